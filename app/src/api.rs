@@ -1,0 +1,138 @@
+//! The server functions the browser calls. Their bodies only hand over to the
+//! [`AuthBackend`] the server provides as context, so that all server-side logic lives in the
+//! `server` crate and nothing of it reaches the wasm bundle.
+
+use leptos::prelude::*;
+
+use crate::{
+    error::AuthError,
+    model::{HomeState, SignInStart, SignedIn},
+};
+
+#[cfg(feature = "ssr")]
+pub use backend::{AuthBackend, HttpExchange};
+
+#[cfg(feature = "ssr")]
+mod backend {
+    use std::sync::Arc;
+
+    use http::{HeaderMap, HeaderValue, StatusCode, header::SET_COOKIE};
+    use leptos::prelude::*;
+    use leptos_axum::ResponseOptions;
+
+    use crate::{
+        error::AuthError,
+        model::{HomeState, SignInStart, SignedIn},
+    };
+
+    /// The request headers a call came with, and a way to set cookies on its response.
+    pub struct HttpExchange {
+        pub headers: HeaderMap,
+        response: ResponseOptions,
+    }
+
+    impl HttpExchange {
+        pub fn from_context() -> Result<Self, AuthError> {
+            let parts = use_context::<http::request::Parts>().ok_or(AuthError::Internal)?;
+            let response = use_context::<ResponseOptions>().ok_or(AuthError::Internal)?;
+            Ok(Self { headers: parts.headers, response })
+        }
+
+        pub fn set_cookie(&self, cookie: &str) {
+            if let Ok(value) = HeaderValue::from_str(cookie) {
+                self.response.append_header(SET_COOKIE, value);
+            }
+        }
+
+        /// Responses that describe a person must never be stored by a cache.
+        pub fn forbid_caching(&self) {
+            self.response
+                .insert_header(http::header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        }
+
+        fn set_error_status(&self, error: &AuthError) {
+            let status = StatusCode::from_u16(error.status())
+                .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            self.response.set_status(status);
+        }
+    }
+
+    /// What the server does for each server function.
+    #[async_trait::async_trait]
+    pub trait AuthBackend: Send + Sync + 'static {
+        async fn home_state(&self, http: &HttpExchange) -> Result<HomeState, AuthError>;
+        async fn begin_sign_in(
+            &self,
+            http: &HttpExchange,
+            provider: String,
+            code_challenge: String,
+            return_to: Option<String>,
+        ) -> Result<SignInStart, AuthError>;
+        async fn complete_sign_in(
+            &self,
+            http: &HttpExchange,
+            provider: String,
+            callback_query: String,
+            code_verifier: Option<String>,
+        ) -> Result<SignedIn, AuthError>;
+        async fn sign_out(&self, http: &HttpExchange) -> Result<(), AuthError>;
+    }
+
+    /// The backend and the current request, for one server-function call.
+    pub(crate) fn context() -> Result<(Arc<dyn AuthBackend>, HttpExchange), AuthError> {
+        let backend = use_context::<Arc<dyn AuthBackend>>().ok_or(AuthError::Internal)?;
+        let http = HttpExchange::from_context()?;
+        http.forbid_caching();
+        Ok((backend, http))
+    }
+
+    /// Gives an error its HTTP status before it goes back to the browser.
+    pub(crate) fn finish<T>(http: &HttpExchange, result: Result<T, AuthError>) -> Result<T, AuthError> {
+        if let Err(error) = &result {
+            http.set_error_status(error);
+        }
+        result
+    }
+}
+
+/// Who is signed in, and the providers to offer.
+#[server(endpoint = "load_home")]
+pub async fn load_home() -> Result<HomeState, AuthError> {
+    let (backend, http) = backend::context()?;
+    backend::finish(&http, backend.home_state(&http).await)
+}
+
+/// Starts a sign-in: the server records the transaction and answers with the provider's URL.
+#[server(endpoint = "begin_sign_in")]
+pub async fn begin_sign_in(
+    provider: String,
+    code_challenge: String,
+    return_to: Option<String>,
+) -> Result<SignInStart, AuthError> {
+    let (backend, http) = backend::context()?;
+    let result = backend
+        .begin_sign_in(&http, provider, code_challenge, return_to)
+        .await;
+    backend::finish(&http, result)
+}
+
+/// Finishes a sign-in from the provider's callback query and the browser's PKCE verifier.
+#[server(endpoint = "complete_sign_in")]
+pub async fn complete_sign_in(
+    provider: String,
+    callback_query: String,
+    code_verifier: Option<String>,
+) -> Result<SignedIn, AuthError> {
+    let (backend, http) = backend::context()?;
+    let result = backend
+        .complete_sign_in(&http, provider, callback_query, code_verifier)
+        .await;
+    backend::finish(&http, result)
+}
+
+/// Ends the session on the server and clears the cookie.
+#[server(endpoint = "sign_out")]
+pub async fn sign_out() -> Result<(), AuthError> {
+    let (backend, http) = backend::context()?;
+    backend::finish(&http, backend.sign_out(&http).await)
+}

@@ -1,0 +1,3 @@
+pub mod error_view;
+pub mod profile_card;
+pub mod provider_list;

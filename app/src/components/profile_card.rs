@@ -1,0 +1,56 @@
+use leptos::prelude::*;
+
+use crate::{api::SignOut, model::Profile};
+
+/// The signed-in view: who you are, and how to sign out.
+#[component]
+pub fn ProfileCard(profile: Profile) -> impl IntoView {
+    let sign_out = ServerAction::<SignOut>::new();
+    // After signing out, a full load shows the signed-out page as the server renders it.
+    Effect::new(move |_| {
+        if let Some(Ok(())) = sign_out.value().get() {
+            crate::browser::replace_with("/");
+        }
+    });
+    let initials = profile.initials();
+    let avatar = match profile.avatar_url.clone() {
+        Some(url) => view! {
+            <img class="avatar" src=url alt="" width="72" height="72" referrerpolicy="no-referrer" />
+        }
+        .into_any(),
+        None => view! { <span class="avatar initials" aria-hidden="true">{initials}</span> }.into_any(),
+    };
+    let verified = match profile.email_verified {
+        Some(true) => "verified",
+        Some(false) => "not verified",
+        None => "verification unknown",
+    };
+    view! {
+        <section class="card profile" aria-labelledby="profile-name">
+            {avatar}
+            <h1 id="profile-name" class="display-name">{profile.display_name.clone()}</h1>
+            {profile.username.clone().map(|u| view! { <p class="username">"@" {u}</p> })}
+            {profile
+                .email
+                .clone()
+                .map(|email| {
+                    view! {
+                        <p class="email">
+                            {email} <span class="badge">{verified}</span>
+                        </p>
+                    }
+                })}
+            <p class="via">"Signed in with " {profile.provider_name.clone()}</p>
+            <ActionForm action=sign_out>
+                <button type="submit" class="button">"Sign out"</button>
+            </ActionForm>
+            {move || {
+                sign_out
+                    .value()
+                    .get()
+                    .and_then(Result::err)
+                    .map(|e| view! { <p role="alert">{e.to_string()}</p> })
+            }}
+        </section>
+    }
+}

@@ -1,0 +1,69 @@
+//! The errors a person can see. Each message says what happened and what to do; details from
+//! the provider are logged on the server and never put here.
+
+use leptos::server_fn::{
+    codec::JsonEncoding,
+    error::{FromServerFnError, ServerFnErrorErr},
+};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AuthError {
+    #[error("That sign-in option is not available here.")]
+    UnknownProvider,
+    #[error("{0} cannot be reached right now. Please try again in a moment.")]
+    ProviderUnavailable(String),
+    #[error("Sign-in was cancelled. Nothing was shared with this site.")]
+    AccessDenied,
+    #[error("The provider could not complete the sign-in. Please try again.")]
+    ProviderRefused,
+    #[error(
+        "This sign-in link is not valid here. It may have been used already, or started in another browser or tab."
+    )]
+    InvalidCallback,
+    #[error("The sign-in took too long to finish. Please start again.")]
+    Expired,
+    #[error("The identity returned by the provider could not be verified, so you were not signed in.")]
+    VerificationFailed,
+    #[error("That request was not accepted: {0}")]
+    BadRequest(String),
+    #[error("This request came from another site and was refused.")]
+    CrossSite,
+    #[error("Too many sign-in attempts. Please wait a minute and try again.")]
+    RateLimited,
+    #[error("Something went wrong on our side. Please try again.")]
+    Internal,
+    #[error("The server could not be reached: {0}")]
+    Transport(String),
+}
+
+impl FromServerFnError for AuthError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => {
+                AuthError::BadRequest("some required information was missing or malformed".into())
+            }
+            other => AuthError::Transport(other.to_string()),
+        }
+    }
+}
+
+impl AuthError {
+    /// The HTTP status that goes with the error, so that logs and proxies see failures as such.
+    pub fn status(&self) -> u16 {
+        match self {
+            AuthError::UnknownProvider => 404,
+            AuthError::BadRequest(_)
+            | AuthError::AccessDenied
+            | AuthError::InvalidCallback
+            | AuthError::Expired
+            | AuthError::VerificationFailed => 400,
+            AuthError::CrossSite => 403,
+            AuthError::RateLimited => 429,
+            AuthError::ProviderUnavailable(_) | AuthError::ProviderRefused => 502,
+            AuthError::Internal | AuthError::Transport(_) => 500,
+        }
+    }
+}

@@ -1,0 +1,59 @@
+//! The Leptos application shared by the server (SSR) and the browser (hydration).
+//!
+//! Server-only code sits behind the `ssr` feature; browser-only code behind `hydrate`.
+
+pub mod api;
+mod browser;
+mod components;
+pub mod error;
+pub mod model;
+mod pages;
+pub mod pkce;
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::{
+    ParamSegment, StaticSegment,
+    components::{Route, Router, Routes},
+};
+
+use pages::{callback::CallbackPage, home::HomePage, not_found::NotFound};
+
+/// The HTML document around the app, rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="light dark" />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="app-style" href="/pkg/app.css" />
+        <Title text="Sign in" />
+        <Router>
+            <main class="page">
+                <Routes fallback=NotFound>
+                    <Route path=StaticSegment("") view=HomePage ssr=leptos_router::SsrMode::Async />
+                    <Route
+                        path=(StaticSegment("auth"), StaticSegment("callback"), ParamSegment("provider"))
+                        view=CallbackPage
+                    />
+                </Routes>
+            </main>
+        </Router>
+    }
+}

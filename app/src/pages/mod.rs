@@ -1,0 +1,3 @@
+pub mod callback;
+pub mod home;
+pub mod not_found;

@@ -1,0 +1,88 @@
+// A local OpenID Connect provider for the demo (`make run`) and the end-to-end tests.
+// It is the real `oidc-provider` package with its development login form, which accepts any
+// login and password. PKCE is required for every client, as a careful provider would.
+//
+// Settings (environment): IDP_PORT (9400), APP_URL (http://localhost:3000),
+// IDP_PROVIDER_ID (demo), IDP_CLIENT_ID (demo-client), IDP_CLIENT_SECRET (demo-secret).
+
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import Provider from 'oidc-provider';
+
+const port = Number(process.env.IDP_PORT ?? 9400);
+const issuer = `http://127.0.0.1:${port}`;
+const appUrl = (process.env.APP_URL ?? 'http://localhost:3000').replace(/\/$/, '');
+const providerId = process.env.IDP_PROVIDER_ID ?? 'demo';
+const clientId = process.env.IDP_CLIENT_ID ?? 'demo-client';
+const clientSecret = process.env.IDP_CLIENT_SECRET ?? 'demo-secret';
+
+// People the demo knows by name; any other login becomes a person named after it.
+const people = {
+  ada: { name: 'Ada Lovelace', email: 'ada@example.com' },
+  grace: { name: 'Grace Hopper', email: 'grace@example.com' },
+};
+
+function personFor(login) {
+  const known = people[login];
+  if (known) return known;
+  const name = login.charAt(0).toUpperCase() + login.slice(1);
+  return { name, email: `${login}@example.com` };
+}
+
+// Fresh signing keys at every start: nothing secret is kept in the repository.
+const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const signingKey = { ...privateKey.export({ format: 'jwk' }), kid: `demo-${Date.now()}`, use: 'sig', alg: 'RS256' };
+
+const provider = new Provider(issuer, {
+  clients: [{
+    client_id: clientId,
+    client_secret: clientSecret,
+    redirect_uris: [`${appUrl}/auth/callback/${providerId}`],
+    post_logout_redirect_uris: [`${appUrl}/`],
+    grant_types: ['authorization_code'],
+    response_types: ['code'],
+    token_endpoint_auth_method: 'client_secret_basic',
+  }],
+  jwks: { keys: [signingKey] },
+  cookies: { keys: [randomBytes(32).toString('base64url')] },
+  pkce: { required: () => true },
+  features: { devInteractions: { enabled: true } },
+  claims: {
+    openid: ['sub'],
+    email: ['email', 'email_verified'],
+    profile: ['name', 'preferred_username', 'picture'],
+  },
+  async findAccount(_ctx, sub) {
+    const person = personFor(sub);
+    return {
+      accountId: sub,
+      async claims() {
+        return {
+          sub,
+          name: person.name,
+          preferred_username: sub,
+          email: person.email,
+          email_verified: true,
+          picture: `${issuer}/avatars/${encodeURIComponent(sub)}.svg`,
+        };
+      },
+    };
+  },
+});
+
+// A generated picture per person, so the demo shows an avatar without any outside service.
+provider.use(async (ctx, next) => {
+  const match = /^\/avatars\/([^/]+)\.svg$/.exec(ctx.path);
+  if (!match) return next();
+  const login = decodeURIComponent(match[1]);
+  const initials = personFor(login).name.split(/\s+/).map((w) => w[0] ?? '').join('').slice(0, 2).toUpperCase();
+  const hue = [...login].reduce((h, c) => (h * 31 + c.charCodeAt(0)) % 360, 7);
+  ctx.type = 'image/svg+xml';
+  ctx.set('Cache-Control', 'public, max-age=3600');
+  ctx.body = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 72 72"><rect width="72" height="72" fill="hsl(${hue} 55% 45%)"/><text x="36" y="45" font-family="sans-serif" font-size="28" fill="#fff" text-anchor="middle">${initials.replace(/[^A-Z0-9]/g, '')}</text></svg>`;
+  return undefined;
+});
+
+provider.listen(port, '127.0.0.1', () => {
+  console.log(`Demo OpenID provider ready at ${issuer} (client ${clientId}, redirect ${appUrl}/auth/callback/${providerId})`);
+  console.log('Sign in there with any login and any password, e.g. login "ada", password "demo".');
+});

@@ -1,0 +1,71 @@
+import { defineConfig, devices } from '@playwright/test';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+// Ports of their own, so the tests never meet a `make run` on 3000/9400.
+const appPort = 3100;
+const idpPort = 9410;
+export const appUrl = `http://localhost:${appPort}`;
+const repo = resolve(__dirname, '..');
+// A fresh database file for every run.
+const databaseDir = mkdtempSync(join(tmpdir(), 'sign-in-e2e-'));
+const clientSecret = 'e2e-secret';
+
+export default defineConfig({
+  testDir: './tests',
+  timeout: 30_000,
+  expect: { timeout: 10_000 },
+  fullyParallel: false,
+  workers: 1,
+  forbidOnly: !!process.env.CI,
+  reporter: [['list']],
+  use: {
+    baseURL: appUrl,
+    trace: 'retain-on-failure',
+    ...devices['Desktop Chrome'],
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    },
+  },
+  // Started in order, each awaited by URL: the provider, then the app.
+  webServer: [
+    {
+      command: 'node idp/demo-idp.mjs',
+      url: `http://127.0.0.1:${idpPort}/.well-known/openid-configuration`,
+      env: {
+        IDP_PORT: String(idpPort),
+        APP_URL: appUrl,
+        IDP_CLIENT_SECRET: clientSecret,
+      },
+      reuseExistingServer: false,
+      stdout: 'ignore',
+      stderr: 'pipe',
+    },
+    {
+      command: 'target/release/server',
+      cwd: repo,
+      url: `http://127.0.0.1:${appPort}/`,
+      env: {
+        LEPTOS_SITE_ADDR: `127.0.0.1:${appPort}`,
+        LEPTOS_SITE_ROOT: 'target/site',
+        APP_URL: appUrl,
+        AUTH_CONFIG: 'end2end/e2e-auth.toml',
+        DEMO_CLIENT_SECRET: clientSecret,
+        DATABASE_URL: `sqlite://${join(databaseDir, 'app.db')}`,
+        RUST_LOG: 'info,sqlx=warn',
+      },
+      reuseExistingServer: false,
+      stdout: 'pipe',
+      stderr: 'pipe',
+    },
+  ],
+});

@@ -1,0 +1,46 @@
+import { expect, type Page } from '@playwright/test';
+
+export const providerButton = (page: Page) => page.getByRole('button', { name: 'Sign in with Demo ID' });
+
+/** Opens the start page and waits until the wasm bundle has hydrated it. */
+export async function openStartPage(page: Page, path = '/') {
+  await page.goto(path);
+  await expect(page.locator('body[data-hydrated]')).toBeAttached();
+}
+
+/** Clicks the provider button and signs in at the demo provider's login form as `login`. */
+export async function signInAtProvider(page: Page, login: string) {
+  await providerButton(page).click();
+  await page.waitForURL(/127\.0\.0\.1:9410\/interaction\//);
+  await page.locator('input[name="login"]').fill(login);
+  await page.locator('input[name="password"]').fill('any password');
+  await page.getByRole('button', { name: 'Sign-in' }).click();
+}
+
+/** Agrees on the provider's consent page. */
+export async function grantConsent(page: Page) {
+  await page.getByRole('button', { name: 'Continue' }).click();
+}
+
+/** Signs in fully and returns the callback URL the provider sent the browser to. */
+export async function signIn(page: Page, login: string): Promise<string> {
+  let callbackUrl = '';
+  const record = (request: { url(): string }) => {
+    if (request.url().includes('/auth/callback/')) callbackUrl = request.url();
+  };
+  page.on('request', record);
+  await openStartPage(page);
+  await signInAtProvider(page, login);
+  await grantConsent(page);
+  await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
+  page.off('request', record);
+  expect(callbackUrl).toContain('code=');
+  return callbackUrl;
+}
+
+export async function expectErrorView(page: Page, message: RegExp) {
+  const alert = page.getByRole('alert');
+  await expect(alert).toBeVisible();
+  await expect(alert).toContainText(message);
+  await expect(alert.getByRole('link', { name: 'Try again' })).toBeVisible();
+}

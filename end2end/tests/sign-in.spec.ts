@@ -1,0 +1,90 @@
+import { expect, test } from '@playwright/test';
+import {
+  expectErrorView, grantConsent, openStartPage, providerButton, signIn, signInAtProvider,
+} from './helpers';
+
+test('the start page is server-rendered with one button per provider', async ({ request }) => {
+  const response = await request.get('/');
+  expect(response.status()).toBe(200);
+  const html = await response.text();
+  expect(html).toContain('Sign in with Demo ID');
+  expect(response.headers()['referrer-policy']).toBe('no-referrer');
+  expect(response.headers()['x-content-type-options']).toBe('nosniff');
+});
+
+test('signs in through the provider, stays signed in across a reload, and signs out', async ({ page, context }) => {
+  await signIn(page, 'ada');
+
+  await expect(page).toHaveURL(/localhost:3100\/$/);
+  await expect(page.getByRole('heading', { name: 'Ada Lovelace' })).toBeVisible();
+  await expect(page.getByText('ada@example.com')).toBeVisible();
+  expect(page.url()).not.toMatch(/code=|state=/);
+
+  const cookies = await context.cookies();
+  const session = cookies.find((c) => c.name === '__Host-session');
+  expect(session).toMatchObject({ httpOnly: true, secure: true, sameSite: 'Lax', path: '/' });
+  expect(cookies.find((c) => c.name === '__Host-sign-in')).toBeUndefined();
+
+  // The server itself sends the signed-in page: no flash of the signed-out state.
+  const reloaded = await page.request.get('/');
+  const html = await reloaded.text();
+  expect(html).toContain('Ada Lovelace');
+  expect(html).toContain('ada@example.com');
+  expect(html).not.toContain('Sign in with Demo ID');
+  expect(reloaded.headers()['cache-control']).toBe('no-store');
+  await page.reload();
+  await expect(page.getByRole('heading', { name: 'Ada Lovelace' })).toBeVisible();
+
+  await expect(page.locator('body[data-hydrated]')).toBeAttached();
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(providerButton(page)).toBeVisible();
+  expect((await context.cookies()).find((c) => c.name === '__Host-session')).toBeUndefined();
+
+  // The old cookie, replayed after sign-out, means signed out.
+  await context.addCookies([session!]);
+  const replayed = await (await page.request.get('/')).text();
+  expect(replayed).toContain('Sign in with Demo ID');
+  expect(replayed).not.toContain('Ada Lovelace');
+});
+
+test('denying consent at the provider ends on the error view, signed out', async ({ page, context }) => {
+  await openStartPage(page);
+  await signInAtProvider(page, 'grace');
+  await page.getByRole('link', { name: '[ Cancel ]' }).click();
+
+  await expectErrorView(page, /cancelled/i);
+  expect(page.url()).not.toMatch(/code=|state=|error=/);
+  expect((await context.cookies()).find((c) => c.name === '__Host-session')).toBeUndefined();
+
+  await page.getByRole('link', { name: 'Try again' }).click();
+  await expect(providerButton(page)).toBeVisible();
+});
+
+test('reopening a used callback URL is rejected', async ({ page }) => {
+  const callbackUrl = await signIn(page, 'ada');
+  await page.goto(callbackUrl);
+  await expectErrorView(page, /not valid/i);
+});
+
+test('a callback URL made in one browser is rejected in another (login CSRF)', async ({ browser }) => {
+  const attacker = await browser.newContext();
+  const attackerPage = await attacker.newPage();
+  // The attacker stops at the callback and keeps its URL instead of finishing.
+  let stolen = '';
+  await attackerPage.route('**/auth/callback/**', async (route) => {
+    stolen = route.request().url();
+    await route.abort();
+  });
+  await openStartPage(attackerPage);
+  await signInAtProvider(attackerPage, 'mallory');
+  await grantConsent(attackerPage).catch(() => undefined);
+  await expect.poll(() => stolen).toContain('code=');
+  await attacker.close();
+
+  const victim = await browser.newContext();
+  const victimPage = await victim.newPage();
+  await victimPage.goto(stolen);
+  await expectErrorView(victimPage, /not valid/i);
+  expect((await victim.cookies()).find((c) => c.name === '__Host-session')).toBeUndefined();
+  await victim.close();
+});

@@ -1,0 +1,63 @@
+use app::error::AuthError;
+
+use crate::oidc::OidcError;
+
+/// Why a sign-in step failed, in detail for the log. [`FlowError::public`] is all the browser sees.
+#[derive(Debug, thiserror::Error)]
+pub enum FlowError {
+    #[error("no provider with id {0:?}")]
+    UnknownProvider(String),
+    #[error("provider {0} is unavailable: {1}")]
+    ProviderUnavailable(String, OidcError),
+    #[error("bad request: {0}")]
+    BadRequest(&'static str),
+    #[error("callback rejected: {0}")]
+    InvalidCallback(&'static str),
+    #[error("the sign-in transaction expired")]
+    Expired,
+    #[error("the provider returned error {code:?}")]
+    ProviderError { code: String, denied: bool },
+    #[error(transparent)]
+    Oidc(OidcError),
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+}
+
+impl FlowError {
+    pub fn public(&self) -> AuthError {
+        match self {
+            FlowError::UnknownProvider(_) => AuthError::UnknownProvider,
+            FlowError::ProviderUnavailable(name, _) => AuthError::ProviderUnavailable(name.clone()),
+            FlowError::BadRequest(what) => AuthError::BadRequest((*what).to_owned()),
+            FlowError::InvalidCallback(_) => AuthError::InvalidCallback,
+            FlowError::Expired => AuthError::Expired,
+            FlowError::ProviderError { denied: true, .. } => AuthError::AccessDenied,
+            FlowError::ProviderError { denied: false, .. } => AuthError::ProviderRefused,
+            FlowError::Oidc(
+                OidcError::TokenRequest(_) | OidcError::MissingIdToken | OidcError::UserInfo(_),
+            ) => AuthError::ProviderRefused,
+            FlowError::Oidc(OidcError::Discovery(_) | OidcError::DiscoveryBackoff) => AuthError::ProviderRefused,
+            FlowError::Oidc(
+                OidcError::IdToken(_) | OidcError::BadSubject | OidcError::UserInfoSubjectMismatch,
+            ) => AuthError::VerificationFailed,
+            FlowError::Database(_) => AuthError::Internal,
+        }
+    }
+
+    /// A short, fixed word for the audit trail.
+    pub fn outcome(&self) -> &'static str {
+        match self {
+            FlowError::UnknownProvider(_) => "unknown-provider",
+            FlowError::ProviderUnavailable(..) => "provider-unavailable",
+            FlowError::BadRequest(_) => "bad-request",
+            FlowError::InvalidCallback(_) => "invalid-callback",
+            FlowError::Expired => "expired",
+            FlowError::ProviderError { denied: true, .. } => "denied",
+            FlowError::ProviderError { denied: false, .. } => "provider-error",
+            FlowError::Oidc(OidcError::IdToken(_) | OidcError::BadSubject) => "id-token-rejected",
+            FlowError::Oidc(OidcError::UserInfoSubjectMismatch) => "userinfo-mismatch",
+            FlowError::Oidc(_) => "exchange-failed",
+            FlowError::Database(_) => "internal-error",
+        }
+    }
+}

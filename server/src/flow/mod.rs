@@ -1,0 +1,22 @@
+//! The sign-in flow of DESIGN.md, free of HTTP details: `begin` records a transaction and
+//! builds the provider URL; `complete` checks the callback and turns it into a session.
+
+mod begin;
+mod callback_query;
+mod complete;
+mod error;
+pub mod return_path;
+
+pub use error::FlowError;
+
+use std::sync::Arc;
+
+use crate::{providers::ProviderRegistry, store::Database};
+
+/// Everything the flow needs, shared by all requests.
+#[derive(Clone)]
+pub struct SignInFlow {
+    pub registry: Arc<ProviderRegistry>,
+    pub db: Database,
+    pub http: reqwest::Client,
+}

@@ -1,0 +1,11 @@
+//! The Axum server: server-side rendering, the sign-in flow behind the server functions,
+//! provider configuration, and the session store.
+
+pub mod domain;
+pub mod flow;
+pub mod oidc;
+pub mod providers;
+pub mod settings;
+pub mod startup;
+pub mod store;
+pub mod web;

@@ -1,0 +1,189 @@
+//! The confidential code exchange and everything checked before a sign-in is believed.
+
+use chrono::{Duration as ChronoDuration, Utc};
+use openidconnect::{
+    AuthType, AuthorizationCode, ClientSecret, Nonce as OidcNonce, OAuth2TokenResponse, PkceCodeVerifier,
+    RequestTokenError,
+    core::{CoreClient, CoreClientAuthMethod, CoreIdTokenClaims},
+};
+
+use super::{OidcError, discovery::error_chain};
+use crate::{
+    domain::{CodeVerifier, Nonce, Subject},
+    providers::{DiscoveredProvider, Provider},
+};
+
+/// An ID token older than this is refused even if it has not expired (replay defence).
+const MAX_ID_TOKEN_AGE_MINUTES: i64 = 10;
+
+/// Who signed in, as proved by a verified ID token and (when offered) matching userinfo.
+#[derive(Debug, Clone)]
+pub struct VerifiedIdentity {
+    pub issuer: String,
+    pub subject: Subject,
+    pub display_name: String,
+    pub username: Option<String>,
+    pub email: Option<String>,
+    pub email_verified: Option<bool>,
+    pub avatar_url: Option<String>,
+}
+
+/// Exchanges the code (with client secret and PKCE verifier), verifies the ID token
+/// (signature, alg, iss, aud/azp, exp, iat, nonce), and checks userinfo's `sub` against it.
+/// Nothing after a failed step is sent to the provider.
+pub async fn exchange_code(
+    provider: &Provider,
+    discovered: &DiscoveredProvider,
+    http: &reqwest::Client,
+    code: String,
+    verifier: &CodeVerifier,
+    nonce: &Nonce,
+) -> Result<VerifiedIdentity, OidcError> {
+    let metadata = &discovered.metadata;
+    let config = &provider.config;
+    let client = CoreClient::from_provider_metadata(
+        metadata.clone(),
+        config.client_id.clone(),
+        Some(ClientSecret::new(config.client_secret.secret().clone())),
+    )
+    .set_redirect_uri(provider.redirect_uri.clone())
+    .set_auth_type(client_auth_type(metadata.token_endpoint_auth_methods_supported()));
+
+    let token = client
+        .exchange_code(AuthorizationCode::new(code))
+        .map_err(|e| OidcError::TokenRequest(e.to_string()))?
+        .set_pkce_verifier(PkceCodeVerifier::new(verifier.expose().to_owned()))
+        .request_async(http)
+        .await
+        .map_err(|e| OidcError::TokenRequest(describe_token_error(&e)))?;
+
+    let id_token = token.extra_fields().id_token().ok_or(OidcError::MissingIdToken)?;
+    let id_token_verifier = client.id_token_verifier().set_issue_time_verifier_fn(|issued_at| {
+        if Utc::now() - issued_at > ChronoDuration::minutes(MAX_ID_TOKEN_AGE_MINUTES) {
+            Err(format!("issued more than {MAX_ID_TOKEN_AGE_MINUTES} minutes ago"))
+        } else {
+            Ok(())
+        }
+    });
+    let expected_nonce = OidcNonce::new(nonce.expose().to_owned());
+    let claims = id_token
+        .claims(&id_token_verifier, &expected_nonce)
+        .map_err(|e| OidcError::IdToken(e.to_string()))?;
+    let subject = Subject::parse(claims.subject().as_str()).ok_or(OidcError::BadSubject)?;
+    let mut identity = identity_from_id_token(claims, subject);
+
+    if metadata.userinfo_endpoint().is_some() {
+        let request = client
+            .user_info(token.access_token().clone(), Some(claims.subject().clone()))
+            .map_err(|e| OidcError::UserInfo(e.to_string()))?;
+        let userinfo: openidconnect::core::CoreUserInfoClaims =
+            request.request_async(http).await.map_err(|e| match e {
+                openidconnect::UserInfoError::ClaimsVerification(_) => OidcError::UserInfoSubjectMismatch,
+                other => OidcError::UserInfo(error_chain(&other)),
+            })?;
+        merge_userinfo(&mut identity, &userinfo);
+    }
+    Ok(identity)
+}
+
+/// Basic authentication unless the provider supports only credentials in the body.
+fn client_auth_type(supported: Option<&Vec<CoreClientAuthMethod>>) -> AuthType {
+    match supported {
+        Some(methods)
+            if !methods.contains(&CoreClientAuthMethod::ClientSecretBasic)
+                && methods.contains(&CoreClientAuthMethod::ClientSecretPost) =>
+        {
+            AuthType::RequestBody
+        }
+        _ => AuthType::BasicAuth,
+    }
+}
+
+/// A log line for a failed token request. Response bodies are never logged: a malformed
+/// success response may hold tokens.
+fn describe_token_error<RE: std::error::Error + 'static, T: openidconnect::ErrorResponse + 'static>(
+    error: &RequestTokenError<RE, T>,
+) -> String {
+    match error {
+        RequestTokenError::ServerResponse(response) => format!("provider answered with an error: {response}"),
+        RequestTokenError::Request(e) => format!("request failed: {}", error_chain(e)),
+        RequestTokenError::Parse(e, _) => format!("unexpected response (at `{}`)", e.path()),
+        RequestTokenError::Other(message) => message.clone(),
+    }
+}
+
+fn identity_from_id_token(claims: &CoreIdTokenClaims, subject: Subject) -> VerifiedIdentity {
+    let name = claims.name().and_then(|n| n.get(None)).map(|n| n.to_string());
+    let username = claims.preferred_username().map(|u| u.to_string());
+    let email = claims.email().map(|e| e.to_string());
+    VerifiedIdentity {
+        issuer: claims.issuer().to_string(),
+        display_name: display_name(name.as_deref(), username.as_deref(), email.as_deref(), &subject),
+        subject,
+        username,
+        email,
+        email_verified: claims.email_verified(),
+        avatar_url: claims.picture().and_then(|p| p.get(None)).map(|p| p.to_string()),
+    }
+}
+
+/// Userinfo is fresher than the ID token, so what it says wins.
+fn merge_userinfo(identity: &mut VerifiedIdentity, userinfo: &openidconnect::core::CoreUserInfoClaims) {
+    if let Some(username) = userinfo.preferred_username() {
+        identity.username = Some(username.to_string());
+    }
+    if let Some(email) = userinfo.email() {
+        identity.email = Some(email.to_string());
+        identity.email_verified = userinfo.email_verified();
+    }
+    if let Some(picture) = userinfo.picture().and_then(|p| p.get(None)) {
+        identity.avatar_url = Some(picture.to_string());
+    }
+    let name = userinfo.name().and_then(|n| n.get(None)).map(|n| n.to_string());
+    if name.is_some() {
+        identity.display_name = display_name(
+            name.as_deref(),
+            identity.username.as_deref(),
+            identity.email.as_deref(),
+            &identity.subject,
+        );
+    }
+}
+
+/// The best name to greet someone by: their name, else username, else email, else subject.
+fn display_name(name: Option<&str>, username: Option<&str>, email: Option<&str>, subject: &Subject) -> String {
+    [name, username, email]
+        .into_iter()
+        .flatten()
+        .map(str::trim)
+        .find(|s| !s.is_empty())
+        .unwrap_or(subject.as_str())
+        .chars()
+        .take(120)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_name_falls_back_in_order() {
+        let sub = Subject::parse("248289761001").unwrap();
+        assert_eq!(display_name(Some("Ada"), Some("ada"), None, &sub), "Ada");
+        assert_eq!(display_name(Some("  "), Some("ada"), None, &sub), "ada");
+        assert_eq!(display_name(None, None, Some("a@example.com"), &sub), "a@example.com");
+        assert_eq!(display_name(None, None, None, &sub), "248289761001");
+    }
+
+    #[test]
+    fn basic_auth_unless_only_post_is_offered() {
+        use CoreClientAuthMethod::*;
+        assert!(matches!(client_auth_type(None), AuthType::BasicAuth));
+        assert!(matches!(client_auth_type(Some(&vec![ClientSecretPost])), AuthType::RequestBody));
+        assert!(matches!(
+            client_auth_type(Some(&vec![ClientSecretPost, ClientSecretBasic])),
+            AuthType::BasicAuth
+        ));
+    }
+}

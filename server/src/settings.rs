@@ -1,0 +1,71 @@
+//! Settings from the environment (names fixed by DESIGN.md), checked at start.
+
+use std::path::PathBuf;
+
+use leptos::config::LeptosOptions;
+
+pub struct Settings {
+    /// The public base URL; redirect URIs are built from it, never from a request.
+    pub app_url: url::Url,
+    pub database_url: String,
+    pub auth_config: PathBuf,
+}
+
+const DEFAULT_APP_URL: &str = "http://localhost:3000";
+const DEFAULT_DATABASE_URL: &str = "sqlite://data/app.db";
+const DEFAULT_AUTH_CONFIG: &str = "auth.toml";
+
+impl Settings {
+    pub fn from_env(env: impl Fn(&str) -> Option<String>) -> Result<Self, String> {
+        let app_url = env("APP_URL").unwrap_or_else(|| DEFAULT_APP_URL.to_owned());
+        Ok(Self {
+            app_url: parse_app_url(&app_url)?,
+            database_url: env("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned()),
+            auth_config: env("AUTH_CONFIG").unwrap_or_else(|| DEFAULT_AUTH_CONFIG.to_owned()).into(),
+        })
+    }
+
+    /// `APP_URL`'s origin, the only one allowed to call server functions.
+    pub fn app_origin(&self) -> String {
+        self.app_url.origin().ascii_serialization()
+    }
+}
+
+fn parse_app_url(value: &str) -> Result<url::Url, String> {
+    let url = url::Url::parse(value).map_err(|e| format!("APP_URL {value:?} is not a URL: {e}"))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
+        return Err(format!("APP_URL {value:?} must be an http(s) URL with a host"));
+    }
+    if url.path() != "/" || url.query().is_some() || url.fragment().is_some() {
+        return Err(format!("APP_URL {value:?} must be an origin only, like https://app.example"));
+    }
+    Ok(url)
+}
+
+/// Leptos options as cargo-leptos passes them (`LEPTOS_*` variables), with its defaults.
+pub fn leptos_options() -> Result<LeptosOptions, String> {
+    leptos::config::get_configuration(None)
+        .map(|conf| conf.leptos_options)
+        .map_err(|e| format!("Leptos configuration: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_follow_the_design() {
+        let settings = Settings::from_env(|_| None).unwrap();
+        assert_eq!(settings.app_url.as_str(), "http://localhost:3000/");
+        assert_eq!(settings.app_origin(), "http://localhost:3000");
+        assert_eq!(settings.database_url, "sqlite://data/app.db");
+        assert_eq!(settings.auth_config, PathBuf::from("auth.toml"));
+    }
+
+    #[test]
+    fn app_url_must_be_an_origin() {
+        for bad in ["localhost:3000", "ftp://x", "http://x/app", "http://x/?a=b", "not a url"] {
+            assert!(parse_app_url(bad).is_err(), "{bad} accepted");
+        }
+    }
+}

@@ -1,0 +1,68 @@
+//! Putting the pieces together: configuration, database, providers, router.
+
+use std::{sync::Arc, time::Duration};
+
+use leptos::config::LeptosOptions;
+
+use crate::{
+    flow::SignInFlow,
+    providers::{ProviderConfig, ProviderRegistry, config},
+    settings::Settings,
+    store::Database,
+    web::{backend::Backend, guard::AppOrigin, router},
+};
+
+/// Everything that can stop the server from starting, each with a message an operator can act on.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("invalid setting: {0}")]
+    Settings(String),
+    #[error("invalid provider configuration: {0}")]
+    Providers(#[from] config::ConfigError),
+    #[error("cannot open the database: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("cannot build the HTTP client: {0}")]
+    HttpClient(#[from] reqwest::Error),
+}
+
+/// Reads `AUTH_CONFIG` with secrets from the process environment.
+pub fn load_providers(settings: &Settings) -> Result<Vec<ProviderConfig>, StartupError> {
+    Ok(config::load(&settings.auth_config, |name| std::env::var(name).ok())?)
+}
+
+/// The HTTP client for talking to providers: no redirects followed, every call time-bounded.
+pub fn provider_http_client() -> Result<reqwest::Client, reqwest::Error> {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .connect_timeout(Duration::from_secs(5))
+        .timeout(Duration::from_secs(10))
+        .user_agent(concat!("social-sign-in/", env!("CARGO_PKG_VERSION")))
+        .build()
+}
+
+/// Builds the application router, ready to serve.
+pub async fn build_app(
+    settings: &Settings,
+    providers: Vec<ProviderConfig>,
+    leptos_options: LeptosOptions,
+) -> Result<axum::Router, StartupError> {
+    let db = Database::connect(&settings.database_url).await?;
+    let registry = Arc::new(ProviderRegistry::new(providers, &settings.app_url).map_err(StartupError::Settings)?);
+    let flow = SignInFlow { registry: registry.clone(), db, http: provider_http_client()? };
+    warm_up_discovery(&flow);
+    let state = router::AppState { leptos_options, backend: Arc::new(Backend::new(flow)) };
+    Ok(router::build(state, AppOrigin(settings.app_origin().into())))
+}
+
+/// Fetches every provider's discovery document in the background, so the first sign-in
+/// does not wait for it and a broken provider shows up in the log at start.
+fn warm_up_discovery(flow: &SignInFlow) {
+    for provider in flow.registry.all().iter().cloned() {
+        let http = flow.http.clone();
+        tokio::spawn(async move {
+            if provider.discovered(&http).await.is_ok() {
+                tracing::info!(provider = %provider.config.id, "provider ready");
+            }
+        });
+    }
+}

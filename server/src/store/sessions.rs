@@ -1,0 +1,80 @@
+//! Server-side sessions. The cookie holds a random id; this table holds its digest.
+
+use sqlx::Row;
+
+use super::users::SignedInIds;
+use crate::domain::{SessionId, now};
+
+/// A session ends after this long without use...
+pub const IDLE_SECS: i64 = 3 * 24 * 3600;
+/// ...and after this long in any case.
+pub const ABSOLUTE_SECS: i64 = 14 * 24 * 3600;
+
+/// What the signed-in page shows, read from the user and the identity of the session.
+#[derive(Debug, Clone)]
+pub struct SessionProfile {
+    pub provider_id: String,
+    pub display_name: String,
+    pub username: Option<String>,
+    pub email: Option<String>,
+    pub email_verified: Option<bool>,
+    pub avatar_url: Option<String>,
+}
+
+pub async fn create(db: &super::Database, ids: SignedInIds) -> Result<SessionId, sqlx::Error> {
+    let id = SessionId::generate();
+    let at = now();
+    sqlx::query(
+        "INSERT INTO sessions (id_digest, user_id, identity_id, created_at, last_seen_at) VALUES ($1, $2, $3, $4, $4)",
+    )
+    .bind(id.digest())
+    .bind(ids.user_id)
+    .bind(ids.identity_id)
+    .bind(at)
+    .execute(db.pool())
+    .await?;
+    Ok(id)
+}
+
+/// The profile behind a live session, refreshing its idle timer; `None` when the session is
+/// unknown, idle too long or too old (such a session is deleted).
+pub async fn profile(db: &super::Database, id: &SessionId) -> Result<Option<SessionProfile>, sqlx::Error> {
+    let at = now();
+    let row = sqlx::query(
+        "SELECT s.created_at, s.last_seen_at, i.provider_id, u.display_name, i.username,
+                u.email, u.email_verified, u.avatar_url
+         FROM sessions s JOIN users u ON u.id = s.user_id JOIN identities i ON i.id = s.identity_id
+         WHERE s.id_digest = $1",
+    )
+    .bind(id.digest())
+    .fetch_optional(db.pool())
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let created_at: i64 = row.get("created_at");
+    let last_seen_at: i64 = row.get("last_seen_at");
+    if at - created_at > ABSOLUTE_SECS || at - last_seen_at > IDLE_SECS {
+        delete(db, id).await?;
+        return Ok(None);
+    }
+    sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id_digest = $2")
+        .bind(at)
+        .bind(id.digest())
+        .execute(db.pool())
+        .await?;
+    Ok(Some(SessionProfile {
+        provider_id: row.get("provider_id"),
+        display_name: row.get("display_name"),
+        username: row.get("username"),
+        email: row.get("email"),
+        email_verified: row.get("email_verified"),
+        avatar_url: row.get("avatar_url"),
+    }))
+}
+
+pub async fn delete(db: &super::Database, id: &SessionId) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM sessions WHERE id_digest = $1")
+        .bind(id.digest())
+        .execute(db.pool())
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,7 @@
+//! HTTP: the router, the server-function backend, cookies, and protective middleware.
+
+pub mod backend;
+pub mod cookies;
+pub mod guard;
+pub mod headers;
+pub mod router;
