@@ -50,8 +50,8 @@ pub async fn build_app(
     let registry = Arc::new(ProviderRegistry::new(providers, &settings.app_url).map_err(StartupError::Settings)?);
     let flow = SignInFlow { registry: registry.clone(), db, http: provider_http_client()? };
     warm_up_discovery(&flow);
-    let state = router::AppState { leptos_options, backend: Arc::new(Backend::new(flow)) };
-    Ok(router::build(state, AppOrigin(settings.app_origin().into())))
+    let backend = Arc::new(Backend::new(flow));
+    Ok(router::build(leptos_options, backend, AppOrigin(settings.app_origin().into())))
 }
 
 /// Fetches every provider's discovery document in the background, so the first sign-in

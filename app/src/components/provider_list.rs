@@ -32,8 +32,7 @@ pub fn ProviderList(providers: Vec<ProviderButton>, return_to: Option<String>) -
                         disabled=move || busy.get()
                         on:click=move |_| start(id.clone())
                     >
-                        "Sign in with "
-                        {provider.name}
+                        {format!("Sign in with {}", provider.name)}
                     </button>
                 </li>
             }

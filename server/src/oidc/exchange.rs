@@ -178,12 +178,9 @@ mod tests {
 
     #[test]
     fn basic_auth_unless_only_post_is_offered() {
-        use CoreClientAuthMethod::*;
+        let (post, basic) = (CoreClientAuthMethod::ClientSecretPost, CoreClientAuthMethod::ClientSecretBasic);
         assert!(matches!(client_auth_type(None), AuthType::BasicAuth));
-        assert!(matches!(client_auth_type(Some(&vec![ClientSecretPost])), AuthType::RequestBody));
-        assert!(matches!(
-            client_auth_type(Some(&vec![ClientSecretPost, ClientSecretBasic])),
-            AuthType::BasicAuth
-        ));
+        assert!(matches!(client_auth_type(Some(&vec![post.clone()])), AuthType::RequestBody));
+        assert!(matches!(client_auth_type(Some(&vec![post, basic])), AuthType::BasicAuth));
     }
 }

@@ -1,5 +1,6 @@
-//! Refuses cross-site calls to server functions (login CSRF, sign-out CSRF): a state-changing
-//! request must say it is same-origin, by `Sec-Fetch-Site` or, failing that, by `Origin`.
+//! Refuses cross-site state-changing requests, which reach server functions (login CSRF,
+//! sign-out CSRF): any request but GET, HEAD and OPTIONS must say it is same-origin, by
+//! `Sec-Fetch-Site` or, failing that, by `Origin`.
 
 use std::sync::Arc;
 
@@ -19,7 +20,7 @@ pub async fn refuse_cross_site(State(origin): State<AppOrigin>, request: Request
     if is_safe_method(request.method()) || is_same_origin(request.headers(), &origin.0) {
         return next.run(request).await;
     }
-    tracing::warn!(path = request.uri().path(), "refused a cross-site request to a server function");
+    tracing::warn!(path = request.uri().path(), "refused a cross-site request");
     let body = serde_json::to_string(&AuthError::CrossSite).unwrap_or_default();
     (StatusCode::FORBIDDEN, [(header::CONTENT_TYPE, "application/json")], body).into_response()
 }

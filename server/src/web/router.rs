@@ -1,38 +1,24 @@
 use std::sync::Arc;
 
 use app::{App, api::AuthBackend, shell};
-use axum::{
-    Router,
-    body::Body,
-    extract::{FromRef, Request, State},
-    middleware,
-    response::IntoResponse,
-    routing::post,
-};
+use axum::{Router, body::Body, extract::Request, middleware, response::IntoResponse};
 use leptos::prelude::*;
-use leptos_axum::{LeptosRoutes, generate_route_list, handle_server_fns_with_context};
+use leptos_axum::{LeptosRoutes, generate_route_list};
 use tower_http::services::ServeDir;
 
 use super::{guard, headers};
 
-#[derive(Clone, FromRef)]
-pub struct AppState {
-    pub leptos_options: LeptosOptions,
-    pub backend: Arc<dyn AuthBackend>,
-}
-
-/// The whole HTTP surface: server functions under `/api`, server-rendered pages, and the
-/// built assets (served precompressed when a `.br` or `.gz` sibling exists).
-pub fn build(state: AppState, app_origin: guard::AppOrigin) -> Router {
+/// The whole HTTP surface: server functions under `/api` and server-rendered pages (both
+/// registered by `leptos_routes_with_context`), and the built assets, served precompressed
+/// when a `.br` or `.gz` sibling exists. Every state-changing request passes the cross-site guard.
+pub fn build(options: LeptosOptions, backend: Arc<dyn AuthBackend>, app_origin: guard::AppOrigin) -> Router {
     let routes = generate_route_list(App);
-    let backend = state.backend.clone();
     let provide_backend = move || provide_context(backend.clone());
-    let site_root = state.leptos_options.site_root.to_string();
     let render_missing = leptos_axum::render_app_to_stream_with_context(provide_backend.clone(), {
-        let options = state.leptos_options.clone();
+        let options = options.clone();
         move || shell(options.clone())
     });
-    let assets = ServeDir::new(site_root)
+    let assets = ServeDir::new(options.site_root.as_ref())
         .precompressed_br()
         .precompressed_gzip()
         .fallback(tower::service_fn(move |request: Request<Body>| {
@@ -40,22 +26,13 @@ pub fn build(state: AppState, app_origin: guard::AppOrigin) -> Router {
             async move { Ok::<_, std::convert::Infallible>(render(request).await.into_response()) }
         }));
 
-    let api = Router::new()
-        .route("/api/{*fn_name}", post(server_fn_handler))
-        .route_layer(middleware::from_fn_with_state(app_origin, guard::refuse_cross_site));
-
     Router::new()
-        .merge(api)
-        .leptos_routes_with_context(&state, routes, provide_backend, {
-            let options = state.leptos_options.clone();
+        .leptos_routes_with_context(&options, routes, provide_backend, {
+            let options = options.clone();
             move || shell(options.clone())
         })
         .fallback_service(assets)
+        .layer(middleware::from_fn_with_state(app_origin, guard::refuse_cross_site))
         .layer(middleware::from_fn(headers::protective_headers))
-        .with_state(state)
-}
-
-async fn server_fn_handler(State(state): State<AppState>, request: Request<Body>) -> impl IntoResponse {
-    let backend = state.backend.clone();
-    handle_server_fns_with_context(move || provide_context(backend.clone()), request).await
+        .with_state(options)
 }

@@ -1,0 +1,148 @@
+use leptos::config::LeptosOptions;
+use openidconnect::{ClientId, ClientSecret, IssuerUrl};
+use reqwest::header::{COOKIE, ORIGIN, SET_COOKIE};
+use serde_json::Value;
+use server::{domain::ProviderId, providers::ProviderConfig, settings::Settings, startup};
+
+use super::provider::{CLIENT_ID, CLIENT_SECRET};
+
+pub struct TestApp {
+    pub origin: String,
+    http: reqwest::Client,
+    _database_dir: tempfile::TempDir,
+}
+
+/// What `begin_sign_in` gave the browser, and the cookie it set.
+pub struct Callback {
+    pub state: String,
+    pub nonce: String,
+    pub verifier: String,
+    pub authorization_url: url::Url,
+    pub binding_cookie: String,
+}
+
+/// A server-function response: status, JSON body, and the cookies it set.
+pub struct Reply {
+    pub status: u16,
+    pub body: Value,
+    pub set_cookies: Vec<String>,
+}
+
+impl Reply {
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        self.set_cookies
+            .iter()
+            .find_map(|c| c.strip_prefix(&format!("{name}=")))
+            .map(|rest| rest.split(';').next().unwrap_or_default().to_owned())
+    }
+}
+
+pub const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+pub const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+
+impl TestApp {
+    /// The application with one provider, "acme", at `issuer`.
+    pub async fn spawn(issuer: &str) -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        let origin = format!("http://{address}");
+        let database_dir = tempfile::tempdir().unwrap();
+        let settings = Settings::from_env(|name| match name {
+            "APP_URL" => Some(origin.clone()),
+            "DATABASE_URL" => Some(format!("sqlite://{}/app.db", database_dir.path().display())),
+            _ => None,
+        })
+        .unwrap();
+        let provider = ProviderConfig {
+            id: ProviderId::parse("acme").unwrap(),
+            name: "Acme ID".into(),
+            issuer: IssuerUrl::new(issuer.to_owned()).unwrap(),
+            client_id: ClientId::new(CLIENT_ID.into()),
+            client_secret: ClientSecret::new(CLIENT_SECRET.into()),
+            scopes: vec!["openid".into(), "email".into(), "profile".into()],
+        };
+        let options = LeptosOptions::builder().output_name("app").site_addr(address).build();
+        let router = startup::build_app(&settings, vec![provider], options).await.unwrap();
+        tokio::spawn(async move { axum::serve(listener, router).await });
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        Self { origin, http, _database_dir: database_dir }
+    }
+
+    /// Calls a server function as a same-origin page would.
+    pub async fn call(&self, function: &str, form: &[(&str, &str)], cookies: &[String]) -> Reply {
+        self.call_with_origin(function, form, cookies, Some(&self.origin)).await
+    }
+
+    pub async fn call_with_origin(
+        &self,
+        function: &str,
+        form: &[(&str, &str)],
+        cookies: &[String],
+        origin: Option<&str>,
+    ) -> Reply {
+        let mut request = self.http.post(format!("{}/api/{function}", self.origin)).form(form);
+        if let Some(origin) = origin {
+            request = request.header(ORIGIN, origin);
+        }
+        if !cookies.is_empty() {
+            request = request.header(COOKIE, cookies.join("; "));
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status().as_u16();
+        let set_cookies = response
+            .headers()
+            .get_all(SET_COOKIE)
+            .iter()
+            .map(|v| v.to_str().unwrap().to_owned())
+            .collect();
+        let text = response.text().await.unwrap();
+        let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
+        Reply { status, body, set_cookies }
+    }
+
+    pub async fn get(&self, path: &str, cookies: &[String]) -> (u16, String) {
+        let mut request = self.http.get(format!("{}{path}", self.origin));
+        if !cookies.is_empty() {
+            request = request.header(COOKIE, cookies.join("; "));
+        }
+        let response = request.send().await.unwrap();
+        (response.status().as_u16(), response.text().await.unwrap())
+    }
+
+    /// Starts a sign-in with "acme" using the RFC 7636 example verifier.
+    pub async fn begin(&self) -> Callback {
+        let reply = self
+            .call("begin_sign_in", &[("provider", "acme"), ("code_challenge", CHALLENGE)], &[])
+            .await;
+        assert_eq!(reply.status, 200, "begin_sign_in failed: {}", reply.body);
+        let authorization_url = url::Url::parse(reply.body["authorization_url"].as_str().unwrap()).unwrap();
+        let param = |name: &str| {
+            authorization_url
+                .query_pairs()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.into_owned())
+                .unwrap_or_default()
+        };
+        let binding = reply.cookie("__Host-sign-in").expect("a binding cookie is set");
+        Callback {
+            state: param("state"),
+            nonce: param("nonce"),
+            verifier: VERIFIER.to_owned(),
+            binding_cookie: format!("__Host-sign-in={binding}"),
+            authorization_url,
+        }
+    }
+
+    /// Finishes a sign-in as the callback page does.
+    pub async fn complete(&self, callback: &Callback, query: &str) -> Reply {
+        self.call(
+            "complete_sign_in",
+            &[("provider", "acme"), ("callback_query", query), ("code_verifier", &callback.verifier)],
+            std::slice::from_ref(&callback.binding_cookie),
+        )
+        .await
+    }
+}

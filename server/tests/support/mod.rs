@@ -1,0 +1,9 @@
+//! Black-box test harness: the real application on a random loopback port with a fresh
+//! SQLite file, a stand-in OpenID provider (wiremock) that signs real ID tokens, and a client
+//! that calls the server functions the way the browser does.
+
+pub mod app;
+pub mod provider;
+
+pub use app::TestApp;
+pub use provider::StandInProvider;
