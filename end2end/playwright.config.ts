@@ -1,13 +1,14 @@
 import { defineConfig, devices } from '@playwright/test';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 // Ports of their own, so the tests never meet a `make run` on 3000/9400.
 const appPort = 3100;
 const idpPort = 9410;
 export const appUrl = `http://localhost:${appPort}`;
-const repo = resolve(__dirname, '..');
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 // A fresh database file for every run.
 const databaseDir = mkdtempSync(join(tmpdir(), 'sign-in-e2e-'));
 const clientSecret = 'e2e-secret';

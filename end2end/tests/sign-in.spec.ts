@@ -69,15 +69,15 @@ test('reopening a used callback URL is rejected', async ({ page }) => {
 test('a callback URL made in one browser is rejected in another (login CSRF)', async ({ browser }) => {
   const attacker = await browser.newContext();
   const attackerPage = await attacker.newPage();
-  // The attacker stops at the callback and keeps its URL instead of finishing.
+  // The attacker lets the provider redirect back but never lets the app finish, and keeps the URL.
   let stolen = '';
-  await attackerPage.route('**/auth/callback/**', async (route) => {
-    stolen = route.request().url();
-    await route.abort();
+  attackerPage.on('request', (request) => {
+    if (request.url().includes('/auth/callback/')) stolen = request.url();
   });
+  await attackerPage.route('**/api/complete_sign_in', (route) => route.abort());
   await openStartPage(attackerPage);
   await signInAtProvider(attackerPage, 'mallory');
-  await grantConsent(attackerPage).catch(() => undefined);
+  await grantConsent(attackerPage);
   await expect.poll(() => stolen).toContain('code=');
   await attacker.close();
 
