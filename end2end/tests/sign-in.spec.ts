@@ -7,9 +7,27 @@ test('the start page is server-rendered with one button per provider', async ({ 
   const response = await request.get('/');
   expect(response.status()).toBe(200);
   const html = await response.text();
-  expect(html).toContain('Sign in with Demo ID');
+  expect(html.indexOf('Sign in with Demo ID')).toBeGreaterThan(0);
+  // In the configured order.
+  expect(html.indexOf('Sign in with Offline ID')).toBeGreaterThan(html.indexOf('Sign in with Demo ID'));
   expect(response.headers()['referrer-policy']).toBe('no-referrer');
   expect(response.headers()['x-content-type-options']).toBe('nosniff');
+});
+
+test('the release bundle is served precompressed', async ({ request }) => {
+  for (const [encoding, asset] of [['br', '/pkg/app.wasm'], ['gzip', '/pkg/app.js']]) {
+    const response = await request.get(asset, { headers: { 'Accept-Encoding': encoding } });
+    expect(response.status()).toBe(200);
+    expect(response.headers()['content-encoding']).toBe(encoding);
+  }
+});
+
+test('an unreachable provider ends on the error view', async ({ page }) => {
+  await openStartPage(page);
+  await page.getByRole('button', { name: 'Sign in with Offline ID' }).click();
+  await expectErrorView(page, /Offline ID cannot be reached/);
+  await page.getByRole('link', { name: 'Try again' }).click();
+  await expect(providerButton(page)).toBeVisible();
 });
 
 test('signs in through the provider, stays signed in across a reload, and signs out', async ({ page, context }) => {

@@ -1,6 +1,9 @@
 use leptos::prelude::*;
 
-use crate::{api::begin_sign_in, browser, error::AuthError, model::ProviderButton, pkce};
+use crate::{
+    api::begin_sign_in, browser, components::error_view::ErrorView, error::AuthError, model::ProviderButton,
+    pkce,
+};
 
 /// One "Sign in with {name}" button per configured provider.
 #[component]
@@ -39,12 +42,16 @@ pub fn ProviderList(providers: Vec<ProviderButton>, return_to: Option<String>) -
         })
         .collect_view();
     view! {
-        <section class="card sign-in">
-            <h1>"Sign in"</h1>
-            <p class="lead">"Use an account you already have."</p>
-            <ul class="providers">{buttons}</ul>
-            {move || error.get().map(|e| view! { <p class="inline-error" role="alert">{e.to_string()}</p> })}
-        </section>
+        <Show
+            when=move || error.with(Option::is_none)
+            fallback=move || view! { <ErrorView error=error.get().unwrap_or(AuthError::Internal) /> }
+        >
+            <section class="card sign-in">
+                <h1>"Sign in"</h1>
+                <p class="lead">"Use an account you already have."</p>
+                <ul class="providers">{buttons.clone()}</ul>
+            </section>
+        </Show>
     }
 }
 
