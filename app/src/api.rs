@@ -35,7 +35,10 @@ mod backend {
         pub fn from_context() -> Result<Self, AuthError> {
             let parts = use_context::<http::request::Parts>().ok_or(AuthError::Internal)?;
             let response = use_context::<ResponseOptions>().ok_or(AuthError::Internal)?;
-            Ok(Self { headers: parts.headers, response })
+            Ok(Self {
+                headers: parts.headers,
+                response,
+            })
         }
 
         pub fn set_cookie(&self, cookie: &str) {
@@ -51,8 +54,7 @@ mod backend {
         }
 
         fn set_error_status(&self, error: &AuthError) {
-            let status = StatusCode::from_u16(error.status())
-                .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
             self.response.set_status(status);
         }
     }

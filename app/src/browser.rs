@@ -93,9 +93,7 @@ pub use imp::*;
 
 /// The `state` parameter of a callback query, when it is there exactly once.
 pub fn state_of(query: &str) -> Option<String> {
-    let mut states = query
-        .split('&')
-        .filter_map(|pair| pair.strip_prefix("state="));
+    let mut states = query.split('&').filter_map(|pair| pair.strip_prefix("state="));
     let state = states.next()?;
     if states.next().is_some() || state.is_empty() {
         return None;

@@ -9,7 +9,10 @@ pub fn hydrate() {
 
 /// `data-hydrated` on `<body>` tells people's tools and our tests that the page is interactive.
 fn mark_hydrated() {
-    if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
+    if let Some(body) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.body())
+    {
         let _ = body.set_attribute("data-hydrated", "");
     }
 }

@@ -21,7 +21,9 @@ impl Settings {
         Ok(Self {
             app_url: parse_app_url(&app_url)?,
             database_url: env("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned()),
-            auth_config: env("AUTH_CONFIG").unwrap_or_else(|| DEFAULT_AUTH_CONFIG.to_owned()).into(),
+            auth_config: env("AUTH_CONFIG")
+                .unwrap_or_else(|| DEFAULT_AUTH_CONFIG.to_owned())
+                .into(),
         })
     }
 
@@ -37,7 +39,9 @@ fn parse_app_url(value: &str) -> Result<url::Url, String> {
         return Err(format!("APP_URL {value:?} must be an http(s) URL with a host"));
     }
     if url.path() != "/" || url.query().is_some() || url.fragment().is_some() {
-        return Err(format!("APP_URL {value:?} must be an origin only, like https://app.example"));
+        return Err(format!(
+            "APP_URL {value:?} must be an origin only, like https://app.example"
+        ));
     }
     Ok(url)
 }
@@ -64,7 +68,13 @@ mod tests {
 
     #[test]
     fn app_url_must_be_an_origin() {
-        for bad in ["localhost:3000", "ftp://x", "http://x/app", "http://x/?a=b", "not a url"] {
+        for bad in [
+            "localhost:3000",
+            "ftp://x",
+            "http://x/app",
+            "http://x/?a=b",
+            "not a url",
+        ] {
             assert!(parse_app_url(bad).is_err(), "{bad} accepted");
         }
     }

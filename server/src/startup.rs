@@ -27,7 +27,9 @@ pub enum StartupError {
 
 /// Reads `AUTH_CONFIG` with secrets from the process environment.
 pub fn load_providers(settings: &Settings) -> Result<Vec<ProviderConfig>, StartupError> {
-    Ok(config::load(&settings.auth_config, |name| std::env::var(name).ok())?)
+    Ok(config::load(&settings.auth_config, |name| {
+        std::env::var(name).ok()
+    })?)
 }
 
 /// The HTTP client for talking to providers: no redirects followed, every call time-bounded.
@@ -47,11 +49,20 @@ pub async fn build_app(
     leptos_options: LeptosOptions,
 ) -> Result<axum::Router, StartupError> {
     let db = Database::connect(&settings.database_url).await?;
-    let registry = Arc::new(ProviderRegistry::new(providers, &settings.app_url).map_err(StartupError::Settings)?);
-    let flow = SignInFlow { registry: registry.clone(), db, http: provider_http_client()? };
+    let registry =
+        Arc::new(ProviderRegistry::new(providers, &settings.app_url).map_err(StartupError::Settings)?);
+    let flow = SignInFlow {
+        registry: registry.clone(),
+        db,
+        http: provider_http_client()?,
+    };
     warm_up_discovery(&flow);
     let backend = Arc::new(Backend::new(flow));
-    Ok(router::build(leptos_options, backend, AppOrigin(settings.app_origin().into())))
+    Ok(router::build(
+        leptos_options,
+        backend,
+        AppOrigin(settings.app_origin().into()),
+    ))
 }
 
 /// Fetches every provider's discovery document in the background, so the first sign-in

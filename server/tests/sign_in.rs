@@ -20,10 +20,11 @@ fn session_cookie(reply: &support::app::Reply) -> Option<String> {
 async fn a_valid_sign_in_creates_a_session_and_shows_the_profile() {
     let (app, provider) = app_and_provider().await;
     let callback = app.begin().await;
-    provider.answer_token_request_with(provider.sign(&provider.valid_id_token(&callback.nonce))).await;
-    provider.answer_userinfo_with(json!({ "sub": support::provider::SUBJECT, "preferred_username": "ada" })).await;
+    provider.answer_valid_sign_in(&callback.nonce).await;
 
-    let reply = app.complete(&callback, &format!("code=good-code&state={}", callback.state)).await;
+    let reply = app
+        .complete(&callback, &format!("code=good-code&state={}", callback.state))
+        .await;
 
     assert_eq!(reply.status, 200, "{}", reply.body);
     assert_eq!(reply.body["profile"]["display_name"], "Ada Lovelace");
@@ -38,15 +39,29 @@ async fn a_valid_sign_in_creates_a_session_and_shows_the_profile() {
     // The code went to the token endpoint with the verifier and HTTP Basic client credentials.
     let token_request = provider.last_call_to("/token").await.unwrap();
     let form = String::from_utf8(token_request.body.clone()).unwrap();
-    assert!(form.contains("code_verifier=dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"), "{form}");
+    assert!(
+        form.contains("code_verifier=dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
+        "{form}"
+    );
     assert!(form.contains("grant_type=authorization_code"), "{form}");
     assert!(!form.contains(support::provider::CLIENT_SECRET));
-    assert!(token_request.headers.get("authorization").unwrap().to_str().unwrap().starts_with("Basic "));
+    assert!(
+        token_request
+            .headers
+            .get("authorization")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .starts_with("Basic ")
+    );
 
     let session = session_cookie(&reply).expect("a session cookie is set");
     let (status, html) = app.get("/", &[format!("__Host-session={session}")]).await;
     assert_eq!(status, 200);
-    assert!(html.contains("Ada Lovelace") && html.contains("Sign out"), "{html}");
+    assert!(
+        html.contains("Ada Lovelace") && html.contains("Sign out"),
+        "{html}"
+    );
     assert!(!html.contains("stand-in-access-token"));
 }
 
@@ -55,16 +70,25 @@ async fn the_authorization_url_carries_pkce_state_nonce_and_the_configured_redir
     let (app, _provider) = app_and_provider().await;
     let first = app.begin().await;
     let second = app.begin().await;
-    let params: std::collections::HashMap<_, _> = first.authorization_url.query_pairs().into_owned().collect();
+    let params: std::collections::HashMap<_, _> =
+        first.authorization_url.query_pairs().into_owned().collect();
     assert_eq!(params["response_type"], "code");
     assert_eq!(params["code_challenge"], support::app::CHALLENGE);
     assert_eq!(params["code_challenge_method"], "S256");
-    assert_eq!(params["redirect_uri"], format!("{}/auth/callback/acme", app.origin));
+    assert_eq!(
+        params["redirect_uri"],
+        format!("{}/auth/callback/acme", app.origin)
+    );
     assert_eq!(params["client_id"], support::provider::CLIENT_ID);
     assert!(first.state.len() >= 22 && first.nonce.len() >= 22);
     assert_ne!(first.state, second.state);
     assert_ne!(first.nonce, second.nonce);
-    assert!(!first.authorization_url.as_str().contains(support::provider::CLIENT_SECRET));
+    assert!(
+        !first
+            .authorization_url
+            .as_str()
+            .contains(support::provider::CLIENT_SECRET)
+    );
 }
 
 #[tokio::test]
@@ -78,7 +102,9 @@ async fn a_token_endpoint_error_is_refused_without_a_session() {
         })))
         .await;
 
-    let reply = app.complete(&callback, &format!("code=bad&state={}", callback.state)).await;
+    let reply = app
+        .complete(&callback, &format!("code=bad&state={}", callback.state))
+        .await;
 
     assert_eq!(reply.status, 502);
     assert_eq!(reply.body, json!("ProviderRefused"));
@@ -92,10 +118,16 @@ async fn an_id_token_with_a_bad_signature_is_refused_before_userinfo() {
     let (app, provider) = app_and_provider().await;
     let callback = app.begin().await;
     let token = provider.sign(&provider.valid_id_token(&callback.nonce));
-    provider.answer_token_request_with(corrupt_signature(&token)).await;
-    provider.answer_userinfo_with(json!({ "sub": support::provider::SUBJECT })).await;
+    provider
+        .answer_token_request_with(corrupt_signature(&token))
+        .await;
+    provider
+        .answer_userinfo_with(json!({ "sub": support::provider::SUBJECT }))
+        .await;
 
-    let reply = app.complete(&callback, &format!("code=c&state={}", callback.state)).await;
+    let reply = app
+        .complete(&callback, &format!("code=c&state={}", callback.state))
+        .await;
 
     assert_eq!(reply.body, json!("VerificationFailed"));
     assert_eq!(session_cookie(&reply), None);
@@ -106,9 +138,13 @@ async fn an_id_token_with_a_bad_signature_is_refused_before_userinfo() {
 async fn an_id_token_with_another_nonce_is_refused() {
     let (app, provider) = app_and_provider().await;
     let callback = app.begin().await;
-    provider.answer_token_request_with(provider.sign(&provider.valid_id_token("some-other-nonce"))).await;
+    provider
+        .answer_token_request_with(provider.sign(&provider.valid_id_token("some-other-nonce")))
+        .await;
 
-    let reply = app.complete(&callback, &format!("code=c&state={}", callback.state)).await;
+    let reply = app
+        .complete(&callback, &format!("code=c&state={}", callback.state))
+        .await;
 
     assert_eq!(reply.body, json!("VerificationFailed"));
     assert_eq!(session_cookie(&reply), None);
@@ -128,7 +164,9 @@ async fn an_id_token_for_another_audience_or_issued_long_ago_is_refused() {
         tweak(&mut spec);
         provider.answer_token_request_with(provider.sign(&spec)).await;
 
-        let reply = app.complete(&callback, &format!("code=c&state={}", callback.state)).await;
+        let reply = app
+            .complete(&callback, &format!("code=c&state={}", callback.state))
+            .await;
 
         assert_eq!(reply.body, json!("VerificationFailed"));
         assert_eq!(session_cookie(&reply), None);
@@ -139,10 +177,16 @@ async fn an_id_token_for_another_audience_or_issued_long_ago_is_refused() {
 async fn userinfo_for_another_subject_is_refused_and_nothing_is_stored() {
     let (app, provider) = app_and_provider().await;
     let callback = app.begin().await;
-    provider.answer_token_request_with(provider.sign(&provider.valid_id_token(&callback.nonce))).await;
-    provider.answer_userinfo_with(json!({ "sub": "someone-else", "name": "Mallory" })).await;
+    provider
+        .answer_token_request_with(provider.sign(&provider.valid_id_token(&callback.nonce)))
+        .await;
+    provider
+        .answer_userinfo_with(json!({ "sub": "someone-else", "name": "Mallory" }))
+        .await;
 
-    let reply = app.complete(&callback, &format!("code=c&state={}", callback.state)).await;
+    let reply = app
+        .complete(&callback, &format!("code=c&state={}", callback.state))
+        .await;
 
     assert_eq!(reply.body, json!("VerificationFailed"));
     assert_eq!(session_cookie(&reply), None);
@@ -154,7 +198,9 @@ async fn a_verifier_that_does_not_match_the_challenge_never_reaches_the_token_en
     let mut callback = app.begin().await;
     callback.verifier = "a".repeat(43);
 
-    let reply = app.complete(&callback, &format!("code=c&state={}", callback.state)).await;
+    let reply = app
+        .complete(&callback, &format!("code=c&state={}", callback.state))
+        .await;
 
     assert_eq!(reply.body, json!("InvalidCallback"));
     assert_eq!(provider.calls_to("/token").await, 0);
@@ -187,7 +233,11 @@ async fn a_callback_without_the_browsers_binding_cookie_is_refused() {
     let reply = app
         .call(
             "complete_sign_in",
-            &[("provider", "acme"), ("callback_query", &query), ("code_verifier", &callback.verifier)],
+            &[
+                ("provider", "acme"),
+                ("callback_query", &query),
+                ("code_verifier", &callback.verifier),
+            ],
             &[],
         )
         .await;
@@ -199,8 +249,7 @@ async fn a_callback_without_the_browsers_binding_cookie_is_refused() {
 async fn a_callback_is_single_use() {
     let (app, provider) = app_and_provider().await;
     let callback = app.begin().await;
-    provider.answer_token_request_with(provider.sign(&provider.valid_id_token(&callback.nonce))).await;
-    provider.answer_userinfo_with(json!({ "sub": support::provider::SUBJECT })).await;
+    provider.answer_valid_sign_in(&callback.nonce).await;
     let query = format!("code=c&state={}", callback.state);
 
     assert_eq!(app.complete(&callback, &query).await.status, 200);
@@ -228,10 +277,18 @@ async fn a_denied_consent_is_reported_as_such_without_a_token_request() {
 #[tokio::test]
 async fn an_unreachable_provider_gives_a_clear_error() {
     // Bind and drop a listener, so the port is closed.
-    let closed = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap().local_addr().unwrap();
+    let closed = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .unwrap()
+        .local_addr()
+        .unwrap();
     let app = TestApp::spawn(&format!("http://{closed}")).await;
     let reply = app
-        .call("begin_sign_in", &[("provider", "acme"), ("code_challenge", support::app::CHALLENGE)], &[])
+        .call(
+            "begin_sign_in",
+            &[("provider", "acme"), ("code_challenge", support::app::CHALLENGE)],
+            &[],
+        )
         .await;
     assert_eq!(reply.status, 502);
     assert_eq!(reply.body, json!({ "ProviderUnavailable": "Acme ID" }));
@@ -261,9 +318,10 @@ async fn server_functions_refuse_cross_site_calls() {
 async fn sign_out_ends_the_server_side_session() {
     let (app, provider) = app_and_provider().await;
     let callback = app.begin().await;
-    provider.answer_token_request_with(provider.sign(&provider.valid_id_token(&callback.nonce))).await;
-    provider.answer_userinfo_with(json!({ "sub": support::provider::SUBJECT })).await;
-    let reply = app.complete(&callback, &format!("code=c&state={}", callback.state)).await;
+    provider.answer_valid_sign_in(&callback.nonce).await;
+    let reply = app
+        .complete(&callback, &format!("code=c&state={}", callback.state))
+        .await;
     let cookie = format!("__Host-session={}", session_cookie(&reply).unwrap());
 
     let out = app.call("sign_out", &[], std::slice::from_ref(&cookie)).await;
@@ -278,7 +336,10 @@ async fn sign_out_ends_the_server_side_session() {
 #[tokio::test]
 async fn a_forged_session_cookie_shows_the_signed_out_page() {
     let (app, _provider) = app_and_provider().await;
-    for forged in ["__Host-session=forged", "__Host-session=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"] {
+    for forged in [
+        "__Host-session=forged",
+        "__Host-session=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+    ] {
         let (status, html) = app.get("/", &[forged.to_owned()]).await;
         assert_eq!(status, 200);
         assert!(html.contains("Sign in with Acme ID"));

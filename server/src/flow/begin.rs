@@ -16,16 +16,10 @@ impl SignInFlow {
         code_challenge: &str,
         return_to: Option<&str>,
     ) -> Result<(SignInStart, TransactionId), FlowError> {
-        let provider = self
-            .registry
-            .get(provider_id)
-            .ok_or_else(|| FlowError::UnknownProvider(provider_id.chars().take(64).collect()))?;
-        let challenge =
-            CodeChallenge::parse(code_challenge).ok_or(FlowError::BadRequest("the PKCE challenge is malformed"))?;
-        let discovered = provider
-            .discovered(&self.http)
-            .await
-            .map_err(|e| FlowError::ProviderUnavailable(provider.config.name.clone(), e))?;
+        let provider = self.provider(provider_id)?;
+        let challenge = CodeChallenge::parse(code_challenge)
+            .ok_or(FlowError::BadRequest("the PKCE challenge is malformed"))?;
+        let discovered = self.discovered(provider).await?;
         let tx = SignInTransaction::new(
             &provider.config.id,
             provider.config.issuer.as_str(),

@@ -18,11 +18,10 @@ impl SignInFlow {
         callback_query: &str,
         code_verifier: Option<&str>,
     ) -> Result<(SignedIn, SessionId), FlowError> {
-        let provider = self
-            .registry
-            .get(provider_id)
-            .ok_or_else(|| FlowError::UnknownProvider(provider_id.chars().take(64).collect()))?;
-        let result = self.complete_for(provider, transaction_id, callback_query, code_verifier).await;
+        let provider = self.provider(provider_id)?;
+        let result = self
+            .complete_for(provider, transaction_id, callback_query, code_verifier)
+            .await;
         let (outcome, user_id) = match &result {
             Ok((_, _, user_id)) => ("signed-in", Some(*user_id)),
             Err(error) => (error.outcome(), None),
@@ -46,9 +45,14 @@ impl SignInFlow {
             .ok_or(FlowError::InvalidCallback("unknown or already used transaction"))?;
 
         if tx.provider_id != provider.config.id.as_str() {
-            return Err(FlowError::InvalidCallback("callback path names another provider than the transaction"));
+            return Err(FlowError::InvalidCallback(
+                "callback path names another provider than the transaction",
+            ));
         }
-        let state = query.state.as_deref().ok_or(FlowError::InvalidCallback("no state"))?;
+        let state = query
+            .state
+            .as_deref()
+            .ok_or(FlowError::InvalidCallback("no state"))?;
         if !tx.state.matches(state) {
             return Err(FlowError::InvalidCallback("state differs from the transaction's"));
         }
@@ -57,17 +61,21 @@ impl SignInFlow {
         }
         if let Some(error) = query.error {
             let code: String = error.chars().filter(|c| c.is_ascii_graphic()).take(64).collect();
-            return Err(FlowError::ProviderError { denied: code == "access_denied", code });
+            return Err(FlowError::ProviderError {
+                denied: code == "access_denied",
+                code,
+            });
         }
 
-        let discovered = provider
-            .discovered(&self.http)
-            .await
-            .map_err(|e| FlowError::ProviderUnavailable(provider.config.name.clone(), e))?;
+        let discovered = self.discovered(provider).await?;
         match query.iss.as_deref() {
-            Some(iss) if iss != tx.issuer => return Err(FlowError::InvalidCallback("iss differs from the issuer")),
+            Some(iss) if iss != tx.issuer => {
+                return Err(FlowError::InvalidCallback("iss differs from the issuer"));
+            }
             None if discovered.requires_iss_parameter() => {
-                return Err(FlowError::InvalidCallback("iss missing though the provider sends it"));
+                return Err(FlowError::InvalidCallback(
+                    "iss missing though the provider sends it",
+                ));
             }
             _ => {}
         }
@@ -79,7 +87,9 @@ impl SignInFlow {
             .and_then(CodeVerifier::parse)
             .ok_or(FlowError::InvalidCallback("no well-formed PKCE verifier"))?;
         if !tx.code_challenge.is_satisfied_by(&verifier) {
-            return Err(FlowError::InvalidCallback("PKCE verifier does not match the challenge"));
+            return Err(FlowError::InvalidCallback(
+                "PKCE verifier does not match the challenge",
+            ));
         }
 
         let identity = oidc::exchange_code(provider, &discovered, &self.http, code, &verifier, &tx.nonce)
@@ -87,7 +97,10 @@ impl SignInFlow {
             .map_err(FlowError::Oidc)?;
         let ids = users::upsert_identity(&self.db, &provider.config.id, &identity).await?;
         let session = sessions::create(&self.db, ids).await?;
-        let signed_in = SignedIn { profile: profile_of(provider, identity), return_to: tx.return_to };
+        let signed_in = SignedIn {
+            profile: profile_of(provider, identity),
+            return_to: tx.return_to,
+        };
         Ok((signed_in, session, ids.user_id))
     }
 }

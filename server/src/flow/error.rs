@@ -36,7 +36,9 @@ impl FlowError {
             FlowError::Oidc(
                 OidcError::TokenRequest(_) | OidcError::MissingIdToken | OidcError::UserInfo(_),
             ) => AuthError::ProviderRefused,
-            FlowError::Oidc(OidcError::Discovery(_) | OidcError::DiscoveryBackoff) => AuthError::ProviderRefused,
+            FlowError::Oidc(OidcError::Discovery(_) | OidcError::DiscoveryBackoff) => {
+                AuthError::ProviderRefused
+            }
             FlowError::Oidc(
                 OidcError::IdToken(_) | OidcError::BadSubject | OidcError::UserInfoSubjectMismatch,
             ) => AuthError::VerificationFailed,

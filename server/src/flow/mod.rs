@@ -11,7 +11,10 @@ pub use error::FlowError;
 
 use std::sync::Arc;
 
-use crate::{providers::ProviderRegistry, store::Database};
+use crate::{
+    providers::{DiscoveredProvider, Provider, ProviderRegistry},
+    store::Database,
+};
 
 /// Everything the flow needs, shared by all requests.
 #[derive(Clone)]
@@ -19,4 +22,19 @@ pub struct SignInFlow {
     pub registry: Arc<ProviderRegistry>,
     pub db: Database,
     pub http: reqwest::Client,
+}
+
+impl SignInFlow {
+    fn provider(&self, id: &str) -> Result<&Arc<Provider>, FlowError> {
+        self.registry
+            .get(id)
+            .ok_or_else(|| FlowError::UnknownProvider(id.chars().take(64).collect()))
+    }
+
+    async fn discovered(&self, provider: &Provider) -> Result<Arc<DiscoveredProvider>, FlowError> {
+        provider
+            .discovered(&self.http)
+            .await
+            .map_err(|e| FlowError::ProviderUnavailable(provider.config.name.clone(), e))
+    }
 }

@@ -17,7 +17,9 @@ fn is_safe(path: &str) -> bool {
     // Browsers treat `\` as `/` and drop tabs and newlines, so `/\evil` and `/\t/evil` are
     // `//evil`. Refuse them, every control character and space, and encoded slashes.
     let lower = path.to_ascii_lowercase();
-    if path.chars().any(|c| c == '\\' || c.is_control() || c.is_whitespace())
+    if path
+        .chars()
+        .any(|c| c == '\\' || c.is_control() || c.is_whitespace())
         || lower.contains("%2f")
         || lower.contains("%5c")
         || lower.contains("%0")
@@ -61,7 +63,10 @@ mod tests {
     #[test]
     fn same_origin_paths_are_kept() {
         assert_eq!(sanitize(Some("/account")), "/account");
-        assert_eq!(sanitize(Some("/account?tab=security#top")), "/account?tab=security#top");
+        assert_eq!(
+            sanitize(Some("/account?tab=security#top")),
+            "/account?tab=security#top"
+        );
         assert_eq!(sanitize(None), "/");
         assert_eq!(sanitize(Some(&format!("/{}", "a".repeat(600)))), "/");
     }

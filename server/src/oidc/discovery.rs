@@ -1,9 +1,9 @@
 use openidconnect::{
     AdditionalProviderMetadata, IssuerUrl, ProviderMetadata,
     core::{
-        CoreAuthDisplay, CoreClaimName, CoreClaimType, CoreClientAuthMethod, CoreGrantType,
-        CoreJsonWebKey, CoreJweContentEncryptionAlgorithm, CoreJweKeyManagementAlgorithm,
-        CoreResponseMode, CoreResponseType, CoreSubjectIdentifierType,
+        CoreAuthDisplay, CoreClaimName, CoreClaimType, CoreClientAuthMethod, CoreGrantType, CoreJsonWebKey,
+        CoreJweContentEncryptionAlgorithm, CoreJweKeyManagementAlgorithm, CoreResponseMode, CoreResponseType,
+        CoreSubjectIdentifierType,
     },
 };
 use serde::{Deserialize, Serialize};
@@ -47,7 +47,9 @@ pub async fn discover(issuer: &IssuerUrl, http: &reqwest::Client) -> Result<Meta
         .as_ref()
         .is_none_or(|methods| methods.iter().any(|m| m == "S256"));
     if !supports_s256 {
-        return Err(OidcError::Discovery("the provider does not support PKCE with S256".into()));
+        return Err(OidcError::Discovery(
+            "the provider does not support PKCE with S256".into(),
+        ));
     }
     Ok(metadata)
 }

@@ -58,13 +58,15 @@ pub async fn exchange_code(
         .map_err(|e| OidcError::TokenRequest(describe_token_error(&e)))?;
 
     let id_token = token.extra_fields().id_token().ok_or(OidcError::MissingIdToken)?;
-    let id_token_verifier = client.id_token_verifier().set_issue_time_verifier_fn(|issued_at| {
-        if Utc::now() - issued_at > ChronoDuration::minutes(MAX_ID_TOKEN_AGE_MINUTES) {
-            Err(format!("issued more than {MAX_ID_TOKEN_AGE_MINUTES} minutes ago"))
-        } else {
-            Ok(())
-        }
-    });
+    let id_token_verifier = client
+        .id_token_verifier()
+        .set_issue_time_verifier_fn(|issued_at| {
+            if Utc::now() - issued_at > ChronoDuration::minutes(MAX_ID_TOKEN_AGE_MINUTES) {
+                Err(format!("issued more than {MAX_ID_TOKEN_AGE_MINUTES} minutes ago"))
+            } else {
+                Ok(())
+            }
+        });
     let expected_nonce = OidcNonce::new(nonce.expose().to_owned());
     let claims = id_token
         .claims(&id_token_verifier, &expected_nonce)
@@ -151,7 +153,12 @@ fn merge_userinfo(identity: &mut VerifiedIdentity, userinfo: &openidconnect::cor
 }
 
 /// The best name to greet someone by: their name, else username, else email, else subject.
-fn display_name(name: Option<&str>, username: Option<&str>, email: Option<&str>, subject: &Subject) -> String {
+fn display_name(
+    name: Option<&str>,
+    username: Option<&str>,
+    email: Option<&str>,
+    subject: &Subject,
+) -> String {
     [name, username, email]
         .into_iter()
         .flatten()
@@ -172,15 +179,27 @@ mod tests {
         let sub = Subject::parse("248289761001").unwrap();
         assert_eq!(display_name(Some("Ada"), Some("ada"), None, &sub), "Ada");
         assert_eq!(display_name(Some("  "), Some("ada"), None, &sub), "ada");
-        assert_eq!(display_name(None, None, Some("a@example.com"), &sub), "a@example.com");
+        assert_eq!(
+            display_name(None, None, Some("a@example.com"), &sub),
+            "a@example.com"
+        );
         assert_eq!(display_name(None, None, None, &sub), "248289761001");
     }
 
     #[test]
     fn basic_auth_unless_only_post_is_offered() {
-        let (post, basic) = (CoreClientAuthMethod::ClientSecretPost, CoreClientAuthMethod::ClientSecretBasic);
+        let (post, basic) = (
+            CoreClientAuthMethod::ClientSecretPost,
+            CoreClientAuthMethod::ClientSecretBasic,
+        );
         assert!(matches!(client_auth_type(None), AuthType::BasicAuth));
-        assert!(matches!(client_auth_type(Some(&vec![post.clone()])), AuthType::RequestBody));
-        assert!(matches!(client_auth_type(Some(&vec![post, basic])), AuthType::BasicAuth));
+        assert!(matches!(
+            client_auth_type(Some(&vec![post.clone()])),
+            AuthType::RequestBody
+        ));
+        assert!(matches!(
+            client_auth_type(Some(&vec![post, basic])),
+            AuthType::BasicAuth
+        ));
     }
 }

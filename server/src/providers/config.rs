@@ -26,7 +26,12 @@ pub enum ConfigError {
     #[error("{file}: {message}")]
     Syntax { file: String, message: String },
     #[error("{file}: provider entry {entry}: field `{field}`: {problem}")]
-    Field { file: String, entry: String, field: &'static str, problem: String },
+    Field {
+        file: String,
+        entry: String,
+        field: &'static str,
+        problem: String,
+    },
 }
 
 #[derive(Deserialize)]
@@ -120,20 +125,29 @@ fn entry_to_config(
 
     let client_secret = match (entry.client_secret, entry.client_secret_env) {
         (Some(_), Some(_)) => {
-            return Err(fail("client_secret_env", "give either client_secret or client_secret_env, not both"));
+            return Err(fail(
+                "client_secret_env",
+                "give either client_secret or client_secret_env, not both",
+            ));
         }
         (Some(secret), None) if !secret.is_empty() => secret,
         (Some(_), None) => return Err(fail("client_secret", "is empty")),
-        (None, Some(var)) => env(&var)
-            .filter(|s| !s.is_empty())
-            .ok_or_else(|| fail("client_secret_env", &format!("the environment variable {var} is not set")))?,
+        (None, Some(var)) => env(&var).filter(|s| !s.is_empty()).ok_or_else(|| {
+            fail(
+                "client_secret_env",
+                &format!("the environment variable {var} is not set"),
+            )
+        })?,
         (None, None) => return Err(fail("client_secret", "is required (or client_secret_env)")),
     };
 
     let mut scopes = entry
         .scopes
         .unwrap_or_else(|| DEFAULT_SCOPES.iter().map(|s| s.to_string()).collect());
-    if scopes.iter().any(|s| s.is_empty() || s.contains(char::is_whitespace)) {
+    if scopes
+        .iter()
+        .any(|s| s.is_empty() || s.contains(char::is_whitespace))
+    {
         return Err(fail("scopes", "each scope must be one word"));
     }
     // Without `openid` there is no ID token, and the ID token is what proves who signed in.
@@ -199,7 +213,10 @@ mod tests {
 
     #[test]
     fn secrets_can_come_from_the_environment() {
-        let text = GOOD.replace(r#"client_secret = "s3cret""#, r#"client_secret_env = "ACME_SECRET""#);
+        let text = GOOD.replace(
+            r#"client_secret = "s3cret""#,
+            r#"client_secret_env = "ACME_SECRET""#,
+        );
         let env = |name: &str| (name == "ACME_SECRET").then(|| "from-env".to_owned());
         let providers = parse("auth.toml", &text, env).unwrap();
         assert_eq!(providers[0].client_secret.secret(), "from-env");
@@ -209,11 +226,19 @@ mod tests {
 
     #[test]
     fn errors_name_file_entry_and_field() {
-        let text = GOOD.replace(r#"issuer = "http://127.0.0.1:9400""#, r#"issuer = "http://idp.example""#);
+        let text = GOOD.replace(
+            r#"issuer = "http://127.0.0.1:9400""#,
+            r#"issuer = "http://idp.example""#,
+        );
         let err = parse("conf/auth.toml", &text, no_env).unwrap_err().to_string();
-        assert!(err.starts_with("conf/auth.toml: provider entry #1 (id \"acme\"): field `issuer`"), "{err}");
+        assert!(
+            err.starts_with("conf/auth.toml: provider entry #1 (id \"acme\"): field `issuer`"),
+            "{err}"
+        );
 
-        let err = parse("auth.toml", &GOOD.replace("acme\"", "Acme\""), no_env).unwrap_err().to_string();
+        let err = parse("auth.toml", &GOOD.replace("acme\"", "Acme\""), no_env)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("field `id`"), "{err}");
 
         let twice = format!("{GOOD}{GOOD}");

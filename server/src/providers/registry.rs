@@ -37,7 +37,9 @@ pub struct DiscoveredProvider {
 impl DiscoveredProvider {
     /// RFC 9207: when advertised, the callback must carry `iss`.
     pub fn requires_iss_parameter(&self) -> bool {
-        self.metadata.additional_metadata().authorization_response_iss_parameter_supported
+        self.metadata
+            .additional_metadata()
+            .authorization_response_iss_parameter_supported
     }
 }
 
@@ -76,15 +78,21 @@ impl ProviderRegistry {
 
 impl Provider {
     /// The checked discovery document, fetching it when there is none or it is old.
-    pub async fn discovered(&self, http: &reqwest::Client) -> Result<Arc<DiscoveredProvider>, crate::oidc::OidcError> {
+    pub async fn discovered(
+        &self,
+        http: &reqwest::Client,
+    ) -> Result<Arc<DiscoveredProvider>, crate::oidc::OidcError> {
         let stale = {
             let state = self.discovery.read().unwrap_or_else(|e| e.into_inner());
-            if let Some((current, fetched)) = &state.current {
-                if fetched.elapsed() < REFRESH_AFTER {
-                    return Ok(current.clone());
-                }
+            if let Some((current, fetched)) = &state.current
+                && fetched.elapsed() < REFRESH_AFTER
+            {
+                return Ok(current.clone());
             }
-            if state.last_failure.is_some_and(|at| at.elapsed() < RETRY_AFTER_FAILURE) {
+            if state
+                .last_failure
+                .is_some_and(|at| at.elapsed() < RETRY_AFTER_FAILURE)
+            {
                 // Serve a stale document rather than nothing while the provider recovers.
                 return state
                     .current
@@ -104,7 +112,10 @@ impl Provider {
             }
             Err(error) => {
                 tracing::warn!(provider = %self.config.id, %error, "OpenID discovery failed; provider unavailable");
-                self.discovery.write().unwrap_or_else(|e| e.into_inner()).last_failure = Some(Instant::now());
+                self.discovery
+                    .write()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .last_failure = Some(Instant::now());
                 stale.ok_or(error)
             }
         }

@@ -24,7 +24,10 @@ impl Database {
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             .foreign_keys(true);
-        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await?;
         sqlx::migrate!("./migrations").run(&pool).await?;
         Ok(Self { pool })
     }
@@ -36,12 +39,16 @@ impl Database {
 
 /// The folder of an SQLite file URL such as `sqlite://data/app.db`, so it can be created.
 fn sqlite_parent_dir(url: &str) -> Option<&std::path::Path> {
-    let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
     let path = path.split('?').next()?;
     if path.is_empty() || path == ":memory:" {
         return None;
     }
-    std::path::Path::new(path).parent().filter(|p| !p.as_os_str().is_empty())
+    std::path::Path::new(path)
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
 }
 
 #[cfg(test)]
@@ -50,7 +57,10 @@ mod tests {
 
     #[test]
     fn finds_the_folder_of_a_database_file() {
-        assert_eq!(sqlite_parent_dir("sqlite://data/app.db"), Some(std::path::Path::new("data")));
+        assert_eq!(
+            sqlite_parent_dir("sqlite://data/app.db"),
+            Some(std::path::Path::new("data"))
+        );
         assert_eq!(sqlite_parent_dir("sqlite:app.db?mode=rwc"), None);
         assert_eq!(sqlite_parent_dir("sqlite::memory:"), None);
         assert_eq!(sqlite_parent_dir("postgres://x"), None);

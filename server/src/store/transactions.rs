@@ -19,7 +19,12 @@ pub struct SignInTransaction {
 }
 
 impl SignInTransaction {
-    pub fn new(provider_id: &ProviderId, issuer: &str, code_challenge: CodeChallenge, return_to: String) -> Self {
+    pub fn new(
+        provider_id: &ProviderId,
+        issuer: &str,
+        code_challenge: CodeChallenge,
+        return_to: String,
+    ) -> Self {
         Self {
             provider_id: provider_id.to_string(),
             issuer: issuer.to_owned(),
@@ -36,7 +41,11 @@ impl SignInTransaction {
     }
 }
 
-pub async fn insert(db: &super::Database, id: &TransactionId, tx: &SignInTransaction) -> Result<(), sqlx::Error> {
+pub async fn insert(
+    db: &super::Database,
+    id: &TransactionId,
+    tx: &SignInTransaction,
+) -> Result<(), sqlx::Error> {
     // Abandoned sign-ins are swept here, so the table stays small without a background job.
     sqlx::query("DELETE FROM sign_in_transactions WHERE created_at < $1")
         .bind(now() - LIFETIME_SECS)
@@ -61,7 +70,10 @@ pub async fn insert(db: &super::Database, id: &TransactionId, tx: &SignInTransac
 }
 
 /// Removes the transaction and returns it: a second call for the same id finds nothing.
-pub async fn take(db: &super::Database, id: &TransactionId) -> Result<Option<SignInTransaction>, sqlx::Error> {
+pub async fn take(
+    db: &super::Database,
+    id: &TransactionId,
+) -> Result<Option<SignInTransaction>, sqlx::Error> {
     let row = sqlx::query(
         "DELETE FROM sign_in_transactions WHERE id_digest = $1
          RETURNING provider_id, issuer, state, nonce, code_challenge, return_to, created_at",

@@ -28,7 +28,10 @@ pub async fn upsert_identity(
         .await?;
     let ids = match existing {
         Some(row) => {
-            let ids = SignedInIds { identity_id: row.get("id"), user_id: row.get("user_id") };
+            let ids = SignedInIds {
+                identity_id: row.get("id"),
+                user_id: row.get("user_id"),
+            };
             sqlx::query(
                 "UPDATE identities SET username = $1, email = $2, email_verified = $3, last_sign_in_at = $4
                  WHERE id = $5",

@@ -69,7 +69,10 @@ impl AuthBackend for Backend {
             .registry
             .all()
             .iter()
-            .map(|p| ProviderButton { id: p.config.id.to_string(), name: p.config.name.clone() })
+            .map(|p| ProviderButton {
+                id: p.config.id.to_string(),
+                name: p.config.name.clone(),
+            })
             .collect();
         Ok(HomeState { user, providers })
     }
@@ -108,7 +111,9 @@ impl AuthBackend for Backend {
             .map_err(|e| logged(&provider, e))?;
         // A new session id at every sign-in; the one the browser had before is ended.
         if let Some(previous) = Self::session_id(http) {
-            sessions::delete(&self.flow.db, &previous).await.map_err(internal)?;
+            sessions::delete(&self.flow.db, &previous)
+                .await
+                .map_err(internal)?;
         }
         http.set_cookie(&cookies::session(session.expose()));
         tracing::info!(provider, "signed in");

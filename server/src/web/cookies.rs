@@ -24,11 +24,17 @@ pub fn read(headers: &HeaderMap, name: &str) -> Option<String> {
 }
 
 pub fn session(value: &str) -> String {
-    format!("{SESSION}={value}; {ATTRIBUTES}; Max-Age={}", sessions::ABSOLUTE_SECS)
+    format!(
+        "{SESSION}={value}; {ATTRIBUTES}; Max-Age={}",
+        sessions::ABSOLUTE_SECS
+    )
 }
 
 pub fn sign_in(value: &str) -> String {
-    format!("{SIGN_IN}={value}; {ATTRIBUTES}; Max-Age={}", transactions::LIFETIME_SECS)
+    format!(
+        "{SIGN_IN}={value}; {ATTRIBUTES}; Max-Age={}",
+        transactions::LIFETIME_SECS
+    )
 }
 
 pub fn clear(name: &str) -> String {
@@ -42,7 +48,10 @@ mod tests {
     #[test]
     fn reads_the_named_cookie_only() {
         let mut headers = HeaderMap::new();
-        headers.insert(http::header::COOKIE, "a=1; __Host-session=abc; b=2".parse().unwrap());
+        headers.insert(
+            http::header::COOKIE,
+            "a=1; __Host-session=abc; b=2".parse().unwrap(),
+        );
         assert_eq!(read(&headers, SESSION).as_deref(), Some("abc"));
         assert_eq!(read(&headers, SIGN_IN), None);
     }

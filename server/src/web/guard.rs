@@ -22,7 +22,12 @@ pub async fn refuse_cross_site(State(origin): State<AppOrigin>, request: Request
     }
     tracing::warn!(path = request.uri().path(), "refused a cross-site request");
     let body = serde_json::to_string(&AuthError::CrossSite).unwrap_or_default();
-    (StatusCode::FORBIDDEN, [(header::CONTENT_TYPE, "application/json")], body).into_response()
+    (
+        StatusCode::FORBIDDEN,
+        [(header::CONTENT_TYPE, "application/json")],
+        body,
+    )
+        .into_response()
 }
 
 fn is_safe_method(method: &Method) -> bool {
@@ -30,7 +35,11 @@ fn is_safe_method(method: &Method) -> bool {
 }
 
 fn is_same_origin(headers: &HeaderMap, app_origin: &str) -> bool {
-    let text = |name| headers.get(name).and_then(|v: &http::HeaderValue| v.to_str().ok());
+    let text = |name| {
+        headers
+            .get(name)
+            .and_then(|v: &http::HeaderValue| v.to_str().ok())
+    };
     match text(header::HeaderName::from_static("sec-fetch-site")) {
         Some(site) => site == "same-origin",
         None => text(header::ORIGIN).is_some_and(|o| o == app_origin),
@@ -42,29 +51,47 @@ mod tests {
     use super::*;
 
     fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
-        pairs.iter().map(|(k, v)| (header::HeaderName::from_static(k), v.parse().unwrap())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (header::HeaderName::from_static(k), v.parse().unwrap()))
+            .collect()
     }
 
     const APP: &str = "http://localhost:3000";
 
     #[test]
     fn same_origin_requests_pass() {
-        assert!(is_same_origin(&headers(&[("sec-fetch-site", "same-origin")]), APP));
-        assert!(is_same_origin(&headers(&[("origin", "http://localhost:3000")]), APP));
+        assert!(is_same_origin(
+            &headers(&[("sec-fetch-site", "same-origin")]),
+            APP
+        ));
+        assert!(is_same_origin(
+            &headers(&[("origin", "http://localhost:3000")]),
+            APP
+        ));
     }
 
     #[test]
     fn cross_site_sibling_null_and_anonymous_requests_fail() {
-        assert!(!is_same_origin(&headers(&[("sec-fetch-site", "cross-site")]), APP));
+        assert!(!is_same_origin(
+            &headers(&[("sec-fetch-site", "cross-site")]),
+            APP
+        ));
         assert!(!is_same_origin(&headers(&[("sec-fetch-site", "same-site")]), APP));
         assert!(!is_same_origin(&headers(&[("sec-fetch-site", "none")]), APP));
         // Sec-Fetch-Site wins over a matching Origin.
         assert!(!is_same_origin(
-            &headers(&[("sec-fetch-site", "cross-site"), ("origin", "http://localhost:3000")]),
+            &headers(&[
+                ("sec-fetch-site", "cross-site"),
+                ("origin", "http://localhost:3000")
+            ]),
             APP
         ));
         assert!(!is_same_origin(&headers(&[("origin", "null")]), APP));
-        assert!(!is_same_origin(&headers(&[("origin", "http://evil.localhost:3000")]), APP));
+        assert!(!is_same_origin(
+            &headers(&[("origin", "http://evil.localhost:3000")]),
+            APP
+        ));
         assert!(!is_same_origin(&headers(&[]), APP));
     }
 }

@@ -32,7 +32,10 @@ pub fn build(options: LeptosOptions, backend: Arc<dyn AuthBackend>, app_origin: 
             move || shell(options.clone())
         })
         .fallback_service(assets)
-        .layer(middleware::from_fn_with_state(app_origin, guard::refuse_cross_site))
+        .layer(middleware::from_fn_with_state(
+            app_origin,
+            guard::refuse_cross_site,
+        ))
         .layer(middleware::from_fn(headers::protective_headers))
         .with_state(options)
 }

@@ -61,19 +61,29 @@ impl TestApp {
             client_secret: ClientSecret::new(CLIENT_SECRET.into()),
             scopes: vec!["openid".into(), "email".into(), "profile".into()],
         };
-        let options = LeptosOptions::builder().output_name("app").site_addr(address).build();
-        let router = startup::build_app(&settings, vec![provider], options).await.unwrap();
+        let options = LeptosOptions::builder()
+            .output_name("app")
+            .site_addr(address)
+            .build();
+        let router = startup::build_app(&settings, vec![provider], options)
+            .await
+            .unwrap();
         tokio::spawn(async move { axum::serve(listener, router).await });
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap();
-        Self { origin, http, _database_dir: database_dir }
+        Self {
+            origin,
+            http,
+            _database_dir: database_dir,
+        }
     }
 
     /// Calls a server function as a same-origin page would.
     pub async fn call(&self, function: &str, form: &[(&str, &str)], cookies: &[String]) -> Reply {
-        self.call_with_origin(function, form, cookies, Some(&self.origin)).await
+        self.call_with_origin(function, form, cookies, Some(&self.origin))
+            .await
     }
 
     pub async fn call_with_origin(
@@ -83,7 +93,10 @@ impl TestApp {
         cookies: &[String],
         origin: Option<&str>,
     ) -> Reply {
-        let mut request = self.http.post(format!("{}/api/{function}", self.origin)).form(form);
+        let mut request = self
+            .http
+            .post(format!("{}/api/{function}", self.origin))
+            .form(form);
         if let Some(origin) = origin {
             request = request.header(ORIGIN, origin);
         }
@@ -100,7 +113,11 @@ impl TestApp {
             .collect();
         let text = response.text().await.unwrap();
         let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
-        Reply { status, body, set_cookies }
+        Reply {
+            status,
+            body,
+            set_cookies,
+        }
     }
 
     pub async fn get(&self, path: &str, cookies: &[String]) -> (u16, String) {
@@ -115,7 +132,11 @@ impl TestApp {
     /// Starts a sign-in with "acme" using the RFC 7636 example verifier.
     pub async fn begin(&self) -> Callback {
         let reply = self
-            .call("begin_sign_in", &[("provider", "acme"), ("code_challenge", CHALLENGE)], &[])
+            .call(
+                "begin_sign_in",
+                &[("provider", "acme"), ("code_challenge", CHALLENGE)],
+                &[],
+            )
             .await;
         assert_eq!(reply.status, 200, "begin_sign_in failed: {}", reply.body);
         let authorization_url = url::Url::parse(reply.body["authorization_url"].as_str().unwrap()).unwrap();
@@ -140,7 +161,11 @@ impl TestApp {
     pub async fn complete(&self, callback: &Callback, query: &str) -> Reply {
         self.call(
             "complete_sign_in",
-            &[("provider", "acme"), ("callback_query", query), ("code_verifier", &callback.verifier)],
+            &[
+                ("provider", "acme"),
+                ("callback_query", query),
+                ("code_verifier", &callback.verifier),
+            ],
             std::slice::from_ref(&callback.binding_cookie),
         )
         .await

@@ -2,7 +2,9 @@ use chrono::{Duration, Utc};
 use openidconnect::{
     Audience, EmptyAdditionalClaims, EndUserEmail, EndUserName, IssuerUrl, JsonWebKeyId, Nonce,
     PrivateSigningKey, StandardClaims, SubjectIdentifier,
-    core::{CoreIdToken, CoreIdTokenClaims, CoreJsonWebKeySet, CoreJwsSigningAlgorithm, CoreRsaPrivateSigningKey},
+    core::{
+        CoreIdToken, CoreIdTokenClaims, CoreJsonWebKeySet, CoreJwsSigningAlgorithm, CoreRsaPrivateSigningKey,
+    },
 };
 use serde_json::{Value, json};
 use wiremock::{
@@ -93,8 +95,14 @@ impl StandInProvider {
             EmptyAdditionalClaims {},
         )
         .set_nonce(Some(Nonce::new(spec.nonce.clone())));
-        let token = CoreIdToken::new(claims, &self.key, CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha256, None, None)
-            .expect("signing works");
+        let token = CoreIdToken::new(
+            claims,
+            &self.key,
+            CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha256,
+            None,
+            None,
+        )
+        .expect("signing works");
         serde_json::to_value(&token).unwrap().as_str().unwrap().to_owned()
     }
 
@@ -106,7 +114,8 @@ impl StandInProvider {
             "expires_in": 3600,
             "id_token": id_token,
         });
-        self.answer_token_request(ResponseTemplate::new(200).set_body_json(body)).await;
+        self.answer_token_request(ResponseTemplate::new(200).set_body_json(body))
+            .await;
     }
 
     pub async fn answer_token_request(&self, response: ResponseTemplate) {
@@ -114,6 +123,14 @@ impl StandInProvider {
             .and(path("/token"))
             .respond_with(response)
             .mount(&self.server)
+            .await;
+    }
+
+    /// Token and userinfo endpoints answer as a well-behaved provider would for this sign-in.
+    pub async fn answer_valid_sign_in(&self, nonce: &str) {
+        self.answer_token_request_with(self.sign(&self.valid_id_token(nonce)))
+            .await;
+        self.answer_userinfo_with(json!({ "sub": SUBJECT, "preferred_username": "ada" }))
             .await;
     }
 
