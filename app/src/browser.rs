@@ -49,10 +49,10 @@ mod imp {
 
     /// Removes the query (code, state) from the address bar and from history.
     pub fn strip_query() {
-        if let Some(window) = window() {
-            if let (Ok(path), Ok(history)) = (window.location().pathname(), window.history()) {
-                let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&path));
-            }
+        if let Some(window) = window()
+            && let (Ok(path), Ok(history)) = (window.location().pathname(), window.history())
+        {
+            let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&path));
         }
     }
 
