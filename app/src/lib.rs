@@ -5,6 +5,8 @@
 pub mod api;
 mod browser;
 mod components;
+#[cfg(feature = "ssr")]
+mod csp;
 pub mod error;
 pub mod model;
 mod pages;
@@ -21,6 +23,8 @@ use pages::{callback::CallbackPage, home::HomePage, not_found::NotFound};
 
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    csp::provide_nonce_and_policy();
     view! {
         <!DOCTYPE html>
         <html lang="en">

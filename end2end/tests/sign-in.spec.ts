@@ -3,6 +3,38 @@ import {
   expectErrorView, grantConsent, openStartPage, providerButton, signIn, signInAtProvider,
 } from './helpers';
 
+// Chromium enforces the Content Security Policy: any script it refuses fails the test.
+let cspViolations: string[] = [];
+test.beforeEach(({ page }) => {
+  cspViolations = [];
+  page.on('console', (message) => {
+    if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
+  });
+});
+test.afterEach(() => {
+  expect(cspViolations).toEqual([]);
+});
+
+test('every HTML response has its own CSP nonce, carried by each of its scripts', async ({ request }) => {
+  const nonces = [];
+  for (let i = 0; i < 2; i += 1) {
+    const response = await request.get('/');
+    const csp = response.headers()['content-security-policy'];
+    const match = /script-src 'nonce-([A-Za-z0-9+/=_-]+)' 'strict-dynamic' 'wasm-unsafe-eval'/.exec(csp);
+    expect(match, csp).not.toBeNull();
+    for (const directive of ["object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'"]) {
+      expect(csp).toContain(directive);
+    }
+    const nonce = match![1];
+    const html = await response.text();
+    const scripts = html.match(/<script\b[^>]*>/g) ?? [];
+    expect(scripts.length).toBeGreaterThan(0);
+    for (const tag of scripts) expect(tag).toContain(`nonce="${nonce}"`);
+    nonces.push(nonce);
+  }
+  expect(nonces[0]).not.toBe(nonces[1]);
+});
+
 test('the start page is server-rendered with one button per provider', async ({ request }) => {
   const response = await request.get('/');
   expect(response.status()).toBe(200);

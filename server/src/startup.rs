@@ -9,7 +9,7 @@ use crate::{
     providers::{ProviderConfig, ProviderRegistry, config},
     settings::Settings,
     store::Database,
-    web::{backend::Backend, guard::AppOrigin, router},
+    web::{backend::Backend, guard::AppOrigin, headers::ServedOverHttps, router},
 };
 
 /// Everything that can stop the server from starting, each with a message an operator can act on.
@@ -58,10 +58,12 @@ pub async fn build_app(
     };
     warm_up_discovery(&flow);
     let backend = Arc::new(Backend::new(flow));
+    let https = ServedOverHttps(settings.app_url.scheme() == "https");
     Ok(router::build(
         leptos_options,
         backend,
         AppOrigin(settings.app_origin().into()),
+        https,
     ))
 }
 

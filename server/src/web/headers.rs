@@ -1,9 +1,21 @@
 //! Headers every response carries.
 
-use axum::{extract::Request, middleware::Next, response::Response};
+use axum::{
+    extract::{Request, State},
+    middleware::Next,
+    response::Response,
+};
 use http::{HeaderValue, header};
 
-pub async fn protective_headers(request: Request, next: Next) -> Response {
+/// Whether the site is served over HTTPS, which is when browsers honour HSTS.
+#[derive(Clone, Copy)]
+pub struct ServedOverHttps(pub bool);
+
+pub async fn protective_headers(
+    State(ServedOverHttps(https)): State<ServedOverHttps>,
+    request: Request,
+    next: Next,
+) -> Response {
     let mut response = next.run(request).await;
     let is_html = response
         .headers()
@@ -18,10 +30,19 @@ pub async fn protective_headers(request: Request, next: Next) -> Response {
     // No page ever leaks its URL (which may hold a code or state) to another site.
     headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    headers.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("object-src 'none'; base-uri 'none'; frame-ancestors 'none'"),
-    );
+    // HTML pages set their own policy with a script nonce (app::csp); this covers the rest.
+    if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
+        headers.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
+        );
+    }
+    if https {
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=63072000; includeSubDomains"),
+        );
+    }
     // Pages show who is signed in, so no shared cache may keep them.
     if is_html {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

@@ -11,7 +11,12 @@ use super::{guard, headers};
 /// The whole HTTP surface: server functions under `/api` and server-rendered pages (both
 /// registered by `leptos_routes_with_context`), and the built assets, served precompressed
 /// when a `.br` or `.gz` sibling exists. Every state-changing request passes the cross-site guard.
-pub fn build(options: LeptosOptions, backend: Arc<dyn AuthBackend>, app_origin: guard::AppOrigin) -> Router {
+pub fn build(
+    options: LeptosOptions,
+    backend: Arc<dyn AuthBackend>,
+    app_origin: guard::AppOrigin,
+    https: headers::ServedOverHttps,
+) -> Router {
     let routes = generate_route_list(App);
     let provide_backend = move || provide_context(backend.clone());
     let render_missing = leptos_axum::render_app_to_stream_with_context(provide_backend.clone(), {
@@ -36,6 +41,6 @@ pub fn build(options: LeptosOptions, backend: Arc<dyn AuthBackend>, app_origin: 
             app_origin,
             guard::refuse_cross_site,
         ))
-        .layer(middleware::from_fn(headers::protective_headers))
+        .layer(middleware::from_fn_with_state(https, headers::protective_headers))
         .with_state(options)
 }
