@@ -345,3 +345,29 @@ async fn a_forged_session_cookie_shows_the_signed_out_page() {
         assert!(html.contains("Sign in with Acme ID"));
     }
 }
+
+#[tokio::test]
+async fn sign_in_calls_are_rate_limited_per_address_with_retry_after() {
+    let (app, _provider) = app_and_provider().await;
+    let mut refused = None;
+    for _ in 0..40 {
+        let reply = app
+            .call(
+                "begin_sign_in",
+                &[("provider", "acme"), ("code_challenge", support::app::CHALLENGE)],
+                &[],
+            )
+            .await;
+        if reply.status == 429 {
+            refused = Some(reply);
+            break;
+        }
+        assert_eq!(reply.status, 200, "{}", reply.body);
+    }
+    let refused = refused.expect("40 calls in a burst are not all accepted");
+    assert_eq!(refused.body, json!("RateLimited"));
+    let retry_after: u64 = refused.header("retry-after").unwrap().parse().unwrap();
+    assert!(retry_after >= 1);
+    // Pages are not limited.
+    assert_eq!(app.get("/", &[]).await.0, 200);
+}

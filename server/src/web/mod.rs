@@ -4,4 +4,5 @@ pub mod backend;
 pub mod cookies;
 pub mod guard;
 pub mod headers;
+pub mod rate_limit;
 pub mod router;

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tower_http::services::ServeDir;
 
-use super::{guard, headers};
+use super::{guard, headers, rate_limit};
 
 /// The whole HTTP surface: server functions under `/api` and server-rendered pages (both
 /// registered by `leptos_routes_with_context`), and the built assets, served precompressed
@@ -37,6 +37,10 @@ pub fn build(
             move || shell(options.clone())
         })
         .fallback_service(assets)
+        .layer(middleware::from_fn_with_state(
+            rate_limit::SignInRateLimit::new(),
+            rate_limit::limit_sign_in,
+        ))
         .layer(middleware::from_fn_with_state(
             app_origin,
             guard::refuse_cross_site,

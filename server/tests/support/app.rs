@@ -26,9 +26,17 @@ pub struct Reply {
     pub status: u16,
     pub body: Value,
     pub set_cookies: Vec<String>,
+    headers: reqwest::header::HeaderMap,
 }
 
 impl Reply {
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    }
+
     pub fn cookie(&self, name: &str) -> Option<String> {
         self.set_cookies
             .iter()
@@ -68,7 +76,9 @@ impl TestApp {
         let router = startup::build_app(&settings, vec![provider], options)
             .await
             .unwrap();
-        tokio::spawn(async move { axum::serve(listener, router).await });
+        // As in main: the peer address is what rate limiting is keyed by.
+        let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+        tokio::spawn(async move { axum::serve(listener, service).await });
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()
@@ -111,12 +121,14 @@ impl TestApp {
             .iter()
             .map(|v| v.to_str().unwrap().to_owned())
             .collect();
+        let headers = response.headers().clone();
         let text = response.text().await.unwrap();
         let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
         Reply {
             status,
             body,
             set_cookies,
+            headers,
         }
     }
 

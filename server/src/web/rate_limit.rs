@@ -1,0 +1,71 @@
+//! Per-address rate limiting of the sign-in server functions (I3), by `tower_governor`.
+//! Only the calls that start work at a provider are limited; pages and sign-out are not.
+
+use std::{sync::Arc, time::Duration};
+
+use app::error::AuthError;
+use axum::{
+    body::Body,
+    extract::{Request, State},
+    middleware::Next,
+    response::{IntoResponse, Response},
+};
+use governor::middleware::NoOpMiddleware;
+use http::{StatusCode, header};
+use tower::{Layer, ServiceExt};
+use tower_governor::{
+    GovernorError, GovernorLayer, governor::GovernorConfigBuilder, key_extractor::PeerIpKeyExtractor,
+};
+
+const LIMITED_PATHS: [&str; 2] = ["/api/begin_sign_in", "/api/complete_sign_in"];
+/// A burst of this many calls from one address...
+const BURST: u32 = 30;
+/// ...then one more every this often.
+const REPLENISH_EVERY: Duration = Duration::from_secs(2);
+
+#[derive(Clone)]
+pub struct SignInRateLimit(Arc<GovernorLayer<PeerIpKeyExtractor, NoOpMiddleware, Body>>);
+
+impl SignInRateLimit {
+    pub fn new() -> Self {
+        let config = GovernorConfigBuilder::default()
+            .period(REPLENISH_EVERY)
+            .burst_size(BURST)
+            .finish()
+            .expect("the constants are non-zero");
+        Self(Arc::new(GovernorLayer::new(config).error_handler(refusal)))
+    }
+}
+
+pub async fn limit_sign_in(State(limit): State<SignInRateLimit>, request: Request, next: Next) -> Response {
+    if !LIMITED_PATHS.contains(&request.uri().path()) {
+        return next.run(request).await;
+    }
+    match limit.0.layer(next).oneshot(request).await {
+        Ok(response) => response,
+        Err(never) => match never {},
+    }
+}
+
+/// 429 with `Retry-After`, in the error shape the app's server functions understand.
+fn refusal(error: GovernorError) -> Response<Body> {
+    let body = |e: &AuthError| serde_json::to_string(e).unwrap_or_default();
+    match error {
+        GovernorError::TooManyRequests { wait_time, .. } => (
+            StatusCode::TOO_MANY_REQUESTS,
+            [(header::RETRY_AFTER, wait_time.max(1).to_string())],
+            [(header::CONTENT_TYPE, "application/json")],
+            body(&AuthError::RateLimited),
+        )
+            .into_response(),
+        other => {
+            tracing::error!(error = %other, "rate limiter could not identify the client");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                [(header::CONTENT_TYPE, "application/json")],
+                body(&AuthError::Internal),
+            )
+                .into_response()
+        }
+    }
+}
