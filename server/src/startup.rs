@@ -1,11 +1,12 @@
 //! Putting the pieces together: configuration, database, providers, router.
 
-use std::{sync::Arc, time::Duration};
+use std::sync::Arc;
 
 use leptos::config::LeptosOptions;
 
 use crate::{
     flow::SignInFlow,
+    oidc::ProviderHttp,
     providers::{ProviderConfig, ProviderRegistry, config},
     settings::Settings,
     store::Database,
@@ -32,16 +33,6 @@ pub fn load_providers(settings: &Settings) -> Result<Vec<ProviderConfig>, Startu
     })?)
 }
 
-/// The HTTP client for talking to providers: no redirects followed, every call time-bounded.
-pub fn provider_http_client() -> Result<reqwest::Client, reqwest::Error> {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .connect_timeout(Duration::from_secs(5))
-        .timeout(Duration::from_secs(10))
-        .user_agent(concat!("social-sign-in/", env!("CARGO_PKG_VERSION")))
-        .build()
-}
-
 /// Builds the application router, ready to serve.
 pub async fn build_app(
     settings: &Settings,
@@ -54,7 +45,7 @@ pub async fn build_app(
     let flow = SignInFlow {
         registry: registry.clone(),
         db,
-        http: provider_http_client()?,
+        http: ProviderHttp::new()?,
     };
     warm_up_discovery(&flow);
     let backend = Arc::new(Backend::new(flow));

@@ -21,7 +21,7 @@ use crate::{
 pub struct SignInFlow {
     pub registry: Arc<ProviderRegistry>,
     pub db: Database,
-    pub http: reqwest::Client,
+    pub http: crate::oidc::ProviderHttp,
 }
 
 impl SignInFlow {

@@ -37,7 +37,7 @@ pub type Metadata = ProviderMetadata<
 
 /// Fetches `{issuer}/.well-known/openid-configuration` and the JWKS it names. The library
 /// refuses a document whose `issuer` differs from the configured one (mix-up defence).
-pub async fn discover(issuer: &IssuerUrl, http: &reqwest::Client) -> Result<Metadata, OidcError> {
+pub async fn discover(issuer: &IssuerUrl, http: &super::ProviderHttp) -> Result<Metadata, OidcError> {
     let metadata = Metadata::discover_async(issuer.clone(), http)
         .await
         .map_err(|e| OidcError::Discovery(error_chain(&e)))?;

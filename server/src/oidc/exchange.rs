@@ -2,12 +2,15 @@
 
 use chrono::{Duration as ChronoDuration, Utc};
 use openidconnect::{
-    AuthType, AuthorizationCode, ClientSecret, Nonce as OidcNonce, OAuth2TokenResponse, PkceCodeVerifier,
-    RequestTokenError,
-    core::{CoreClient, CoreClientAuthMethod, CoreIdTokenClaims},
+    AuthType, AuthorizationCode, ClaimsVerificationError, ClientSecret, Nonce as OidcNonce,
+    OAuth2TokenResponse, PkceCodeVerifier, RequestTokenError, SignatureVerificationError,
+    core::{
+        CoreClient, CoreClientAuthMethod, CoreIdToken, CoreIdTokenClaims, CoreIdTokenVerifier,
+        CoreJwsSigningAlgorithm,
+    },
 };
 
-use super::{OidcError, discovery::error_chain};
+use super::{Metadata, OidcError, ProviderHttp, discovery::error_chain};
 use crate::{
     domain::{CodeVerifier, Nonce, Subject},
     providers::{DiscoveredProvider, Provider},
@@ -34,7 +37,7 @@ pub struct VerifiedIdentity {
 pub async fn exchange_code(
     provider: &Provider,
     discovered: &DiscoveredProvider,
-    http: &reqwest::Client,
+    http: &ProviderHttp,
     code: String,
     verifier: &CodeVerifier,
     nonce: &Nonce,
@@ -58,19 +61,18 @@ pub async fn exchange_code(
         .map_err(|e| OidcError::TokenRequest(describe_token_error(&e)))?;
 
     let id_token = token.extra_fields().id_token().ok_or(OidcError::MissingIdToken)?;
-    let id_token_verifier = client
-        .id_token_verifier()
-        .set_issue_time_verifier_fn(|issued_at| {
-            if Utc::now() - issued_at > ChronoDuration::minutes(MAX_ID_TOKEN_AGE_MINUTES) {
-                Err(format!("issued more than {MAX_ID_TOKEN_AGE_MINUTES} minutes ago"))
-            } else {
-                Ok(())
-            }
-        });
-    let expected_nonce = OidcNonce::new(nonce.expose().to_owned());
-    let claims = id_token
-        .claims(&id_token_verifier, &expected_nonce)
-        .map_err(|e| OidcError::IdToken(e.to_string()))?;
+    let claims = match verify_id_token(provider, metadata, id_token, nonce) {
+        Err(ClaimsVerificationError::SignatureVerification(SignatureVerificationError::NoMatchingKey)) => {
+            // The provider may have rotated its keys since we fetched them: look once more.
+            let refreshed = provider
+                .refresh_keys(http)
+                .await
+                .ok_or_else(|| OidcError::IdToken("signed with an unknown key".into()))?;
+            verify_id_token(provider, &refreshed.metadata, id_token, nonce)
+        }
+        other => other,
+    }
+    .map_err(|e| OidcError::IdToken(e.to_string()))?;
     let subject = Subject::parse(claims.subject().as_str()).ok_or(OidcError::BadSubject)?;
     let mut identity = identity_from_id_token(claims, subject);
 
@@ -86,6 +88,50 @@ pub async fn exchange_code(
         merge_userinfo(&mut identity, &userinfo);
     }
     Ok(identity)
+}
+
+/// Asymmetric algorithms only: an HMAC-signed ID token would be signed with our own client
+/// secret, and `none` is never acceptable.
+const ALLOWED_ALGORITHMS: [CoreJwsSigningAlgorithm; 10] = [
+    CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha256,
+    CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha384,
+    CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha512,
+    CoreJwsSigningAlgorithm::RsaSsaPssSha256,
+    CoreJwsSigningAlgorithm::RsaSsaPssSha384,
+    CoreJwsSigningAlgorithm::RsaSsaPssSha512,
+    CoreJwsSigningAlgorithm::EcdsaP256Sha256,
+    CoreJwsSigningAlgorithm::EcdsaP384Sha384,
+    CoreJwsSigningAlgorithm::EcdsaP521Sha512,
+    CoreJwsSigningAlgorithm::EdDsa,
+];
+
+/// Checks the ID token against the keys, issuer and algorithms in `metadata`.
+fn verify_id_token<'t>(
+    provider: &Provider,
+    metadata: &Metadata,
+    id_token: &'t CoreIdToken,
+    nonce: &Nonce,
+) -> Result<&'t CoreIdTokenClaims, ClaimsVerificationError> {
+    let advertised = metadata.id_token_signing_alg_values_supported();
+    let allowed: Vec<_> = ALLOWED_ALGORITHMS
+        .into_iter()
+        .filter(|alg| advertised.contains(alg))
+        .collect();
+    let verifier = CoreIdTokenVerifier::new_confidential_client(
+        provider.config.client_id.clone(),
+        ClientSecret::new(provider.config.client_secret.secret().clone()),
+        metadata.issuer().clone(),
+        metadata.jwks().clone(),
+    )
+    .set_allowed_algs(allowed)
+    .set_issue_time_verifier_fn(|issued_at| {
+        if Utc::now() - issued_at > ChronoDuration::minutes(MAX_ID_TOKEN_AGE_MINUTES) {
+            Err(format!("issued more than {MAX_ID_TOKEN_AGE_MINUTES} minutes ago"))
+        } else {
+            Ok(())
+        }
+    });
+    id_token.claims(&verifier, &OidcNonce::new(nonce.expose().to_owned()))
 }
 
 /// Basic authentication unless the provider supports only credentials in the body.

@@ -11,12 +11,15 @@ use std::{
 use openidconnect::RedirectUrl;
 
 use super::config::ProviderConfig;
-use crate::oidc::{Metadata, discover};
+use crate::oidc::{Metadata, OidcError, ProviderHttp, discover};
 
 /// Discovery documents (and the keys they point to) are refreshed this often.
 const REFRESH_AFTER: Duration = Duration::from_secs(3600);
 /// After a failed discovery, the next attempt waits at least this long.
 const RETRY_AFTER_FAILURE: Duration = Duration::from_secs(5);
+/// An ID token signed with a key we do not know makes us refetch the keys, at most this often,
+/// so forged tokens cannot make us hammer the provider.
+const KEY_REFRESH_INTERVAL: Duration = Duration::from_secs(60);
 
 pub struct ProviderRegistry {
     providers: Vec<Arc<Provider>>,
@@ -27,6 +30,8 @@ pub struct Provider {
     /// Always `{APP_URL}/auth/callback/{id}`; never taken from a request.
     pub redirect_uri: RedirectUrl,
     discovery: RwLock<DiscoveryState>,
+    /// Held while fetching, so concurrent sign-ins share one fetch.
+    fetch_lock: tokio::sync::Mutex<()>,
 }
 
 /// A provider whose discovery document was fetched and checked.
@@ -47,6 +52,7 @@ impl DiscoveredProvider {
 struct DiscoveryState {
     current: Option<(Arc<DiscoveredProvider>, Instant)>,
     last_failure: Option<Instant>,
+    last_key_refresh: Option<Instant>,
 }
 
 impl ProviderRegistry {
@@ -61,6 +67,7 @@ impl ProviderRegistry {
                     redirect_uri: RedirectUrl::from_url(redirect),
                     config,
                     discovery: RwLock::default(),
+                    fetch_lock: tokio::sync::Mutex::new(()),
                 }))
             })
             .collect::<Result<_, String>>()?;
@@ -78,30 +85,60 @@ impl ProviderRegistry {
 
 impl Provider {
     /// The checked discovery document, fetching it when there is none or it is old.
-    pub async fn discovered(
-        &self,
-        http: &reqwest::Client,
-    ) -> Result<Arc<DiscoveredProvider>, crate::oidc::OidcError> {
-        let stale = {
+    pub async fn discovered(&self, http: &ProviderHttp) -> Result<Arc<DiscoveredProvider>, OidcError> {
+        if let Some(fresh) = self.fresh_document() {
+            return Ok(fresh);
+        }
+        let _one_fetch_at_a_time = self.fetch_lock.lock().await;
+        // Whoever held the lock before us may have just fetched it.
+        if let Some(fresh) = self.fresh_document() {
+            return Ok(fresh);
+        }
+        let (stale, backing_off) = {
             let state = self.discovery.read().unwrap_or_else(|e| e.into_inner());
-            if let Some((current, fetched)) = &state.current
-                && fetched.elapsed() < REFRESH_AFTER
-            {
-                return Ok(current.clone());
-            }
-            if state
+            let backing_off = state
                 .last_failure
-                .is_some_and(|at| at.elapsed() < RETRY_AFTER_FAILURE)
-            {
-                // Serve a stale document rather than nothing while the provider recovers.
-                return state
-                    .current
-                    .as_ref()
-                    .map(|(current, _)| current.clone())
-                    .ok_or(crate::oidc::OidcError::DiscoveryBackoff);
-            }
-            state.current.as_ref().map(|(current, _)| current.clone())
+                .is_some_and(|at| at.elapsed() < RETRY_AFTER_FAILURE);
+            (
+                state.current.as_ref().map(|(current, _)| current.clone()),
+                backing_off,
+            )
         };
+        // A stale document serves better than none while the provider recovers.
+        if backing_off {
+            return stale.ok_or(OidcError::DiscoveryBackoff);
+        }
+        self.fetch(http).await.or_else(|error| stale.ok_or(error))
+    }
+
+    fn fresh_document(&self) -> Option<Arc<DiscoveredProvider>> {
+        let state = self.discovery.read().unwrap_or_else(|e| e.into_inner());
+        state
+            .current
+            .as_ref()
+            .filter(|(_, fetched)| fetched.elapsed() < REFRESH_AFTER)
+            .map(|(current, _)| current.clone())
+    }
+
+    /// Refetches the discovery document and keys because an ID token named a key we do not
+    /// have (the provider may have rotated its keys). `None` when a refresh was done recently.
+    pub async fn refresh_keys(&self, http: &ProviderHttp) -> Option<Arc<DiscoveredProvider>> {
+        {
+            let mut state = self.discovery.write().unwrap_or_else(|e| e.into_inner());
+            if state
+                .last_key_refresh
+                .is_some_and(|at| at.elapsed() < KEY_REFRESH_INTERVAL)
+            {
+                return None;
+            }
+            state.last_key_refresh = Some(Instant::now());
+        }
+        tracing::info!(provider = %self.config.id, "unknown signing key; refetching the provider's keys");
+        let _one_fetch_at_a_time = self.fetch_lock.lock().await;
+        self.fetch(http).await.ok()
+    }
+
+    async fn fetch(&self, http: &ProviderHttp) -> Result<Arc<DiscoveredProvider>, OidcError> {
         match discover(&self.config.issuer, http).await {
             Ok(metadata) => {
                 let fresh = Arc::new(DiscoveredProvider { metadata });
@@ -116,7 +153,7 @@ impl Provider {
                     .write()
                     .unwrap_or_else(|e| e.into_inner())
                     .last_failure = Some(Instant::now());
-                stale.ok_or(error)
+                Err(error)
             }
         }
     }

@@ -26,8 +26,8 @@ const REPLENISH_EVERY: Duration = Duration::from_secs(2);
 #[derive(Clone)]
 pub struct SignInRateLimit(Arc<GovernorLayer<PeerIpKeyExtractor, NoOpMiddleware, Body>>);
 
-impl SignInRateLimit {
-    pub fn new() -> Self {
+impl Default for SignInRateLimit {
+    fn default() -> Self {
         let config = GovernorConfigBuilder::default()
             .period(REPLENISH_EVERY)
             .burst_size(BURST)

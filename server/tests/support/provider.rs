@@ -3,7 +3,8 @@ use openidconnect::{
     Audience, EmptyAdditionalClaims, EndUserEmail, EndUserName, IssuerUrl, JsonWebKeyId, Nonce,
     PrivateSigningKey, StandardClaims, SubjectIdentifier,
     core::{
-        CoreIdToken, CoreIdTokenClaims, CoreJsonWebKeySet, CoreJwsSigningAlgorithm, CoreRsaPrivateSigningKey,
+        CoreHmacKey, CoreIdToken, CoreIdTokenClaims, CoreJsonWebKeySet, CoreJwsSigningAlgorithm,
+        CoreRsaPrivateSigningKey,
     },
 };
 use serde_json::{Value, json};
@@ -19,11 +20,21 @@ pub const SUBJECT: &str = "248289761001";
 /// An OpenID provider on loopback whose answers the test chooses.
 pub struct StandInProvider {
     pub server: MockServer,
-    key: CoreRsaPrivateSigningKey,
+    keys: [CoreRsaPrivateSigningKey; 3],
+}
+
+/// How the stand-in signs an ID token.
+#[derive(Clone, Copy)]
+pub enum Signer {
+    /// With key 1, 2 or 3 (index 0, 1, 2; see fixtures/README.md).
+    Rsa(usize),
+    /// HS256 with the client secret, which this app must never accept.
+    HmacWithClientSecret,
 }
 
 /// What to put in the ID token; the defaults make a valid one.
 pub struct IdTokenSpec {
+    pub signer: Signer,
     pub nonce: String,
     pub subject: String,
     pub audience: String,
@@ -33,10 +44,16 @@ pub struct IdTokenSpec {
 impl StandInProvider {
     pub async fn start() -> Self {
         let server = MockServer::start().await;
-        let pem = include_str!("../fixtures/test-signing-key.pem");
-        let key = CoreRsaPrivateSigningKey::from_pem(pem, Some(JsonWebKeyId::new("test-key-1".into())))
-            .expect("the fixture key parses");
-        let provider = Self { server, key };
+        let key = |pem: &str, kid: &str| {
+            CoreRsaPrivateSigningKey::from_pem(pem, Some(JsonWebKeyId::new(kid.into())))
+                .expect("the fixture key parses")
+        };
+        let keys = [
+            key(include_str!("../fixtures/test-signing-key.pem"), "test-key-1"),
+            key(include_str!("../fixtures/test-signing-key-2.pem"), "test-key-2"),
+            key(include_str!("../fixtures/test-signing-key-3.pem"), "test-key-3"),
+        ];
+        let provider = Self { server, keys };
         provider.serve_discovery().await;
         provider
     }
@@ -55,7 +72,8 @@ impl StandInProvider {
             "jwks_uri": format!("{issuer}/jwks"),
             "response_types_supported": ["code"],
             "subject_types_supported": ["public"],
-            "id_token_signing_alg_values_supported": ["RS256"],
+            // HS256 is advertised so that tests show the app refuses it all the same.
+            "id_token_signing_alg_values_supported": ["RS256", "HS256"],
             "code_challenge_methods_supported": ["S256"],
             "token_endpoint_auth_methods_supported": ["client_secret_basic"],
         });
@@ -64,16 +82,31 @@ impl StandInProvider {
             .respond_with(ResponseTemplate::new(200).set_body_json(document))
             .mount(&self.server)
             .await;
-        let jwks = CoreJsonWebKeySet::new(vec![self.key.as_verification_key()]);
+        self.publish_keys(&[0], 10).await;
+    }
+
+    /// Serves these keys at the JWKS endpoint; a lower `priority` number wins over earlier ones.
+    async fn publish_keys(&self, indexes: &[usize], priority: u8) {
+        let keys = indexes
+            .iter()
+            .map(|&i| self.keys[i].as_verification_key())
+            .collect();
         Mock::given(method("GET"))
             .and(path("/jwks"))
-            .respond_with(ResponseTemplate::new(200).set_body_json(jwks))
+            .respond_with(ResponseTemplate::new(200).set_body_json(CoreJsonWebKeySet::new(keys)))
+            .with_priority(priority)
             .mount(&self.server)
             .await;
     }
 
+    /// The provider rotates its keys: from now on it publishes keys 1 and 2.
+    pub async fn rotate_keys(&self) {
+        self.publish_keys(&[0, 1], 1).await;
+    }
+
     pub fn valid_id_token(&self, nonce: &str) -> IdTokenSpec {
         IdTokenSpec {
+            signer: Signer::Rsa(0),
             nonce: nonce.to_owned(),
             subject: SUBJECT.to_owned(),
             audience: CLIENT_ID.to_owned(),
@@ -95,13 +128,22 @@ impl StandInProvider {
             EmptyAdditionalClaims {},
         )
         .set_nonce(Some(Nonce::new(spec.nonce.clone())));
-        let token = CoreIdToken::new(
-            claims,
-            &self.key,
-            CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha256,
-            None,
-            None,
-        )
+        let token = match spec.signer {
+            Signer::Rsa(index) => CoreIdToken::new(
+                claims,
+                &self.keys[index],
+                CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha256,
+                None,
+                None,
+            ),
+            Signer::HmacWithClientSecret => CoreIdToken::new(
+                claims,
+                &CoreHmacKey::new(CLIENT_SECRET.as_bytes()),
+                CoreJwsSigningAlgorithm::HmacSha256,
+                None,
+                None,
+            ),
+        }
         .expect("signing works");
         serde_json::to_value(&token).unwrap().as_str().unwrap().to_owned()
     }
