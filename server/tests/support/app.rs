@@ -8,6 +8,7 @@ use super::provider::{CLIENT_ID, CLIENT_SECRET};
 
 pub struct TestApp {
     pub origin: String,
+    pub database_url: String,
     http: reqwest::Client,
     _database_dir: tempfile::TempDir,
 }
@@ -51,31 +52,42 @@ pub const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
 impl TestApp {
     /// The application with one provider, "acme", at `issuer`.
     pub async fn spawn(issuer: &str) -> Self {
+        Self::spawn_with(&[("acme", issuer)]).await
+    }
+
+    /// The application with providers `(id, issuer)`, all with the stand-in's client credentials.
+    pub async fn spawn_with(providers: &[(&str, &str)]) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address = listener.local_addr().unwrap();
         let origin = format!("http://{address}");
         let database_dir = tempfile::tempdir().unwrap();
+        let database_url = format!("sqlite://{}/app.db", database_dir.path().display());
         let settings = Settings::from_env(|name| match name {
             "APP_URL" => Some(origin.clone()),
-            "DATABASE_URL" => Some(format!("sqlite://{}/app.db", database_dir.path().display())),
+            "DATABASE_URL" => Some(database_url.clone()),
             _ => None,
         })
         .unwrap();
-        let provider = ProviderConfig {
-            id: ProviderId::parse("acme").unwrap(),
-            name: "Acme ID".into(),
-            issuer: IssuerUrl::new(issuer.to_owned()).unwrap(),
-            client_id: ClientId::new(CLIENT_ID.into()),
-            client_secret: ClientSecret::new(CLIENT_SECRET.into()),
-            scopes: vec!["openid".into(), "email".into(), "profile".into()],
-        };
+        let providers = providers
+            .iter()
+            .map(|(id, issuer)| ProviderConfig {
+                id: ProviderId::parse(id).unwrap(),
+                name: if *id == "acme" {
+                    "Acme ID".into()
+                } else {
+                    format!("{id} ID")
+                },
+                issuer: IssuerUrl::new((*issuer).to_owned()).unwrap(),
+                client_id: ClientId::new(CLIENT_ID.into()),
+                client_secret: ClientSecret::new(CLIENT_SECRET.into()),
+                scopes: vec!["openid".into(), "email".into(), "profile".into()],
+            })
+            .collect();
         let options = LeptosOptions::builder()
             .output_name("app")
             .site_addr(address)
             .build();
-        let router = startup::build_app(&settings, vec![provider], options)
-            .await
-            .unwrap();
+        let router = startup::build_app(&settings, providers, options).await.unwrap();
         // As in main: the peer address is what rate limiting is keyed by.
         let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
         tokio::spawn(async move { axum::serve(listener, service).await });
@@ -86,6 +98,7 @@ impl TestApp {
         Self {
             origin,
             http,
+            database_url,
             _database_dir: database_dir,
         }
     }

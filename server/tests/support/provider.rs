@@ -35,14 +35,28 @@ pub enum Signer {
 /// What to put in the ID token; the defaults make a valid one.
 pub struct IdTokenSpec {
     pub signer: Signer,
-    pub nonce: String,
+    pub nonce: Option<String>,
     pub subject: String,
     pub audience: String,
+    pub extra_audience: Option<String>,
     pub issued_minutes_ago: i64,
+}
+
+/// How the discovery document misbehaves, if at all.
+#[derive(Default)]
+pub struct DiscoveryOptions {
+    /// RFC 9207: the callback then must carry `iss`.
+    pub iss_parameter_supported: bool,
+    /// An `issuer` other than the provider's own address.
+    pub claimed_issuer: Option<String>,
 }
 
 impl StandInProvider {
     pub async fn start() -> Self {
+        Self::start_with(DiscoveryOptions::default()).await
+    }
+
+    pub async fn start_with(options: DiscoveryOptions) -> Self {
         let server = MockServer::start().await;
         let key = |pem: &str, kid: &str| {
             CoreRsaPrivateSigningKey::from_pem(pem, Some(JsonWebKeyId::new(kid.into())))
@@ -54,7 +68,7 @@ impl StandInProvider {
             key(include_str!("../fixtures/test-signing-key-3.pem"), "test-key-3"),
         ];
         let provider = Self { server, keys };
-        provider.serve_discovery().await;
+        provider.serve_discovery(options).await;
         provider
     }
 
@@ -62,10 +76,11 @@ impl StandInProvider {
         self.server.uri()
     }
 
-    async fn serve_discovery(&self) {
+    async fn serve_discovery(&self, options: DiscoveryOptions) {
         let issuer = self.issuer();
         let document = json!({
-            "issuer": issuer,
+            "issuer": options.claimed_issuer.unwrap_or_else(|| issuer.clone()),
+            "authorization_response_iss_parameter_supported": options.iss_parameter_supported,
             "authorization_endpoint": format!("{issuer}/authorize"),
             "token_endpoint": format!("{issuer}/token"),
             "userinfo_endpoint": format!("{issuer}/userinfo"),
@@ -107,9 +122,10 @@ impl StandInProvider {
     pub fn valid_id_token(&self, nonce: &str) -> IdTokenSpec {
         IdTokenSpec {
             signer: Signer::Rsa(0),
-            nonce: nonce.to_owned(),
+            nonce: Some(nonce.to_owned()),
             subject: SUBJECT.to_owned(),
             audience: CLIENT_ID.to_owned(),
+            extra_audience: None,
             issued_minutes_ago: 0,
         }
     }
@@ -118,7 +134,11 @@ impl StandInProvider {
         let issued = Utc::now() - Duration::minutes(spec.issued_minutes_ago);
         let claims = CoreIdTokenClaims::new(
             IssuerUrl::new(self.issuer()).unwrap(),
-            vec![Audience::new(spec.audience.clone())],
+            [Some(&spec.audience), spec.extra_audience.as_ref()]
+                .into_iter()
+                .flatten()
+                .map(|aud| Audience::new(aud.clone()))
+                .collect(),
             issued + Duration::minutes(5),
             issued,
             StandardClaims::new(SubjectIdentifier::new(spec.subject.clone()))
@@ -127,7 +147,7 @@ impl StandInProvider {
                 .set_name(Some(EndUserName::new("Ada Lovelace".into()).into())),
             EmptyAdditionalClaims {},
         )
-        .set_nonce(Some(Nonce::new(spec.nonce.clone())));
+        .set_nonce(spec.nonce.clone().map(Nonce::new));
         let token = match spec.signer {
             Signer::Rsa(index) => CoreIdToken::new(
                 claims,
@@ -160,10 +180,12 @@ impl StandInProvider {
             .await;
     }
 
+    /// The next token request gets this answer (each sign-in mounts its own).
     pub async fn answer_token_request(&self, response: ResponseTemplate) {
         Mock::given(method("POST"))
             .and(path("/token"))
             .respond_with(response)
+            .up_to_n_times(1)
             .mount(&self.server)
             .await;
     }

@@ -1,0 +1,243 @@
+//! Cases of ../shared/SECURITY.md against the stand-in provider, named by case id so that one
+//! case runs with `cargo test -p server <id>_` (see docs/security.md for the whole map).
+
+mod support;
+
+use serde_json::json;
+use support::{
+    StandInProvider, TestApp,
+    app::Reply,
+    provider::{DiscoveryOptions, IdTokenSpec, SUBJECT},
+};
+use wiremock::ResponseTemplate;
+
+async fn app_and_provider() -> (TestApp, StandInProvider) {
+    let provider = StandInProvider::start().await;
+    let app = TestApp::spawn(&provider.issuer()).await;
+    (app, provider)
+}
+
+fn session_of(reply: &Reply) -> Option<String> {
+    reply.cookie("__Host-session").filter(|v| !v.is_empty())
+}
+
+/// One sign-in whose ID token is `valid_id_token` changed by `tweak`.
+async fn sign_in_with_id_token(tweak: impl FnOnce(&mut IdTokenSpec)) -> (Reply, StandInProvider) {
+    let (app, provider) = app_and_provider().await;
+    provider.answer_userinfo_with(json!({ "sub": SUBJECT })).await;
+    let callback = app.begin().await;
+    let mut spec = provider.valid_id_token(&callback.nonce);
+    tweak(&mut spec);
+    provider.answer_token_request_with(provider.sign(&spec)).await;
+    let reply = app
+        .complete(&callback, &format!("code=c&state={}", callback.state))
+        .await;
+    (reply, provider)
+}
+
+async fn assert_id_token_refused(tweak: impl FnOnce(&mut IdTokenSpec)) {
+    let (reply, provider) = sign_in_with_id_token(tweak).await;
+    assert_eq!(reply.body, json!("VerificationFailed"));
+    assert_eq!(session_of(&reply), None);
+    assert_eq!(
+        provider.calls_to("/userinfo").await,
+        0,
+        "userinfo called after a bad ID token"
+    );
+}
+
+#[tokio::test]
+async fn a5_a_callback_on_another_providers_path_is_refused() {
+    let acme = StandInProvider::start().await;
+    let other = StandInProvider::start().await;
+    let app = TestApp::spawn_with(&[("acme", &acme.issuer()), ("other", &other.issuer())]).await;
+    let callback = app.begin().await;
+    let query = format!("code=c&state={}", callback.state);
+
+    let reply = app
+        .call(
+            "complete_sign_in",
+            &[
+                ("provider", "other"),
+                ("callback_query", &query),
+                ("code_verifier", &callback.verifier),
+            ],
+            std::slice::from_ref(&callback.binding_cookie),
+        )
+        .await;
+
+    assert_eq!(reply.body, json!("InvalidCallback"));
+    assert_eq!(acme.calls_to("/token").await + other.calls_to("/token").await, 0);
+}
+
+#[tokio::test]
+async fn a6_when_the_provider_sends_iss_it_must_be_there_and_right() {
+    let provider = StandInProvider::start_with(DiscoveryOptions {
+        iss_parameter_supported: true,
+        ..Default::default()
+    })
+    .await;
+    let app = TestApp::spawn(&provider.issuer()).await;
+    for bad_iss in ["", "&iss=http%3A%2F%2F127.0.0.1%3A1"] {
+        let callback = app.begin().await;
+        let reply = app
+            .complete(&callback, &format!("code=c&state={}{bad_iss}", callback.state))
+            .await;
+        assert_eq!(reply.body, json!("InvalidCallback"), "iss {bad_iss:?}");
+    }
+    assert_eq!(provider.calls_to("/token").await, 0);
+
+    let callback = app.begin().await;
+    provider.answer_valid_sign_in(&callback.nonce).await;
+    let iss: String = url::form_urlencoded::byte_serialize(provider.issuer().as_bytes()).collect();
+    let reply = app
+        .complete(&callback, &format!("code=c&state={}&iss={iss}", callback.state))
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+}
+
+#[tokio::test]
+async fn a7_an_expired_transaction_is_refused_and_cleared() {
+    let (app, provider) = app_and_provider().await;
+    let callback = app.begin().await;
+    let pool = sqlx::SqlitePool::connect(&app.database_url).await.unwrap();
+    sqlx::query("UPDATE sign_in_transactions SET created_at = created_at - 601")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let query = format!("code=c&state={}", callback.state);
+
+    assert_eq!(app.complete(&callback, &query).await.body, json!("Expired"));
+    assert_eq!(
+        app.complete(&callback, &query).await.body,
+        json!("InvalidCallback")
+    );
+    let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sign_in_transactions")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(left, 0);
+    assert_eq!(provider.calls_to("/token").await, 0);
+}
+
+#[tokio::test]
+async fn b2_another_audience_beside_ours_is_refused() {
+    assert_id_token_refused(|spec| spec.extra_audience = Some("someone-else".into())).await;
+}
+
+#[tokio::test]
+async fn b5_an_expired_id_token_is_refused() {
+    // Issued 7 minutes ago, so `iat` is recent enough, but it expired 2 minutes ago.
+    assert_id_token_refused(|spec| spec.issued_minutes_ago = 7).await;
+}
+
+#[tokio::test]
+async fn b7_an_id_token_without_a_nonce_is_refused() {
+    assert_id_token_refused(|spec| spec.nonce = None).await;
+}
+
+#[tokio::test]
+async fn b12_a_discovery_document_for_another_issuer_disables_the_provider() {
+    let provider = StandInProvider::start_with(DiscoveryOptions {
+        claimed_issuer: Some("http://127.0.0.1:1/impostor".into()),
+        ..Default::default()
+    })
+    .await;
+    let app = TestApp::spawn(&provider.issuer()).await;
+    let reply = app
+        .call(
+            "begin_sign_in",
+            &[("provider", "acme"), ("code_challenge", support::app::CHALLENGE)],
+            &[],
+        )
+        .await;
+    assert_eq!(reply.body, json!({ "ProviderUnavailable": "Acme ID" }));
+    assert_eq!(provider.calls_to("/authorize").await, 0);
+}
+
+#[tokio::test]
+async fn d3_the_session_id_changes_at_sign_in_and_the_old_one_ends() {
+    let (app, provider) = app_and_provider().await;
+    let first = app.begin().await;
+    provider.answer_valid_sign_in(&first.nonce).await;
+    let old = session_of(
+        &app.complete(&first, &format!("code=c&state={}", first.state))
+            .await,
+    )
+    .unwrap();
+    let old_cookie = format!("__Host-session={old}");
+
+    let second = app.begin().await;
+    let reply = app
+        .call(
+            "complete_sign_in",
+            &[
+                ("provider", "acme"),
+                ("callback_query", &format!("code=c&state={}", second.state)),
+                ("code_verifier", &second.verifier),
+            ],
+            &[second.binding_cookie.clone(), old_cookie.clone()],
+        )
+        .await;
+
+    let new = session_of(&reply).unwrap();
+    assert_ne!(new, old);
+    let (_, html) = app.get("/", &[old_cookie]).await;
+    assert!(
+        html.contains("Sign in with Acme ID"),
+        "the old session still works"
+    );
+}
+
+#[tokio::test]
+async fn g3_token_endpoint_failures_are_refused_before_userinfo() {
+    let failures = [
+        ResponseTemplate::new(500).set_body_string("internal error"),
+        ResponseTemplate::new(200).set_body_raw("<html>oops</html>", "text/html"),
+        ResponseTemplate::new(200).set_body_json(json!({ "error": "invalid_grant" })),
+        ResponseTemplate::new(200).set_body_json(json!({ "token_type": "Bearer", "id_token": "x.y.z" })),
+    ];
+    for failure in failures {
+        let (app, provider) = app_and_provider().await;
+        provider.answer_userinfo_with(json!({ "sub": SUBJECT })).await;
+        provider.answer_token_request(failure).await;
+        let callback = app.begin().await;
+        let reply = app
+            .complete(&callback, &format!("code=c&state={}", callback.state))
+            .await;
+        assert_eq!(reply.body, json!("ProviderRefused"));
+        assert_eq!(provider.calls_to("/userinfo").await, 0);
+    }
+}
+
+#[tokio::test]
+async fn g3_a_token_response_without_an_id_token_is_refused() {
+    let (app, provider) = app_and_provider().await;
+    provider
+        .answer_token_request(
+            ResponseTemplate::new(200).set_body_json(json!({ "access_token": "a", "token_type": "Bearer" })),
+        )
+        .await;
+    let callback = app.begin().await;
+    let reply = app
+        .complete(&callback, &format!("code=c&state={}", callback.state))
+        .await;
+    assert_eq!(reply.body, json!("ProviderRefused"));
+    assert_eq!(session_of(&reply), None);
+}
+
+#[tokio::test]
+async fn h2_an_id_token_from_an_earlier_sign_in_is_refused() {
+    let (app, provider) = app_and_provider().await;
+    let earlier = app.begin().await;
+    let earlier_token = provider.sign(&provider.valid_id_token(&earlier.nonce));
+    let later = app.begin().await;
+    provider.answer_token_request_with(earlier_token).await;
+
+    let reply = app
+        .complete(&later, &format!("code=c&state={}", later.state))
+        .await;
+
+    assert_eq!(reply.body, json!("VerificationFailed"));
+    assert_eq!(session_of(&reply), None);
+}
