@@ -168,6 +168,9 @@ async fn d3_the_session_id_changes_at_sign_in_and_the_old_one_ends() {
     let old_cookie = format!("__Host-session={old}");
 
     let second = app.begin().await;
+    provider
+        .answer_token_request_with(provider.sign(&provider.valid_id_token(&second.nonce)))
+        .await;
     let reply = app
         .call(
             "complete_sign_in",
