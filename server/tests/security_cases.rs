@@ -244,3 +244,135 @@ async fn h2_an_id_token_from_an_earlier_sign_in_is_refused() {
     assert_eq!(reply.body, json!("VerificationFailed"));
     assert_eq!(session_of(&reply), None);
 }
+
+#[tokio::test]
+async fn b1_an_id_token_from_another_issuer_is_refused() {
+    assert_id_token_refused(|spec| spec.issuer = Some("http://127.0.0.1:1/impostor".into())).await;
+}
+
+#[tokio::test]
+async fn b2_an_authorized_party_other_than_us_is_refused() {
+    assert_id_token_refused(|spec| spec.authorized_party = Some("someone-else".into())).await;
+}
+
+#[tokio::test]
+async fn b11_the_same_email_at_two_providers_makes_two_users() {
+    let acme = StandInProvider::start().await;
+    let other = StandInProvider::start().await;
+    let app = TestApp::spawn_with(&[("acme", &acme.issuer()), ("other", &other.issuer())]).await;
+    for (id, provider) in [("acme", &acme), ("other", &other)] {
+        let reply = app
+            .call(
+                "begin_sign_in",
+                &[("provider", id), ("code_challenge", support::app::CHALLENGE)],
+                &[],
+            )
+            .await;
+        let url = url::Url::parse(reply.body["authorization_url"].as_str().unwrap()).unwrap();
+        let param = |name: &str| url.query_pairs().find(|(k, _)| k == name).unwrap().1.into_owned();
+        // Both providers say the same verified email and even the same subject.
+        provider.answer_valid_sign_in(&param("nonce")).await;
+        let binding = format!("__Host-sign-in={}", reply.cookie("__Host-sign-in").unwrap());
+        let done = app
+            .call(
+                "complete_sign_in",
+                &[
+                    ("provider", id),
+                    ("callback_query", &format!("code=c&state={}", param("state"))),
+                    ("code_verifier", support::app::VERIFIER),
+                ],
+                &[binding],
+            )
+            .await;
+        assert_eq!(done.status, 200, "{}", done.body);
+    }
+    let pool = sqlx::SqlitePool::connect(&app.database_url).await.unwrap();
+    let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    let identities: i64 = sqlx::query_scalar("SELECT COUNT(DISTINCT user_id) FROM identities")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!((users, identities), (2, 2));
+}
+
+#[tokio::test]
+async fn c2_c3_the_return_path_is_kept_only_when_same_origin_and_comes_from_the_transaction() {
+    let (app, provider) = app_and_provider().await;
+    for (requested, expected) in [
+        ("/account", "/account"),
+        ("//evil.example", "/"),
+        ("https://evil.example", "/"),
+    ] {
+        let reply = app
+            .call(
+                "begin_sign_in",
+                &[
+                    ("provider", "acme"),
+                    ("code_challenge", support::app::CHALLENGE),
+                    ("return_to", requested),
+                ],
+                &[],
+            )
+            .await;
+        let url = url::Url::parse(reply.body["authorization_url"].as_str().unwrap()).unwrap();
+        // The return path never travels through the provider.
+        assert!(!url.as_str().contains("account") && !url.as_str().contains("evil"));
+        let param = |name: &str| url.query_pairs().find(|(k, _)| k == name).unwrap().1.into_owned();
+        provider.answer_valid_sign_in(&param("nonce")).await;
+        let binding = format!("__Host-sign-in={}", reply.cookie("__Host-sign-in").unwrap());
+        let done = app
+            .call(
+                "complete_sign_in",
+                &[
+                    ("provider", "acme"),
+                    (
+                        "callback_query",
+                        &format!("code=c&state={}&return_to=%2F%2Fevil.example", param("state")),
+                    ),
+                    ("code_verifier", support::app::VERIFIER),
+                ],
+                &[binding],
+            )
+            .await;
+        assert_eq!(done.body["return_to"], expected, "for {requested}");
+    }
+}
+
+#[tokio::test]
+async fn c5_a_form_post_with_a_foreign_referer_is_refused_before_any_redirect() {
+    let (app, _provider) = app_and_provider().await;
+    let response = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .post(format!("{}/api/sign_out", app.origin))
+        .header("accept", "text/html")
+        .header("referer", "https://evil.example/page")
+        .header("origin", "https://evil.example")
+        .form(&[("x", "y")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 403);
+    assert!(response.headers().get("location").is_none());
+}
+
+#[tokio::test]
+async fn e1_e4_e5_state_changing_functions_refuse_cross_site_posts_and_gets_and_allow_no_cors() {
+    let (app, _provider) = app_and_provider().await;
+    for function in ["begin_sign_in", "complete_sign_in", "sign_out"] {
+        let reply = app
+            .call_with_origin(function, &[], &[], Some("https://evil.example"))
+            .await;
+        assert_eq!(reply.status, 403, "{function}");
+        let (status, _) = app.get(&format!("/api/{function}"), &[]).await;
+        assert_ne!(status, 200, "{function} answers GET");
+    }
+    let reply = app.call("load_home", &[], &[]).await;
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.header("cache-control").as_deref(), Some("no-store"));
+    assert_eq!(reply.header("access-control-allow-origin"), None);
+}

@@ -73,6 +73,14 @@ pub async fn exchange_code(
         other => other,
     }
     .map_err(|e| OidcError::IdToken(e.to_string()))?;
+    // The library checks `azp` only when there are several audiences; OIDC Core 3.1.3.7 says
+    // any `azp` present must be us.
+    if claims
+        .authorized_party()
+        .is_some_and(|azp| azp != &config.client_id)
+    {
+        return Err(OidcError::IdToken("azp names another client".into()));
+    }
     let subject = Subject::parse(claims.subject().as_str()).ok_or(OidcError::BadSubject)?;
     let mut identity = identity_from_id_token(claims, subject);
 

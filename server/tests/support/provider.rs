@@ -39,6 +39,9 @@ pub struct IdTokenSpec {
     pub subject: String,
     pub audience: String,
     pub extra_audience: Option<String>,
+    pub authorized_party: Option<String>,
+    /// An `iss` other than the provider's own.
+    pub issuer: Option<String>,
     pub issued_minutes_ago: i64,
 }
 
@@ -126,6 +129,8 @@ impl StandInProvider {
             subject: SUBJECT.to_owned(),
             audience: CLIENT_ID.to_owned(),
             extra_audience: None,
+            authorized_party: None,
+            issuer: None,
             issued_minutes_ago: 0,
         }
     }
@@ -133,7 +138,7 @@ impl StandInProvider {
     pub fn sign(&self, spec: &IdTokenSpec) -> String {
         let issued = Utc::now() - Duration::minutes(spec.issued_minutes_ago);
         let claims = CoreIdTokenClaims::new(
-            IssuerUrl::new(self.issuer()).unwrap(),
+            IssuerUrl::new(spec.issuer.clone().unwrap_or_else(|| self.issuer())).unwrap(),
             [Some(&spec.audience), spec.extra_audience.as_ref()]
                 .into_iter()
                 .flatten()
@@ -147,7 +152,8 @@ impl StandInProvider {
                 .set_name(Some(EndUserName::new("Ada Lovelace".into()).into())),
             EmptyAdditionalClaims {},
         )
-        .set_nonce(spec.nonce.clone().map(Nonce::new));
+        .set_nonce(spec.nonce.clone().map(Nonce::new))
+        .set_authorized_party(spec.authorized_party.clone().map(openidconnect::ClientId::new));
         let token = match spec.signer {
             Signer::Rsa(index) => CoreIdToken::new(
                 claims,
