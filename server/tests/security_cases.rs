@@ -376,3 +376,109 @@ async fn e1_e4_e5_state_changing_functions_refuse_cross_site_posts_and_gets_and_
     assert_eq!(reply.header("cache-control").as_deref(), Some("no-store"));
     assert_eq!(reply.header("access-control-allow-origin"), None);
 }
+
+#[tokio::test]
+async fn b4_an_unsigned_id_token_is_refused() {
+    assert_id_token_refused(|spec| spec.signer = support::provider::Signer::Unsigned).await;
+}
+
+#[tokio::test]
+async fn b8_without_a_kid_the_single_key_is_used() {
+    let (reply, _provider) =
+        sign_in_with_id_token(|spec| spec.signer = support::provider::Signer::RsaWithoutKeyId).await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+}
+
+#[tokio::test]
+async fn b8_without_a_kid_and_several_keys_there_is_an_answer_not_a_panic() {
+    let (app, provider) = app_and_provider().await;
+    provider.answer_userinfo_with(json!({ "sub": SUBJECT })).await;
+    provider.rotate_keys().await;
+    let callback = app.begin().await;
+    let mut spec = provider.valid_id_token(&callback.nonce);
+    spec.signer = support::provider::Signer::RsaWithoutKeyId;
+    provider.answer_token_request_with(provider.sign(&spec)).await;
+    let reply = app
+        .complete(&callback, &format!("code=c&state={}", callback.state))
+        .await;
+    assert!(
+        reply.status == 200 || reply.body == json!("VerificationFailed"),
+        "{}",
+        reply.body
+    );
+}
+
+#[tokio::test]
+async fn g4_a_malformed_key_set_fails_closed() {
+    let provider = StandInProvider::start_with(DiscoveryOptions {
+        malformed_jwks: true,
+        ..Default::default()
+    })
+    .await;
+    let app = TestApp::spawn(&provider.issuer()).await;
+    let reply = app
+        .call(
+            "begin_sign_in",
+            &[("provider", "acme"), ("code_challenge", support::app::CHALLENGE)],
+            &[],
+        )
+        .await;
+    assert_eq!(reply.body, json!({ "ProviderUnavailable": "Acme ID" }));
+}
+
+#[tokio::test]
+async fn g5_userinfo_errors_and_non_json_fail_closed() {
+    for answer in [
+        ResponseTemplate::new(401).set_body_json(json!({ "error": "invalid_token" })),
+        ResponseTemplate::new(200).set_body_raw("<html>not json</html>", "text/html"),
+    ] {
+        let (app, provider) = app_and_provider().await;
+        wiremock::Mock::given(wiremock::matchers::method("GET"))
+            .and(wiremock::matchers::path("/userinfo"))
+            .respond_with(answer)
+            .mount(&provider.server)
+            .await;
+        let callback = app.begin().await;
+        provider
+            .answer_token_request_with(provider.sign(&provider.valid_id_token(&callback.nonce)))
+            .await;
+        let reply = app
+            .complete(&callback, &format!("code=c&state={}", callback.state))
+            .await;
+        assert_eq!(reply.body, json!("ProviderRefused"));
+        assert_eq!(session_of(&reply), None);
+    }
+}
+
+#[tokio::test]
+async fn d5_idle_and_old_sessions_end_on_the_server() {
+    for (column, age) in [
+        ("last_seen_at", 3 * 24 * 3600 + 1),
+        ("created_at", 14 * 24 * 3600 + 1),
+    ] {
+        let (app, provider) = app_and_provider().await;
+        let callback = app.begin().await;
+        provider.answer_valid_sign_in(&callback.nonce).await;
+        let reply = app
+            .complete(&callback, &format!("code=c&state={}", callback.state))
+            .await;
+        let cookie = format!("__Host-session={}", session_of(&reply).unwrap());
+        let pool = sqlx::SqlitePool::connect(&app.database_url).await.unwrap();
+        sqlx::query(&format!("UPDATE sessions SET {column} = {column} - {age}"))
+            .execute(&pool)
+            .await
+            .unwrap();
+
+        let (_, html) = app.get("/", &[cookie]).await;
+
+        assert!(
+            html.contains("Sign in with Acme ID"),
+            "{column} too old still signs in"
+        );
+        let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sessions")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        assert_eq!(left, 0);
+    }
+}

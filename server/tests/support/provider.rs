@@ -30,6 +30,10 @@ pub enum Signer {
     Rsa(usize),
     /// HS256 with the client secret, which this app must never accept.
     HmacWithClientSecret,
+    /// With key 1, but with no `kid` in the header.
+    RsaWithoutKeyId,
+    /// Not at all: `alg` is `none`.
+    Unsigned,
 }
 
 /// What to put in the ID token; the defaults make a valid one.
@@ -52,6 +56,8 @@ pub struct DiscoveryOptions {
     pub iss_parameter_supported: bool,
     /// An `issuer` other than the provider's own address.
     pub claimed_issuer: Option<String>,
+    /// The JWKS endpoint answers with something that is not a key set.
+    pub malformed_jwks: bool,
 }
 
 impl StandInProvider {
@@ -100,7 +106,15 @@ impl StandInProvider {
             .respond_with(ResponseTemplate::new(200).set_body_json(document))
             .mount(&self.server)
             .await;
-        self.publish_keys(&[0], 10).await;
+        if options.malformed_jwks {
+            Mock::given(method("GET"))
+                .and(path("/jwks"))
+                .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "keys": "not a list" })))
+                .mount(&self.server)
+                .await;
+        } else {
+            self.publish_keys(&[0], 10).await;
+        }
     }
 
     /// Serves these keys at the JWKS endpoint; a lower `priority` number wins over earlier ones.
@@ -162,6 +176,15 @@ impl StandInProvider {
                 None,
                 None,
             ),
+            Signer::RsaWithoutKeyId => CoreIdToken::new(
+                claims,
+                &CoreRsaPrivateSigningKey::from_pem(include_str!("../fixtures/test-signing-key.pem"), None)
+                    .unwrap(),
+                CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha256,
+                None,
+                None,
+            ),
+            Signer::Unsigned => return unsigned_token(&claims),
             Signer::HmacWithClientSecret => CoreIdToken::new(
                 claims,
                 &CoreHmacKey::new(CLIENT_SECRET.as_bytes()),
@@ -241,4 +264,12 @@ pub fn corrupt_signature(token: &str) -> String {
     let middle = bytes.len() / 2;
     bytes[middle] = if bytes[middle] == b'A' { b'B' } else { b'A' };
     format!("{rest}.{}", String::from_utf8(bytes).unwrap())
+}
+
+/// `base64url({"alg":"none"}).base64url(claims).` with an empty signature.
+fn unsigned_token(claims: &CoreIdTokenClaims) -> String {
+    use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+    let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"none","typ":"JWT"}"#);
+    let payload = URL_SAFE_NO_PAD.encode(serde_json::to_vec(claims).unwrap());
+    format!("{header}.{payload}.")
 }
