@@ -46,6 +46,7 @@ export default defineConfig({
         IDP_PORT: String(idpPort),
         APP_URL: appUrl,
         IDP_CLIENT_SECRET: clientSecret,
+        IDP_FAULTS: '1',
       },
       reuseExistingServer: false,
       stdout: 'ignore',

@@ -3,10 +3,12 @@
 // login and password. PKCE is required for every client, as a careful provider would.
 //
 // Settings (environment): IDP_PORT (9400), APP_URL (http://localhost:3000),
-// IDP_PROVIDER_ID (demo), IDP_CLIENT_ID (demo-client), IDP_CLIENT_SECRET (demo-secret).
+// IDP_PROVIDER_ID (demo), IDP_CLIENT_ID (demo-client), IDP_CLIENT_SECRET (demo-secret), and
+// IDP_FAULTS=1, for tests only, to let them make the provider misbehave (see faults.mjs).
 
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import Provider from 'oidc-provider';
+import { faultInjection } from './faults.mjs';
 
 const port = Number(process.env.IDP_PORT ?? 9400);
 const issuer = `http://127.0.0.1:${port}`;
@@ -68,6 +70,11 @@ const provider = new Provider(issuer, {
     };
   },
 });
+
+if (process.env.IDP_FAULTS === '1') {
+  provider.use(faultInjection(signingKey));
+  console.log('Fault injection is on: POST /__faults {"fault": "..."} sets the next misbehaviour.');
+}
 
 // A generated picture per person, so the demo shows an avatar without any outside service.
 provider.use(async (ctx, next) => {

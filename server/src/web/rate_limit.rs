@@ -21,7 +21,7 @@ const LIMITED_PATHS: [&str; 2] = ["/api/begin_sign_in", "/api/complete_sign_in"]
 /// A burst of this many calls from one address...
 const BURST: u32 = 30;
 /// ...then one more every this often.
-const REPLENISH_EVERY: Duration = Duration::from_secs(2);
+const REPLENISH_EVERY: Duration = Duration::from_secs(1);
 
 #[derive(Clone)]
 pub struct SignInRateLimit(Arc<GovernorLayer<PeerIpKeyExtractor, NoOpMiddleware, Body>>);
