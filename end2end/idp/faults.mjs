@@ -17,6 +17,8 @@ const claimFaults = {
   'id-token-no-nonce': ({ nonce, ...c }) => c,
   'id-token-expired': (c) => ({ ...c, iat: now() - 300, exp: now() - 120 }),
   'id-token-no-iat': ({ iat, ...c }) => c,
+  'id-token-no-exp': ({ exp, ...c }) => c,
+  'id-token-no-sub': ({ sub, ...c }) => c,
   'id-token-long-sub': (c) => ({ ...c, sub: 'x'.repeat(256) }),
 };
 

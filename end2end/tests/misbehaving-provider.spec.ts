@@ -23,8 +23,10 @@ const cases: Array<[string, string, RegExp]> = [
   ['B3', 'id-token-bad-signature', notVerified],
   ['B4', 'id-token-alg-none', notVerified],
   ['B5', 'id-token-expired', notVerified],
-  // The library refuses to even parse a token response whose ID token has no `iat`.
+  // The library refuses to even parse a token response whose ID token lacks a required claim.
   ['B5', 'id-token-no-iat', refused],
+  ['B5', 'id-token-no-exp', refused],
+  ['B6', 'id-token-no-sub', refused],
   ['B6', 'id-token-long-sub', notVerified],
   ['B7', 'id-token-nonce-changed', notVerified],
   ['B7', 'id-token-no-nonce', notVerified],
