@@ -7,6 +7,7 @@ use serde_json::json;
 use support::{
     StandInProvider, TestApp,
     app::Reply,
+    app_and_provider,
     provider::{SUBJECT, Signer},
 };
 use wiremock::{
@@ -14,20 +15,13 @@ use wiremock::{
     matchers::{method, path},
 };
 
-async fn app_and_provider() -> (TestApp, StandInProvider) {
-    let provider = StandInProvider::start().await;
-    let app = TestApp::spawn(&provider.issuer()).await;
-    (app, provider)
-}
-
 /// One sign-in whose ID token is signed by `signer`.
 async fn sign_in_signed_by(app: &TestApp, provider: &StandInProvider, signer: Signer) -> Reply {
     let callback = app.begin().await;
     let mut spec = provider.valid_id_token(&callback.nonce);
     spec.signer = signer;
     provider.answer_token_request_with(provider.sign(&spec)).await;
-    app.complete(&callback, &format!("code=c&state={}", callback.state))
-        .await
+    app.finish(&callback).await
 }
 
 #[tokio::test]
@@ -41,9 +35,7 @@ async fn a_rotated_signing_key_is_found_with_one_refetch() {
     spec.signer = Signer::Rsa(1);
     provider.answer_token_request_with(provider.sign(&spec)).await;
 
-    let reply = app
-        .complete(&callback, &format!("code=c&state={}", callback.state))
-        .await;
+    let reply = app.finish(&callback).await;
 
     assert_eq!(reply.status, 200, "{}", reply.body);
     assert_eq!(provider.calls_to("/jwks").await, fetched_before + 1);
@@ -103,9 +95,7 @@ async fn a_token_endpoint_redirect_is_not_followed() {
         .await;
     let callback = app.begin().await;
 
-    let reply = app
-        .complete(&callback, &format!("code=c&state={}", callback.state))
-        .await;
+    let reply = app.finish(&callback).await;
 
     assert_eq!(reply.body, json!("ProviderRefused"));
     assert_eq!(provider.calls_to("/elsewhere").await, 0);

@@ -7,19 +7,10 @@ use serde_json::json;
 use support::{
     StandInProvider, TestApp,
     app::Reply,
+    app_and_provider,
     provider::{DiscoveryOptions, IdTokenSpec, SUBJECT},
 };
 use wiremock::ResponseTemplate;
-
-async fn app_and_provider() -> (TestApp, StandInProvider) {
-    let provider = StandInProvider::start().await;
-    let app = TestApp::spawn(&provider.issuer()).await;
-    (app, provider)
-}
-
-fn session_of(reply: &Reply) -> Option<String> {
-    reply.cookie("__Host-session").filter(|v| !v.is_empty())
-}
 
 /// One sign-in whose ID token is `valid_id_token` changed by `tweak`.
 async fn sign_in_with_id_token(tweak: impl FnOnce(&mut IdTokenSpec)) -> (Reply, StandInProvider) {
@@ -29,16 +20,14 @@ async fn sign_in_with_id_token(tweak: impl FnOnce(&mut IdTokenSpec)) -> (Reply, 
     let mut spec = provider.valid_id_token(&callback.nonce);
     tweak(&mut spec);
     provider.answer_token_request_with(provider.sign(&spec)).await;
-    let reply = app
-        .complete(&callback, &format!("code=c&state={}", callback.state))
-        .await;
+    let reply = app.finish(&callback).await;
     (reply, provider)
 }
 
 async fn assert_id_token_refused(tweak: impl FnOnce(&mut IdTokenSpec)) {
     let (reply, provider) = sign_in_with_id_token(tweak).await;
     assert_eq!(reply.body, json!("VerificationFailed"));
-    assert_eq!(session_of(&reply), None);
+    assert_eq!(reply.session(), None);
     assert_eq!(
         provider.calls_to("/userinfo").await,
         0,
@@ -160,11 +149,7 @@ async fn d3_the_session_id_changes_at_sign_in_and_the_old_one_ends() {
     let (app, provider) = app_and_provider().await;
     let first = app.begin().await;
     provider.answer_valid_sign_in(&first.nonce).await;
-    let old = session_of(
-        &app.complete(&first, &format!("code=c&state={}", first.state))
-            .await,
-    )
-    .unwrap();
+    let old = app.finish(&first).await.session().unwrap();
     let old_cookie = format!("__Host-session={old}");
 
     let second = app.begin().await;
@@ -183,7 +168,7 @@ async fn d3_the_session_id_changes_at_sign_in_and_the_old_one_ends() {
         )
         .await;
 
-    let new = session_of(&reply).unwrap();
+    let new = reply.session().unwrap();
     assert_ne!(new, old);
     let (_, html) = app.get("/", &[old_cookie]).await;
     assert!(
@@ -205,9 +190,7 @@ async fn g3_token_endpoint_failures_are_refused_before_userinfo() {
         provider.answer_userinfo_with(json!({ "sub": SUBJECT })).await;
         provider.answer_token_request(failure).await;
         let callback = app.begin().await;
-        let reply = app
-            .complete(&callback, &format!("code=c&state={}", callback.state))
-            .await;
+        let reply = app.finish(&callback).await;
         assert_eq!(reply.body, json!("ProviderRefused"));
         assert_eq!(provider.calls_to("/userinfo").await, 0);
     }
@@ -222,11 +205,9 @@ async fn g3_a_token_response_without_an_id_token_is_refused() {
         )
         .await;
     let callback = app.begin().await;
-    let reply = app
-        .complete(&callback, &format!("code=c&state={}", callback.state))
-        .await;
+    let reply = app.finish(&callback).await;
     assert_eq!(reply.body, json!("ProviderRefused"));
-    assert_eq!(session_of(&reply), None);
+    assert_eq!(reply.session(), None);
 }
 
 #[tokio::test]
@@ -237,12 +218,10 @@ async fn h2_an_id_token_from_an_earlier_sign_in_is_refused() {
     let later = app.begin().await;
     provider.answer_token_request_with(earlier_token).await;
 
-    let reply = app
-        .complete(&later, &format!("code=c&state={}", later.state))
-        .await;
+    let reply = app.finish(&later).await;
 
     assert_eq!(reply.body, json!("VerificationFailed"));
-    assert_eq!(session_of(&reply), None);
+    assert_eq!(reply.session(), None);
 }
 
 #[tokio::test]
@@ -398,9 +377,7 @@ async fn b8_without_a_kid_and_several_keys_there_is_an_answer_not_a_panic() {
     let mut spec = provider.valid_id_token(&callback.nonce);
     spec.signer = support::provider::Signer::RsaWithoutKeyId;
     provider.answer_token_request_with(provider.sign(&spec)).await;
-    let reply = app
-        .complete(&callback, &format!("code=c&state={}", callback.state))
-        .await;
+    let reply = app.finish(&callback).await;
     assert!(
         reply.status == 200 || reply.body == json!("VerificationFailed"),
         "{}",
@@ -442,11 +419,9 @@ async fn g5_userinfo_errors_and_non_json_fail_closed() {
         provider
             .answer_token_request_with(provider.sign(&provider.valid_id_token(&callback.nonce)))
             .await;
-        let reply = app
-            .complete(&callback, &format!("code=c&state={}", callback.state))
-            .await;
+        let reply = app.finish(&callback).await;
         assert_eq!(reply.body, json!("ProviderRefused"));
-        assert_eq!(session_of(&reply), None);
+        assert_eq!(reply.session(), None);
     }
 }
 
@@ -459,10 +434,8 @@ async fn d5_idle_and_old_sessions_end_on_the_server() {
         let (app, provider) = app_and_provider().await;
         let callback = app.begin().await;
         provider.answer_valid_sign_in(&callback.nonce).await;
-        let reply = app
-            .complete(&callback, &format!("code=c&state={}", callback.state))
-            .await;
-        let cookie = format!("__Host-session={}", session_of(&reply).unwrap());
+        let reply = app.finish(&callback).await;
+        let cookie = format!("__Host-session={}", reply.session().unwrap());
         let pool = sqlx::SqlitePool::connect(&app.database_url).await.unwrap();
         sqlx::query(&format!("UPDATE sessions SET {column} = {column} - {age}"))
             .execute(&pool)

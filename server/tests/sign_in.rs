@@ -3,18 +3,8 @@
 mod support;
 
 use serde_json::json;
-use support::{StandInProvider, TestApp, provider::corrupt_signature};
+use support::{TestApp, app_and_provider, provider::corrupt_signature};
 use wiremock::ResponseTemplate;
-
-async fn app_and_provider() -> (TestApp, StandInProvider) {
-    let provider = StandInProvider::start().await;
-    let app = TestApp::spawn(&provider.issuer()).await;
-    (app, provider)
-}
-
-fn session_cookie(reply: &support::app::Reply) -> Option<String> {
-    reply.cookie("__Host-session").filter(|v| !v.is_empty())
-}
 
 #[tokio::test]
 async fn a_valid_sign_in_creates_a_session_and_shows_the_profile() {
@@ -55,7 +45,7 @@ async fn a_valid_sign_in_creates_a_session_and_shows_the_profile() {
             .starts_with("Basic ")
     );
 
-    let session = session_cookie(&reply).expect("a session cookie is set");
+    let session = reply.session().expect("a session cookie is set");
     let (status, html) = app.get("/", &[format!("__Host-session={session}")]).await;
     assert_eq!(status, 200);
     assert!(
@@ -109,7 +99,7 @@ async fn a_token_endpoint_error_is_refused_without_a_session() {
     assert_eq!(reply.status, 502);
     assert_eq!(reply.body, json!("ProviderRefused"));
     assert!(!reply.body.to_string().contains("secret provider detail"));
-    assert_eq!(session_cookie(&reply), None);
+    assert_eq!(reply.session(), None);
     assert_eq!(provider.calls_to("/userinfo").await, 0);
 }
 
@@ -125,12 +115,10 @@ async fn an_id_token_with_a_bad_signature_is_refused_before_userinfo() {
         .answer_userinfo_with(json!({ "sub": support::provider::SUBJECT }))
         .await;
 
-    let reply = app
-        .complete(&callback, &format!("code=c&state={}", callback.state))
-        .await;
+    let reply = app.finish(&callback).await;
 
     assert_eq!(reply.body, json!("VerificationFailed"));
-    assert_eq!(session_cookie(&reply), None);
+    assert_eq!(reply.session(), None);
     assert_eq!(provider.calls_to("/userinfo").await, 0);
 }
 
@@ -142,12 +130,10 @@ async fn an_id_token_with_another_nonce_is_refused() {
         .answer_token_request_with(provider.sign(&provider.valid_id_token("some-other-nonce")))
         .await;
 
-    let reply = app
-        .complete(&callback, &format!("code=c&state={}", callback.state))
-        .await;
+    let reply = app.finish(&callback).await;
 
     assert_eq!(reply.body, json!("VerificationFailed"));
-    assert_eq!(session_cookie(&reply), None);
+    assert_eq!(reply.session(), None);
     assert_eq!(provider.calls_to("/userinfo").await, 0);
 }
 
@@ -164,12 +150,10 @@ async fn an_id_token_for_another_audience_or_issued_long_ago_is_refused() {
         tweak(&mut spec);
         provider.answer_token_request_with(provider.sign(&spec)).await;
 
-        let reply = app
-            .complete(&callback, &format!("code=c&state={}", callback.state))
-            .await;
+        let reply = app.finish(&callback).await;
 
         assert_eq!(reply.body, json!("VerificationFailed"));
-        assert_eq!(session_cookie(&reply), None);
+        assert_eq!(reply.session(), None);
     }
 }
 
@@ -184,12 +168,10 @@ async fn userinfo_for_another_subject_is_refused_and_nothing_is_stored() {
         .answer_userinfo_with(json!({ "sub": "someone-else", "name": "Mallory" }))
         .await;
 
-    let reply = app
-        .complete(&callback, &format!("code=c&state={}", callback.state))
-        .await;
+    let reply = app.finish(&callback).await;
 
     assert_eq!(reply.body, json!("VerificationFailed"));
-    assert_eq!(session_cookie(&reply), None);
+    assert_eq!(reply.session(), None);
 }
 
 #[tokio::test]
@@ -198,9 +180,7 @@ async fn a_verifier_that_does_not_match_the_challenge_never_reaches_the_token_en
     let mut callback = app.begin().await;
     callback.verifier = "a".repeat(43);
 
-    let reply = app
-        .complete(&callback, &format!("code=c&state={}", callback.state))
-        .await;
+    let reply = app.finish(&callback).await;
 
     assert_eq!(reply.body, json!("InvalidCallback"));
     assert_eq!(provider.calls_to("/token").await, 0);
@@ -256,7 +236,7 @@ async fn a_callback_is_single_use() {
     let replay = app.complete(&callback, &query).await;
 
     assert_eq!(replay.body, json!("InvalidCallback"));
-    assert_eq!(session_cookie(&replay), None);
+    assert_eq!(replay.session(), None);
     assert_eq!(provider.calls_to("/token").await, 1);
 }
 
@@ -319,10 +299,8 @@ async fn sign_out_ends_the_server_side_session() {
     let (app, provider) = app_and_provider().await;
     let callback = app.begin().await;
     provider.answer_valid_sign_in(&callback.nonce).await;
-    let reply = app
-        .complete(&callback, &format!("code=c&state={}", callback.state))
-        .await;
-    let cookie = format!("__Host-session={}", session_cookie(&reply).unwrap());
+    let reply = app.finish(&callback).await;
+    let cookie = format!("__Host-session={}", reply.session().unwrap());
 
     let out = app.call("sign_out", &[], std::slice::from_ref(&cookie)).await;
     assert_eq!(out.status, 200);

@@ -31,6 +31,11 @@ pub struct Reply {
 }
 
 impl Reply {
+    /// The session cookie this reply set, unless it cleared it.
+    pub fn session(&self) -> Option<String> {
+        self.cookie("__Host-session").filter(|v| !v.is_empty())
+    }
+
     pub fn header(&self, name: &str) -> Option<String> {
         self.headers
             .get(name)
@@ -180,6 +185,12 @@ impl TestApp {
             binding_cookie: format!("__Host-sign-in={binding}"),
             authorization_url,
         }
+    }
+
+    /// Finishes a sign-in with code `c` and the right state.
+    pub async fn finish(&self, callback: &Callback) -> Reply {
+        self.complete(callback, &format!("code=c&state={}", callback.state))
+            .await
     }
 
     /// Finishes a sign-in as the callback page does.

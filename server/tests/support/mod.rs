@@ -9,3 +9,10 @@ pub mod provider;
 
 pub use app::TestApp;
 pub use provider::StandInProvider;
+
+/// A fresh app whose one provider, "acme", is a fresh stand-in.
+pub async fn app_and_provider() -> (TestApp, StandInProvider) {
+    let provider = StandInProvider::start().await;
+    let app = TestApp::spawn(&provider.issuer()).await;
+    (app, provider)
+}
