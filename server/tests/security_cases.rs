@@ -455,3 +455,69 @@ async fn d5_idle_and_old_sessions_end_on_the_server() {
         assert_eq!(left, 0);
     }
 }
+
+#[tokio::test]
+async fn c6_a_userinfo_redirect_is_not_followed() {
+    let (app, provider) = app_and_provider().await;
+    let elsewhere = format!("{}/elsewhere", provider.issuer());
+    wiremock::Mock::given(wiremock::matchers::method("GET"))
+        .and(wiremock::matchers::path("/userinfo"))
+        .respond_with(ResponseTemplate::new(302).insert_header("Location", elsewhere.as_str()))
+        .mount(&provider.server)
+        .await;
+    let callback = app.begin().await;
+    provider
+        .answer_token_request_with(provider.sign(&provider.valid_id_token(&callback.nonce)))
+        .await;
+
+    let reply = app.finish(&callback).await;
+
+    assert_eq!(reply.body, json!("ProviderRefused"));
+    assert_eq!(provider.calls_to("/elsewhere").await, 0);
+}
+
+#[tokio::test]
+async fn c6_a_jwks_redirect_is_not_followed_and_g4_an_unreachable_jwks_fails_closed() {
+    let closed = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    for options in [
+        DiscoveryOptions {
+            redirecting_jwks: true,
+            ..Default::default()
+        },
+        DiscoveryOptions {
+            jwks_uri: Some(format!("http://{closed}/jwks")),
+            ..Default::default()
+        },
+    ] {
+        let provider = StandInProvider::start_with(options).await;
+        let app = TestApp::spawn(&provider.issuer()).await;
+        let reply = app
+            .call(
+                "begin_sign_in",
+                &[("provider", "acme"), ("code_challenge", support::app::CHALLENGE)],
+                &[],
+            )
+            .await;
+        assert_eq!(reply.body, json!({ "ProviderUnavailable": "Acme ID" }));
+        assert_eq!(provider.calls_to("/elsewhere").await, 0);
+    }
+}
+
+#[tokio::test]
+async fn g2_oversized_or_broken_callback_parameters_are_refused_without_a_token_request() {
+    let (app, provider) = app_and_provider().await;
+    for query in [
+        format!("code={}&state=x", "a".repeat(10 * 1024)),
+        "code=%FF%FE&state=x".to_owned(),
+    ] {
+        let callback = app.begin().await;
+        let reply = app.complete(&callback, &query).await;
+        assert_eq!(reply.status, 400, "{}", reply.body);
+        assert!(reply.body.get("BadRequest").is_some(), "{}", reply.body);
+    }
+    assert_eq!(provider.calls_to("/token").await, 0);
+}

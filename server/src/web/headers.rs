@@ -49,3 +49,49 @@ pub async fn protective_headers(
     }
     response
 }
+
+#[cfg(test)]
+mod tests {
+    use axum::{Router, body::Body, middleware, routing::get};
+    use tower::ServiceExt;
+
+    use super::*;
+
+    async fn headers_of(https: bool) -> http::HeaderMap {
+        let app = Router::new()
+            .route("/", get(|| async { "ok" }))
+            .layer(middleware::from_fn_with_state(
+                ServedOverHttps(https),
+                protective_headers,
+            ));
+        let request = http::Request::get("/").body(Body::empty()).unwrap();
+        app.oneshot(request).await.unwrap().headers().clone()
+    }
+
+    #[tokio::test]
+    async fn hsts_is_sent_only_when_served_over_https() {
+        let secure = headers_of(true).await;
+        assert_eq!(
+            secure[header::STRICT_TRANSPORT_SECURITY],
+            "max-age=63072000; includeSubDomains"
+        );
+        assert!(
+            !headers_of(false)
+                .await
+                .contains_key(header::STRICT_TRANSPORT_SECURITY)
+        );
+    }
+
+    #[tokio::test]
+    async fn every_response_gets_nosniff_no_referrer_and_a_policy() {
+        let headers = headers_of(false).await;
+        assert_eq!(headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+        assert_eq!(headers[header::REFERRER_POLICY], "no-referrer");
+        assert!(
+            headers[header::CONTENT_SECURITY_POLICY]
+                .to_str()
+                .unwrap()
+                .contains("frame-ancestors 'none'")
+        );
+    }
+}

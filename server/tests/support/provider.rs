@@ -58,6 +58,10 @@ pub struct DiscoveryOptions {
     pub claimed_issuer: Option<String>,
     /// The JWKS endpoint answers with something that is not a key set.
     pub malformed_jwks: bool,
+    /// The JWKS endpoint answers with a redirect to `/elsewhere`.
+    pub redirecting_jwks: bool,
+    /// `jwks_uri` names this address instead of the provider's own.
+    pub jwks_uri: Option<String>,
 }
 
 impl StandInProvider {
@@ -93,7 +97,7 @@ impl StandInProvider {
             "authorization_endpoint": format!("{issuer}/authorize"),
             "token_endpoint": format!("{issuer}/token"),
             "userinfo_endpoint": format!("{issuer}/userinfo"),
-            "jwks_uri": format!("{issuer}/jwks"),
+            "jwks_uri": options.jwks_uri.clone().unwrap_or_else(|| format!("{issuer}/jwks")),
             "response_types_supported": ["code"],
             "subject_types_supported": ["public"],
             // HS256 is advertised so that tests show the app refuses it all the same.
@@ -106,7 +110,15 @@ impl StandInProvider {
             .respond_with(ResponseTemplate::new(200).set_body_json(document))
             .mount(&self.server)
             .await;
-        if options.malformed_jwks {
+        if options.redirecting_jwks {
+            Mock::given(method("GET"))
+                .and(path("/jwks"))
+                .respond_with(
+                    ResponseTemplate::new(302).insert_header("Location", format!("{issuer}/elsewhere")),
+                )
+                .mount(&self.server)
+                .await;
+        } else if options.malformed_jwks {
             Mock::given(method("GET"))
                 .and(path("/jwks"))
                 .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "keys": "not a list" })))
