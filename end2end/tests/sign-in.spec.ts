@@ -138,3 +138,41 @@ test('a callback URL made in one browser is rejected in another (login CSRF)', a
   expect((await victim.cookies()).find((c) => c.name === '__Host-session')).toBeUndefined();
   await victim.close();
 });
+
+test('A1: each sign-in sends a fresh S256 challenge, state and nonce; C4: the callback page loads nothing from elsewhere', async ({ page }) => {
+  const authorizations: URL[] = [];
+  const callbackPageLoads: string[] = [];
+  page.on('request', (request) => {
+    const url = new URL(request.url());
+    if (url.pathname === '/auth' && url.port === '9410') authorizations.push(url);
+    if (page.url().includes('/auth/callback/')) callbackPageLoads.push(request.url());
+  });
+
+  for (let i = 0; i < 2; i += 1) {
+    await openStartPage(page);
+    await providerButton(page).click();
+    await page.waitForURL(/127\.0\.0\.1:9410\/interaction\//);
+  }
+  // Finish the second one, to see what the callback page loads.
+  await page.locator('input[name="login"]').fill('ada');
+  await page.locator('input[name="password"]').fill('any password');
+  await page.getByRole('button', { name: 'Sign-in' }).click();
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
+
+  expect(authorizations).toHaveLength(2);
+  const [first, second] = authorizations.map((url) => url.searchParams);
+  for (const params of [first, second]) {
+    expect(params.get('code_challenge')).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(params.get('code_challenge_method')).toBe('S256');
+    expect(params.get('redirect_uri')).toBe('http://localhost:3100/auth/callback/demo');
+    expect(params.get('state')!.length).toBeGreaterThanOrEqual(22);
+    expect(params.get('nonce')!.length).toBeGreaterThanOrEqual(22);
+    expect(params.has('client_secret')).toBe(false);
+  }
+  for (const name of ['code_challenge', 'state', 'nonce']) {
+    expect(first.get(name)).not.toBe(second.get(name));
+  }
+  expect(callbackPageLoads.length).toBeGreaterThan(0);
+  for (const url of callbackPageLoads) expect(new URL(url).origin).toBe('http://localhost:3100');
+});
