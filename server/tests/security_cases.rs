@@ -40,20 +40,10 @@ async fn a5_a_callback_on_another_providers_path_is_refused() {
     let acme = StandInProvider::start().await;
     let other = StandInProvider::start().await;
     let app = TestApp::spawn_with(&[("acme", &acme.issuer()), ("other", &other.issuer())]).await;
-    let callback = app.begin().await;
-    let query = format!("code=c&state={}", callback.state);
+    let mut callback = app.begin().await;
+    callback.provider = "other".into();
 
-    let reply = app
-        .call(
-            "complete_sign_in",
-            &[
-                ("provider", "other"),
-                ("callback_query", &query),
-                ("code_verifier", &callback.verifier),
-            ],
-            std::slice::from_ref(&callback.binding_cookie),
-        )
-        .await;
+    let reply = app.finish(&callback).await;
 
     assert_eq!(reply.body, json!("InvalidCallback"));
     assert_eq!(acme.calls_to("/token").await + other.calls_to("/token").await, 0);
@@ -134,13 +124,7 @@ async fn b12_a_discovery_document_for_another_issuer_disables_the_provider() {
     })
     .await;
     let app = TestApp::spawn(&provider.issuer()).await;
-    let reply = app
-        .call(
-            "begin_sign_in",
-            &[("provider", "acme"), ("code_challenge", support::app::CHALLENGE)],
-            &[],
-        )
-        .await;
+    let reply = app.try_begin().await;
     assert_eq!(reply.body, json!({ "ProviderUnavailable": "Acme ID" }));
     assert_eq!(provider.calls_to("/authorize").await, 0);
 }
@@ -241,29 +225,10 @@ async fn b11_the_same_email_at_two_providers_makes_two_users() {
     let other = StandInProvider::start().await;
     let app = TestApp::spawn_with(&[("acme", &acme.issuer()), ("other", &other.issuer())]).await;
     for (id, provider) in [("acme", &acme), ("other", &other)] {
-        let reply = app
-            .call(
-                "begin_sign_in",
-                &[("provider", id), ("code_challenge", support::app::CHALLENGE)],
-                &[],
-            )
-            .await;
-        let url = url::Url::parse(reply.body["authorization_url"].as_str().unwrap()).unwrap();
-        let param = |name: &str| url.query_pairs().find(|(k, _)| k == name).unwrap().1.into_owned();
+        let callback = app.begin_with(id, None).await;
         // Both providers say the same verified email and even the same subject.
-        provider.answer_valid_sign_in(&param("nonce")).await;
-        let binding = format!("__Host-sign-in={}", reply.cookie("__Host-sign-in").unwrap());
-        let done = app
-            .call(
-                "complete_sign_in",
-                &[
-                    ("provider", id),
-                    ("callback_query", &format!("code=c&state={}", param("state"))),
-                    ("code_verifier", support::app::VERIFIER),
-                ],
-                &[binding],
-            )
-            .await;
+        provider.answer_valid_sign_in(&callback.nonce).await;
+        let done = app.finish(&callback).await;
         assert_eq!(done.status, 200, "{}", done.body);
     }
     let pool = sqlx::SqlitePool::connect(&app.database_url).await.unwrap();
@@ -287,37 +252,13 @@ async fn c2_c3_the_return_path_is_kept_only_when_same_origin_and_comes_from_the_
         ("//evil.example", "/"),
         ("https://evil.example", "/"),
     ] {
-        let reply = app
-            .call(
-                "begin_sign_in",
-                &[
-                    ("provider", "acme"),
-                    ("code_challenge", support::app::CHALLENGE),
-                    ("return_to", requested),
-                ],
-                &[],
-            )
-            .await;
-        let url = url::Url::parse(reply.body["authorization_url"].as_str().unwrap()).unwrap();
+        let callback = app.begin_with("acme", Some(requested)).await;
         // The return path never travels through the provider.
-        assert!(!url.as_str().contains("account") && !url.as_str().contains("evil"));
-        let param = |name: &str| url.query_pairs().find(|(k, _)| k == name).unwrap().1.into_owned();
-        provider.answer_valid_sign_in(&param("nonce")).await;
-        let binding = format!("__Host-sign-in={}", reply.cookie("__Host-sign-in").unwrap());
-        let done = app
-            .call(
-                "complete_sign_in",
-                &[
-                    ("provider", "acme"),
-                    (
-                        "callback_query",
-                        &format!("code=c&state={}&return_to=%2F%2Fevil.example", param("state")),
-                    ),
-                    ("code_verifier", support::app::VERIFIER),
-                ],
-                &[binding],
-            )
-            .await;
+        let url = callback.authorization_url.as_str();
+        assert!(!url.contains("account") && !url.contains("evil"));
+        provider.answer_valid_sign_in(&callback.nonce).await;
+        let query = format!("code=c&state={}&return_to=%2F%2Fevil.example", callback.state);
+        let done = app.complete(&callback, &query).await;
         assert_eq!(done.body["return_to"], expected, "for {requested}");
     }
 }
@@ -395,13 +336,7 @@ async fn g4_a_malformed_key_set_fails_closed() {
     })
     .await;
     let app = TestApp::spawn(&provider.issuer()).await;
-    let reply = app
-        .call(
-            "begin_sign_in",
-            &[("provider", "acme"), ("code_challenge", support::app::CHALLENGE)],
-            &[],
-        )
-        .await;
+    let reply = app.try_begin().await;
     assert_eq!(reply.body, json!({ "ProviderUnavailable": "Acme ID" }));
 }
 
@@ -503,13 +438,7 @@ async fn c6_a_jwks_redirect_is_not_followed_and_g4_an_unreachable_jwks_fails_clo
     ] {
         let provider = StandInProvider::start_with(options).await;
         let app = TestApp::spawn(&provider.issuer()).await;
-        let reply = app
-            .call(
-                "begin_sign_in",
-                &[("provider", "acme"), ("code_challenge", support::app::CHALLENGE)],
-                &[],
-            )
-            .await;
+        let reply = app.try_begin().await;
         assert_eq!(reply.body, json!({ "ProviderUnavailable": "Acme ID" }));
         assert_eq!(provider.calls_to("/elsewhere").await, 0);
     }

@@ -263,13 +263,7 @@ async fn an_unreachable_provider_gives_a_clear_error() {
         .local_addr()
         .unwrap();
     let app = TestApp::spawn(&format!("http://{closed}")).await;
-    let reply = app
-        .call(
-            "begin_sign_in",
-            &[("provider", "acme"), ("code_challenge", support::app::CHALLENGE)],
-            &[],
-        )
-        .await;
+    let reply = app.try_begin().await;
     assert_eq!(reply.status, 502);
     assert_eq!(reply.body, json!({ "ProviderUnavailable": "Acme ID" }));
 }
@@ -329,13 +323,7 @@ async fn sign_in_calls_are_rate_limited_per_address_with_retry_after() {
     let (app, _provider) = app_and_provider().await;
     let mut refused = None;
     for _ in 0..40 {
-        let reply = app
-            .call(
-                "begin_sign_in",
-                &[("provider", "acme"), ("code_challenge", support::app::CHALLENGE)],
-                &[],
-            )
-            .await;
+        let reply = app.try_begin().await;
         if reply.status == 429 {
             refused = Some(reply);
             break;

@@ -15,6 +15,8 @@ pub struct TestApp {
 
 /// What `begin_sign_in` gave the browser, and the cookie it set.
 pub struct Callback {
+    /// The provider whose callback path the browser comes back on.
+    pub provider: String,
     pub state: String,
     pub nonce: String,
     pub verifier: String,
@@ -159,15 +161,24 @@ impl TestApp {
         (response.status().as_u16(), response.text().await.unwrap())
     }
 
+    /// Calls `begin_sign_in` for "acme" and returns the reply as it is, for tests of refusals.
+    pub async fn try_begin(&self) -> Reply {
+        self.try_begin_with("acme", None).await
+    }
+
+    pub async fn try_begin_with(&self, provider: &str, return_to: Option<&str>) -> Reply {
+        let mut form = vec![("provider", provider), ("code_challenge", CHALLENGE)];
+        form.extend(return_to.map(|path| ("return_to", path)));
+        self.call("begin_sign_in", &form, &[]).await
+    }
+
     /// Starts a sign-in with "acme" using the RFC 7636 example verifier.
     pub async fn begin(&self) -> Callback {
-        let reply = self
-            .call(
-                "begin_sign_in",
-                &[("provider", "acme"), ("code_challenge", CHALLENGE)],
-                &[],
-            )
-            .await;
+        self.begin_with("acme", None).await
+    }
+
+    pub async fn begin_with(&self, provider: &str, return_to: Option<&str>) -> Callback {
+        let reply = self.try_begin_with(provider, return_to).await;
         assert_eq!(reply.status, 200, "begin_sign_in failed: {}", reply.body);
         let authorization_url = url::Url::parse(reply.body["authorization_url"].as_str().unwrap()).unwrap();
         let param = |name: &str| {
@@ -179,6 +190,7 @@ impl TestApp {
         };
         let binding = reply.cookie("__Host-sign-in").expect("a binding cookie is set");
         Callback {
+            provider: provider.to_owned(),
             state: param("state"),
             nonce: param("nonce"),
             verifier: VERIFIER.to_owned(),
@@ -198,7 +210,7 @@ impl TestApp {
         self.call(
             "complete_sign_in",
             &[
-                ("provider", "acme"),
+                ("provider", &callback.provider),
                 ("callback_query", query),
                 ("code_verifier", &callback.verifier),
             ],
