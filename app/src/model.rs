@@ -2,23 +2,53 @@
 
 use serde::{Deserialize, Serialize};
 
+/// A provider whose mark and colours the sign-in page knows how to draw.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Brand {
+    Google,
+    X,
+    Facebook,
+    Instagram,
+    GitHub,
+}
+
+impl Brand {
+    /// The CSS class suffix and `data-brand` value.
+    pub fn key(self) -> &'static str {
+        match self {
+            Brand::Google => "google",
+            Brand::X => "x",
+            Brand::Facebook => "facebook",
+            Brand::Instagram => "instagram",
+            Brand::GitHub => "github",
+        }
+    }
+}
+
 /// A configured provider as the sign-in page shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProviderButton {
     pub id: String,
     pub name: String,
+    /// `None` for a provider configured by hand, which gets a plain button.
+    pub brand: Option<Brand>,
 }
 
 /// The normalized profile of the signed-in person.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Profile {
     pub provider_name: String,
+    /// The provider's stable id for this person (never the email, which can change hands).
+    pub subject: String,
     pub display_name: String,
     pub username: Option<String>,
     pub email: Option<String>,
     /// `None` when the provider did not say; never assumed to be `true`.
     pub email_verified: Option<bool>,
     pub avatar_url: Option<String>,
+    /// What the provider said about the person, pretty-printed JSON with every token removed.
+    pub raw_claims: Option<String>,
 }
 
 impl Profile {
@@ -61,11 +91,13 @@ mod tests {
     fn profile(name: &str) -> Profile {
         Profile {
             provider_name: "Demo".into(),
+            subject: "1".into(),
             display_name: name.into(),
             username: None,
             email: None,
             email_verified: None,
             avatar_url: None,
+            raw_claims: None,
         }
     }
 

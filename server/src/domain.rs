@@ -66,7 +66,7 @@ fn token_digest(token: &str) -> String {
     URL_SAFE_NO_PAD.encode(Sha256::digest(token.as_bytes()))
 }
 
-fn equal_in_constant_time(a: &str, b: &str) -> bool {
+pub fn equal_in_constant_time(a: &str, b: &str) -> bool {
     a.as_bytes().ct_eq(b.as_bytes()).into()
 }
 

@@ -3,7 +3,10 @@
 
 pub mod domain;
 pub mod flow;
+pub mod oauth;
 pub mod oidc;
+pub mod profile;
+pub mod provider_http;
 pub mod providers;
 pub mod settings;
 pub mod startup;

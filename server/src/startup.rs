@@ -6,8 +6,8 @@ use leptos::config::LeptosOptions;
 
 use crate::{
     flow::SignInFlow,
-    oidc::ProviderHttp,
-    providers::{ProviderConfig, ProviderRegistry, config},
+    provider_http::ProviderHttp,
+    providers::{Protocol, ProviderConfig, ProviderRegistry, config},
     settings::Settings,
     store::Database,
     web::{backend::Backend, guard::AppOrigin, headers::ServedOverHttps, router},
@@ -61,7 +61,13 @@ pub async fn build_app(
 /// Fetches every provider's discovery document in the background, so the first sign-in
 /// does not wait for it and a broken provider shows up in the log at start.
 fn warm_up_discovery(flow: &SignInFlow) {
-    for provider in flow.registry.all().iter().cloned() {
+    let oidc_providers = flow
+        .registry
+        .all()
+        .iter()
+        .filter(|p| matches!(p.config.protocol, Protocol::Oidc(_)))
+        .cloned();
+    for provider in oidc_providers {
         let http = flow.http.clone();
         tokio::spawn(async move {
             if provider.discovered(&http).await.is_ok() {

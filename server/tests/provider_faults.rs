@@ -69,7 +69,7 @@ async fn an_hs256_id_token_is_refused_even_when_the_provider_advertises_it() {
 #[tokio::test]
 async fn an_oversized_userinfo_response_is_refused() {
     let (app, provider) = app_and_provider().await;
-    let padding = "x".repeat(server::oidc::MAX_RESPONSE_BYTES);
+    let padding = "x".repeat(server::provider_http::MAX_RESPONSE_BYTES);
     provider
         .answer_userinfo_with(json!({ "sub": SUBJECT, "name": padding }))
         .await;

@@ -2,9 +2,10 @@ use app::model::SignInStart;
 
 use super::{FlowError, SignInFlow, return_path};
 use crate::{
-    domain::{CodeChallenge, TransactionId},
-    providers::{DiscoveredProvider, Provider},
-    store::transactions::{self, SignInTransaction},
+    domain::{CodeChallenge, Nonce, State, TransactionId},
+    oauth::{oauth1, oauth2},
+    providers::{DiscoveredProvider, Protocol, Provider},
+    store::transactions::{self, Binding, SignInTransaction},
 };
 
 impl SignInFlow {
@@ -19,34 +20,63 @@ impl SignInFlow {
         let provider = self.provider(provider_id)?;
         let challenge = CodeChallenge::parse(code_challenge)
             .ok_or(FlowError::BadRequest("the PKCE challenge is malformed"))?;
-        let discovered = self.discovered(provider).await?;
+        let (binding, nonce, authorization_url) = match &provider.config.protocol {
+            Protocol::Oidc(_) => {
+                let discovered = self.discovered(provider).await?;
+                let (state, nonce) = (State::generate(), Nonce::generate());
+                let url = oidc_authorization_url(provider, &discovered, &state, &nonce, &challenge);
+                (Binding::State(state), Some(nonce), url)
+            }
+            Protocol::OAuth2(settings) => {
+                let state = State::generate();
+                let url = oauth2::authorization_url(provider, settings, &state, &challenge).into();
+                (Binding::State(state), None, url)
+            }
+            Protocol::OAuth1(settings) => {
+                let token = oauth1::request_token(provider, settings, &self.http)
+                    .await
+                    .map_err(|e| {
+                        FlowError::ProviderUnavailable(provider.config.name.clone(), e.to_string())
+                    })?;
+                let url = oauth1::authorization_url(settings, &token).into();
+                (Binding::RequestToken(token), None, url)
+            }
+        };
         let tx = SignInTransaction::new(
             &provider.config.id,
-            provider.config.issuer.as_str(),
+            provider.config.protocol.issuer(),
+            binding,
+            nonce,
             challenge,
             return_path::sanitize(return_to),
         );
         let id = TransactionId::generate();
         transactions::insert(&self.db, &id, &tx).await?;
         let start = SignInStart {
-            authorization_url: authorization_url(provider, &discovered, &tx),
-            state: tx.state.expose().to_owned(),
+            authorization_url,
+            state: tx.binding.public_value().to_owned(),
         };
         Ok((start, id))
     }
 }
 
-/// The authorization request: code flow, S256 PKCE always, state and nonce always.
-fn authorization_url(provider: &Provider, discovered: &DiscoveredProvider, tx: &SignInTransaction) -> String {
+/// The OpenID Connect authorization request: code flow, S256 PKCE, state and nonce, always.
+fn oidc_authorization_url(
+    provider: &Provider,
+    discovered: &DiscoveredProvider,
+    state: &State,
+    nonce: &Nonce,
+    challenge: &CodeChallenge,
+) -> String {
     let mut url = discovered.metadata.authorization_endpoint().url().clone();
     url.query_pairs_mut()
         .append_pair("response_type", "code")
         .append_pair("client_id", provider.config.client_id.as_str())
         .append_pair("redirect_uri", provider.redirect_uri.as_str())
         .append_pair("scope", &provider.config.scopes.join(" "))
-        .append_pair("state", tx.state.expose())
-        .append_pair("nonce", tx.nonce.expose())
-        .append_pair("code_challenge", tx.code_challenge.as_str())
+        .append_pair("state", state.expose())
+        .append_pair("nonce", nonce.expose())
+        .append_pair("code_challenge", challenge.as_str())
         .append_pair("code_challenge_method", "S256");
     url.into()
 }

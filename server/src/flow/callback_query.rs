@@ -8,6 +8,11 @@ pub struct CallbackQuery {
     pub state: Option<String>,
     pub iss: Option<String>,
     pub error: Option<String>,
+    /// OAuth 1.0a: the request token coming back, and the proof the person agreed.
+    pub oauth_token: Option<String>,
+    pub oauth_verifier: Option<String>,
+    /// OAuth 1.0a: the request token of a sign-in the person refused.
+    pub denied: Option<String>,
 }
 
 /// Longer than any real callback; a bound on what the server will even look at.
@@ -25,6 +30,9 @@ pub fn parse(raw: &str) -> Result<CallbackQuery, &'static str> {
             "state" => &mut query.state,
             "iss" => &mut query.iss,
             "error" => &mut query.error,
+            "oauth_token" => &mut query.oauth_token,
+            "oauth_verifier" => &mut query.oauth_verifier,
+            "denied" => &mut query.denied,
             _ => continue,
         };
         if slot.is_some() {
@@ -57,5 +65,6 @@ mod tests {
         assert!(parse("code=a&code=a").is_err());
         assert!(parse(&format!("code={}", "a".repeat(10_000))).is_err());
         assert!(parse("code=%FF%FE").is_err());
+        assert!(parse("oauth_token=a&oauth_token=b").is_err());
     }
 }

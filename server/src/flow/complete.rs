@@ -1,11 +1,17 @@
 use app::model::{Profile, SignedIn};
 
-use super::{FlowError, SignInFlow, callback_query};
+use super::{FlowError, SignInFlow, callback_query::CallbackQuery};
 use crate::{
     domain::{CodeVerifier, SessionId, TransactionId, now},
-    oidc::{self, VerifiedIdentity},
-    providers::Provider,
-    store::{audit, sessions, transactions, users},
+    oauth::{oauth1, oauth2},
+    oidc,
+    profile::VerifiedIdentity,
+    providers::{Protocol, Provider},
+    store::{
+        audit, sessions,
+        transactions::{self, Binding, SignInTransaction},
+        users,
+    },
 };
 
 impl SignInFlow {
@@ -37,64 +43,18 @@ impl SignInFlow {
         callback_query: &str,
         code_verifier: Option<&str>,
     ) -> Result<(SignedIn, SessionId, i64), FlowError> {
-        let query = callback_query::parse(callback_query).map_err(FlowError::BadRequest)?;
+        let query = super::callback_query::parse(callback_query).map_err(FlowError::BadRequest)?;
         // No binding cookie: the callback was opened in a browser that did not start it.
         let transaction_id = transaction_id.ok_or(FlowError::InvalidCallback("no transaction cookie"))?;
         let tx = transactions::take(&self.db, &transaction_id)
             .await?
             .ok_or(FlowError::InvalidCallback("unknown or already used transaction"))?;
-
-        if tx.provider_id != provider.config.id.as_str() {
-            return Err(FlowError::InvalidCallback(
-                "callback path names another provider than the transaction",
-            ));
-        }
-        let state = query
-            .state
-            .as_deref()
-            .ok_or(FlowError::InvalidCallback("no state"))?;
-        if !tx.state.matches(state) {
-            return Err(FlowError::InvalidCallback("state differs from the transaction's"));
-        }
-        if tx.is_expired(now()) {
-            return Err(FlowError::Expired);
-        }
-        if let Some(error) = query.error {
-            let code: String = error.chars().filter(|c| c.is_ascii_graphic()).take(64).collect();
-            return Err(FlowError::ProviderError {
-                denied: code == "access_denied",
-                code,
-            });
-        }
-
-        let discovered = self.discovered(provider).await?;
-        match query.iss.as_deref() {
-            Some(iss) if iss != tx.issuer => {
-                return Err(FlowError::InvalidCallback("iss differs from the issuer"));
-            }
-            None if discovered.requires_iss_parameter() => {
-                return Err(FlowError::InvalidCallback(
-                    "iss missing though the provider sends it",
-                ));
-            }
-            _ => {}
-        }
-        let code = query
-            .code
-            .filter(|c| !c.is_empty())
-            .ok_or(FlowError::InvalidCallback("no authorization code"))?;
+        check_transaction(provider, &tx, &query)?;
         let verifier = code_verifier
             .and_then(CodeVerifier::parse)
             .ok_or(FlowError::InvalidCallback("no well-formed PKCE verifier"))?;
-        if !tx.code_challenge.is_satisfied_by(&verifier) {
-            return Err(FlowError::InvalidCallback(
-                "PKCE verifier does not match the challenge",
-            ));
-        }
 
-        let identity = oidc::exchange_code(provider, &discovered, &self.http, code, &verifier, &tx.nonce)
-            .await
-            .map_err(FlowError::Oidc)?;
+        let identity = self.exchange(provider, &tx, query, &verifier).await?;
         let ids = users::upsert_identity(&self.db, &provider.config.id, &identity).await?;
         let session = sessions::create(&self.db, ids).await?;
         let signed_in = SignedIn {
@@ -103,15 +63,133 @@ impl SignInFlow {
         };
         Ok((signed_in, session, ids.user_id))
     }
+
+    /// The protocol's own checks of the callback, then the exchange that proves who signed in.
+    /// Every check that needs no provider comes before the first call to it.
+    async fn exchange(
+        &self,
+        provider: &Provider,
+        tx: &SignInTransaction,
+        query: CallbackQuery,
+        verifier: &CodeVerifier,
+    ) -> Result<VerifiedIdentity, FlowError> {
+        match (&provider.config.protocol, &tx.binding) {
+            (Protocol::Oidc(settings), Binding::State(_)) => {
+                let nonce = tx
+                    .nonce
+                    .as_ref()
+                    .ok_or(FlowError::InvalidCallback("transaction without nonce"))?;
+                let discovered = self.discovered(provider).await?;
+                if query.iss.is_none() && discovered.requires_iss_parameter() {
+                    return Err(FlowError::InvalidCallback(
+                        "iss missing though the provider sends it",
+                    ));
+                }
+                let code = authorization_code(query, verifier, tx)?;
+                oidc::exchange_code(provider, settings, &discovered, &self.http, code, verifier, nonce)
+                    .await
+                    .map_err(FlowError::Oidc)
+            }
+            (Protocol::OAuth2(settings), Binding::State(_)) => {
+                let code = authorization_code(query, verifier, tx)?;
+                oauth2::exchange(provider, settings, &self.http, code, verifier)
+                    .await
+                    .map_err(FlowError::OAuth)
+            }
+            (Protocol::OAuth1(settings), Binding::RequestToken(request_token)) => {
+                let oauth_verifier = query
+                    .oauth_verifier
+                    .filter(|v| !v.is_empty())
+                    .ok_or(FlowError::InvalidCallback("no oauth_verifier"))?;
+                check_pkce(verifier, tx)?;
+                oauth1::exchange(provider, settings, &self.http, request_token, &oauth_verifier)
+                    .await
+                    .map_err(FlowError::OAuth)
+            }
+            _ => Err(FlowError::InvalidCallback(
+                "transaction does not fit the provider's protocol",
+            )),
+        }
+    }
+}
+
+/// Provider, binding (state or request token), expiry, the provider's own error, and `iss`.
+fn check_transaction(
+    provider: &Provider,
+    tx: &SignInTransaction,
+    query: &CallbackQuery,
+) -> Result<(), FlowError> {
+    if tx.provider_id != provider.config.id.as_str() {
+        return Err(FlowError::InvalidCallback(
+            "callback path names another provider than the transaction",
+        ));
+    }
+    let presented = match tx.binding {
+        Binding::State(_) => query.state.as_deref(),
+        // X sends `denied=<request token>` instead of `oauth_token` when the person refuses.
+        Binding::RequestToken(_) => query.oauth_token.as_deref().or(query.denied.as_deref()),
+    }
+    .ok_or(FlowError::InvalidCallback("no state or oauth_token"))?;
+    if !tx.binding.matches(presented) {
+        return Err(FlowError::InvalidCallback(
+            "state or oauth_token differs from the transaction's",
+        ));
+    }
+    if tx.is_expired(now()) {
+        return Err(FlowError::Expired);
+    }
+    if query.denied.is_some() {
+        return Err(FlowError::ProviderError {
+            code: "denied".into(),
+            denied: true,
+        });
+    }
+    if let Some(error) = &query.error {
+        let code: String = error.chars().filter(|c| c.is_ascii_graphic()).take(64).collect();
+        return Err(FlowError::ProviderError {
+            denied: code == "access_denied",
+            code,
+        });
+    }
+    // RFC 9207: an `iss` that is present must be the issuer this sign-in started with.
+    if query.iss.as_deref().is_some_and(|iss| iss != tx.issuer) {
+        return Err(FlowError::InvalidCallback("iss differs from the issuer"));
+    }
+    Ok(())
+}
+
+fn authorization_code(
+    query: CallbackQuery,
+    verifier: &CodeVerifier,
+    tx: &SignInTransaction,
+) -> Result<String, FlowError> {
+    let code = query
+        .code
+        .filter(|c| !c.is_empty())
+        .ok_or(FlowError::InvalidCallback("no authorization code"))?;
+    check_pkce(verifier, tx)?;
+    Ok(code)
+}
+
+fn check_pkce(verifier: &CodeVerifier, tx: &SignInTransaction) -> Result<(), FlowError> {
+    if tx.code_challenge.is_satisfied_by(verifier) {
+        Ok(())
+    } else {
+        Err(FlowError::InvalidCallback(
+            "PKCE verifier does not match the challenge",
+        ))
+    }
 }
 
 fn profile_of(provider: &Provider, identity: VerifiedIdentity) -> Profile {
     Profile {
         provider_name: provider.config.name.clone(),
+        subject: identity.subject.as_str().to_owned(),
         display_name: identity.display_name,
         username: identity.username,
         email: identity.email,
         email_verified: identity.email_verified,
         avatar_url: identity.avatar_url,
+        raw_claims: identity.raw_claims,
     }
 }

@@ -1,6 +1,6 @@
 use app::error::AuthError;
 
-use crate::oidc::OidcError;
+use crate::{oauth::OAuthError, oidc::OidcError};
 
 /// Why a sign-in step failed, in detail for the log. [`FlowError::public`] is all the browser sees.
 #[derive(Debug, thiserror::Error)]
@@ -8,7 +8,7 @@ pub enum FlowError {
     #[error("no provider with id {0:?}")]
     UnknownProvider(String),
     #[error("provider {0} is unavailable: {1}")]
-    ProviderUnavailable(String, OidcError),
+    ProviderUnavailable(String, String),
     #[error("bad request: {0}")]
     BadRequest(&'static str),
     #[error("callback rejected: {0}")]
@@ -19,6 +19,8 @@ pub enum FlowError {
     ProviderError { code: String, denied: bool },
     #[error(transparent)]
     Oidc(OidcError),
+    #[error(transparent)]
+    OAuth(OAuthError),
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),
 }
@@ -42,6 +44,10 @@ impl FlowError {
             FlowError::Oidc(
                 OidcError::IdToken(_) | OidcError::BadSubject | OidcError::UserInfoSubjectMismatch,
             ) => AuthError::VerificationFailed,
+            FlowError::OAuth(OAuthError::Profile(_) | OAuthError::SubjectMismatch) => {
+                AuthError::VerificationFailed
+            }
+            FlowError::OAuth(_) => AuthError::ProviderRefused,
             FlowError::Database(_) => AuthError::Internal,
         }
     }
@@ -59,6 +65,8 @@ impl FlowError {
             FlowError::Oidc(OidcError::IdToken(_) | OidcError::BadSubject) => "id-token-rejected",
             FlowError::Oidc(OidcError::UserInfoSubjectMismatch) => "userinfo-mismatch",
             FlowError::Oidc(_) => "exchange-failed",
+            FlowError::OAuth(OAuthError::Profile(_) | OAuthError::SubjectMismatch) => "profile-rejected",
+            FlowError::OAuth(_) => "exchange-failed",
             FlowError::Database(_) => "internal-error",
         }
     }

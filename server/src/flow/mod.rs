@@ -21,7 +21,7 @@ use crate::{
 pub struct SignInFlow {
     pub registry: Arc<ProviderRegistry>,
     pub db: Database,
-    pub http: crate::oidc::ProviderHttp,
+    pub http: crate::provider_http::ProviderHttp,
 }
 
 impl SignInFlow {
@@ -35,6 +35,6 @@ impl SignInFlow {
         provider
             .discovered(&self.http)
             .await
-            .map_err(|e| FlowError::ProviderUnavailable(provider.config.name.clone(), e))
+            .map_err(|e| FlowError::ProviderUnavailable(provider.config.name.clone(), e.to_string()))
     }
 }

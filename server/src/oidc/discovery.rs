@@ -9,6 +9,7 @@ use openidconnect::{
 use serde::{Deserialize, Serialize};
 
 use super::OidcError;
+use crate::provider_http::error_chain;
 
 /// Discovery fields from RFC 8414 and RFC 9207 that the core metadata type does not carry.
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
@@ -37,7 +38,10 @@ pub type Metadata = ProviderMetadata<
 
 /// Fetches `{issuer}/.well-known/openid-configuration` and the JWKS it names. The library
 /// refuses a document whose `issuer` differs from the configured one (mix-up defence).
-pub async fn discover(issuer: &IssuerUrl, http: &super::ProviderHttp) -> Result<Metadata, OidcError> {
+pub async fn discover(
+    issuer: &IssuerUrl,
+    http: &crate::provider_http::ProviderHttp,
+) -> Result<Metadata, OidcError> {
     let metadata = Metadata::discover_async(issuer.clone(), http)
         .await
         .map_err(|e| OidcError::Discovery(error_chain(&e)))?;
@@ -52,16 +56,4 @@ pub async fn discover(issuer: &IssuerUrl, http: &super::ProviderHttp) -> Result<
         ));
     }
     Ok(metadata)
-}
-
-/// An error with its causes, on one line, for the log.
-pub(super) fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
 }

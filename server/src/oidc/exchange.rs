@@ -10,32 +10,23 @@ use openidconnect::{
     },
 };
 
-use super::{Metadata, OidcError, ProviderHttp, discovery::error_chain};
+use super::{Metadata, OidcError};
+use crate::provider_http::{ProviderHttp, error_chain};
 use crate::{
     domain::{CodeVerifier, Nonce, Subject},
-    providers::{DiscoveredProvider, Provider},
+    profile::{VerifiedIdentity, display_name, raw_claims},
+    providers::{DiscoveredProvider, Provider, protocol::OidcSettings},
 };
 
 /// An ID token older than this is refused even if it has not expired (replay defence).
 const MAX_ID_TOKEN_AGE_MINUTES: i64 = 10;
-
-/// Who signed in, as proved by a verified ID token and (when offered) matching userinfo.
-#[derive(Debug, Clone)]
-pub struct VerifiedIdentity {
-    pub issuer: String,
-    pub subject: Subject,
-    pub display_name: String,
-    pub username: Option<String>,
-    pub email: Option<String>,
-    pub email_verified: Option<bool>,
-    pub avatar_url: Option<String>,
-}
 
 /// Exchanges the code (with client secret and PKCE verifier), verifies the ID token
 /// (signature, alg, iss, aud/azp, exp, iat, nonce), and checks userinfo's `sub` against it.
 /// Nothing after a failed step is sent to the provider.
 pub async fn exchange_code(
     provider: &Provider,
+    settings: &OidcSettings,
     discovered: &DiscoveredProvider,
     http: &ProviderHttp,
     code: String,
@@ -61,14 +52,14 @@ pub async fn exchange_code(
         .map_err(|e| OidcError::TokenRequest(describe_token_error(&e)))?;
 
     let id_token = token.extra_fields().id_token().ok_or(OidcError::MissingIdToken)?;
-    let claims = match verify_id_token(provider, metadata, id_token, nonce) {
+    let claims = match verify_id_token(provider, settings, metadata, id_token, nonce) {
         Err(ClaimsVerificationError::SignatureVerification(SignatureVerificationError::NoMatchingKey)) => {
             // The provider may have rotated its keys since we fetched them: look once more.
             let refreshed = provider
                 .refresh_keys(http)
                 .await
                 .ok_or_else(|| OidcError::IdToken("signed with an unknown key".into()))?;
-            verify_id_token(provider, &refreshed.metadata, id_token, nonce)
+            verify_id_token(provider, settings, &refreshed.metadata, id_token, nonce)
         }
         other => other,
     }
@@ -82,7 +73,7 @@ pub async fn exchange_code(
         return Err(OidcError::IdToken("azp names another client".into()));
     }
     let subject = Subject::parse(claims.subject().as_str()).ok_or(OidcError::BadSubject)?;
-    let mut identity = identity_from_id_token(claims, subject);
+    let mut identity = identity_from_id_token(settings.issuer.as_str(), claims, subject);
 
     if metadata.userinfo_endpoint().is_some() {
         let request = client
@@ -94,6 +85,9 @@ pub async fn exchange_code(
                 other => OidcError::UserInfo(error_chain(&other)),
             })?;
         merge_userinfo(&mut identity, &userinfo);
+        identity.raw_claims = serde_json::to_value(&userinfo)
+            .ok()
+            .and_then(|claims| raw_claims::for_display(&claims));
     }
     Ok(identity)
 }
@@ -116,6 +110,7 @@ const ALLOWED_ALGORITHMS: [CoreJwsSigningAlgorithm; 10] = [
 /// Checks the ID token against the keys, issuer and algorithms in `metadata`.
 fn verify_id_token<'t>(
     provider: &Provider,
+    settings: &OidcSettings,
     metadata: &Metadata,
     id_token: &'t CoreIdToken,
     nonce: &Nonce,
@@ -125,10 +120,12 @@ fn verify_id_token<'t>(
         .into_iter()
         .filter(|alg| advertised.contains(alg))
         .collect();
+    let expected_issuer = metadata.issuer().clone();
+    let aliases = settings.issuer_aliases.clone();
     let verifier = CoreIdTokenVerifier::new_confidential_client(
         provider.config.client_id.clone(),
         ClientSecret::new(provider.config.client_secret.secret().clone()),
-        metadata.issuer().clone(),
+        expected_issuer.clone(),
         metadata.jwks().clone(),
     )
     .set_allowed_algs(allowed)
@@ -139,7 +136,21 @@ fn verify_id_token<'t>(
             Ok(())
         }
     });
-    id_token.claims(&verifier, &OidcNonce::new(nonce.expose().to_owned()))
+    let verifier = if aliases.is_empty() {
+        verifier
+    } else {
+        // The library compares `iss` with one value only; this provider has known aliases,
+        // so the issuer is compared here against the configured one and those.
+        verifier.require_issuer_match(false)
+    };
+    let claims = id_token.claims(&verifier, &OidcNonce::new(nonce.expose().to_owned()))?;
+    let issuer = claims.issuer().as_str();
+    if issuer != expected_issuer.as_str() && !aliases.iter().any(|alias| alias == issuer) {
+        return Err(ClaimsVerificationError::InvalidIssuer(format!(
+            "unexpected issuer {issuer}"
+        )));
+    }
+    Ok(claims)
 }
 
 /// Basic authentication unless the provider supports only credentials in the body.
@@ -168,18 +179,22 @@ fn describe_token_error<RE: std::error::Error + 'static, T: openidconnect::Error
     }
 }
 
-fn identity_from_id_token(claims: &CoreIdTokenClaims, subject: Subject) -> VerifiedIdentity {
+fn identity_from_id_token(issuer: &str, claims: &CoreIdTokenClaims, subject: Subject) -> VerifiedIdentity {
     let name = claims.name().and_then(|n| n.get(None)).map(|n| n.to_string());
     let username = claims.preferred_username().map(|u| u.to_string());
     let email = claims.email().map(|e| e.to_string());
     VerifiedIdentity {
-        issuer: claims.issuer().to_string(),
+        // The configured issuer, not the token's spelling of it, keys the identity.
+        issuer: issuer.to_owned(),
         display_name: display_name(name.as_deref(), username.as_deref(), email.as_deref(), &subject),
         subject,
         username,
         email,
         email_verified: claims.email_verified(),
         avatar_url: claims.picture().and_then(|p| p.get(None)).map(|p| p.to_string()),
+        raw_claims: serde_json::to_value(claims)
+            .ok()
+            .and_then(|claims| raw_claims::for_display(&claims)),
     }
 }
 
@@ -206,39 +221,9 @@ fn merge_userinfo(identity: &mut VerifiedIdentity, userinfo: &openidconnect::cor
     }
 }
 
-/// The best name to greet someone by: their name, else username, else email, else subject.
-fn display_name(
-    name: Option<&str>,
-    username: Option<&str>,
-    email: Option<&str>,
-    subject: &Subject,
-) -> String {
-    [name, username, email]
-        .into_iter()
-        .flatten()
-        .map(str::trim)
-        .find(|s| !s.is_empty())
-        .unwrap_or(subject.as_str())
-        .chars()
-        .take(120)
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn display_name_falls_back_in_order() {
-        let sub = Subject::parse("248289761001").unwrap();
-        assert_eq!(display_name(Some("Ada"), Some("ada"), None, &sub), "Ada");
-        assert_eq!(display_name(Some("  "), Some("ada"), None, &sub), "ada");
-        assert_eq!(
-            display_name(None, None, Some("a@example.com"), &sub),
-            "a@example.com"
-        );
-        assert_eq!(display_name(None, None, None, &sub), "248289761001");
-    }
 
     #[test]
     fn basic_auth_unless_only_post_is_offered() {

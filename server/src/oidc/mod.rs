@@ -2,11 +2,9 @@
 
 mod discovery;
 mod exchange;
-mod http;
 
 pub use discovery::{Metadata, discover};
-pub use exchange::{VerifiedIdentity, exchange_code};
-pub use http::{MAX_RESPONSE_BYTES, ProviderHttp};
+pub use exchange::exchange_code;
 
 /// What went wrong talking to a provider. Details are for the log; the browser gets a
 /// general message (see `flow::FlowError`).

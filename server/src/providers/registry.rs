@@ -10,8 +10,11 @@ use std::{
 
 use openidconnect::RedirectUrl;
 
-use super::config::ProviderConfig;
-use crate::oidc::{Metadata, OidcError, ProviderHttp, discover};
+use super::{config::ProviderConfig, protocol::Protocol};
+use crate::{
+    oidc::{Metadata, OidcError, discover},
+    provider_http::ProviderHttp,
+};
 
 /// Discovery documents (and the keys they point to) are refreshed this often.
 const REFRESH_AFTER: Duration = Duration::from_secs(3600);
@@ -139,7 +142,10 @@ impl Provider {
     }
 
     async fn fetch(&self, http: &ProviderHttp) -> Result<Arc<DiscoveredProvider>, OidcError> {
-        match discover(&self.config.issuer, http).await {
+        let Protocol::Oidc(settings) = &self.config.protocol else {
+            return Err(OidcError::Discovery("not an OpenID Connect provider".into()));
+        };
+        match discover(&settings.issuer, http).await {
             Ok(metadata) => {
                 let fresh = Arc::new(DiscoveredProvider { metadata });
                 let mut state = self.discovery.write().unwrap_or_else(|e| e.into_inner());

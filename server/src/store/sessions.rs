@@ -14,11 +14,13 @@ pub const ABSOLUTE_SECS: i64 = 14 * 24 * 3600;
 #[derive(Debug, Clone)]
 pub struct SessionProfile {
     pub provider_id: String,
+    pub subject: String,
     pub display_name: String,
     pub username: Option<String>,
     pub email: Option<String>,
     pub email_verified: Option<bool>,
     pub avatar_url: Option<String>,
+    pub raw_claims: Option<String>,
 }
 
 pub async fn create(db: &super::Database, ids: SignedInIds) -> Result<SessionId, sqlx::Error> {
@@ -41,8 +43,8 @@ pub async fn create(db: &super::Database, ids: SignedInIds) -> Result<SessionId,
 pub async fn profile(db: &super::Database, id: &SessionId) -> Result<Option<SessionProfile>, sqlx::Error> {
     let at = now();
     let row = sqlx::query(
-        "SELECT s.created_at, s.last_seen_at, i.provider_id, u.display_name, i.username,
-                u.email, u.email_verified, u.avatar_url
+        "SELECT s.created_at, s.last_seen_at, i.provider_id, i.subject, u.display_name, i.username,
+                u.email, u.email_verified, u.avatar_url, i.raw_claims
          FROM sessions s JOIN users u ON u.id = s.user_id JOIN identities i ON i.id = s.identity_id
          WHERE s.id_digest = $1",
     )
@@ -63,11 +65,13 @@ pub async fn profile(db: &super::Database, id: &SessionId) -> Result<Option<Sess
         .await?;
     Ok(Some(SessionProfile {
         provider_id: row.get("provider_id"),
+        subject: row.get("subject"),
         display_name: row.get("display_name"),
         username: row.get("username"),
         email: row.get("email"),
         email_verified: row.get("email_verified"),
         avatar_url: row.get("avatar_url"),
+        raw_claims: row.get("raw_claims"),
     }))
 }
 

@@ -1,8 +1,12 @@
 //! Sign-in transactions: written when a sign-in begins, taken (and so deleted) exactly once.
 
+use secrecy::{ExposeSecret, SecretString};
 use sqlx::Row;
 
-use crate::domain::{CodeChallenge, Nonce, ProviderId, State, TransactionId, now};
+use crate::{
+    domain::{CodeChallenge, Nonce, ProviderId, State, TransactionId, now},
+    oauth::oauth1::RequestToken,
+};
 
 /// How long a person has to finish signing in at the provider.
 pub const LIFETIME_SECS: i64 = 600;
@@ -11,25 +15,55 @@ pub const LIFETIME_SECS: i64 = 600;
 pub struct SignInTransaction {
     pub provider_id: String,
     pub issuer: String,
-    pub state: State,
-    pub nonce: Nonce,
+    pub binding: Binding,
+    /// OpenID Connect only: the ID token must carry it back.
+    pub nonce: Option<Nonce>,
     pub code_challenge: CodeChallenge,
     pub return_to: String,
     pub created_at: i64,
+}
+
+/// The value the callback must bring back to prove it answers this sign-in.
+#[derive(Debug)]
+pub enum Binding {
+    /// OAuth 2.0 and OIDC: our `state`.
+    State(State),
+    /// OAuth 1.0a: the request token, which comes back as `oauth_token`.
+    RequestToken(RequestToken),
+}
+
+impl Binding {
+    /// What the browser files its PKCE verifier under, and finds again on the callback.
+    pub fn public_value(&self) -> &str {
+        match self {
+            Binding::State(state) => state.expose(),
+            Binding::RequestToken(token) => &token.token,
+        }
+    }
+
+    /// Compares in constant time.
+    pub fn matches(&self, presented: &str) -> bool {
+        match self {
+            Binding::State(state) => state.matches(presented),
+            Binding::RequestToken(token) => crate::domain::equal_in_constant_time(&token.token, presented),
+        }
+    }
 }
 
 impl SignInTransaction {
     pub fn new(
         provider_id: &ProviderId,
         issuer: &str,
+        binding: Binding,
+        nonce: Option<Nonce>,
         code_challenge: CodeChallenge,
         return_to: String,
     ) -> Self {
         Self {
             provider_id: provider_id.to_string(),
             issuer: issuer.to_owned(),
-            state: State::generate(),
-            nonce: Nonce::generate(),
+            binding,
+            nonce,
             code_challenge,
             return_to,
             created_at: now(),
@@ -51,16 +85,27 @@ pub async fn insert(
         .bind(now() - LIFETIME_SECS)
         .execute(db.pool())
         .await?;
+    let (state, request_token, request_token_secret) = match &tx.binding {
+        Binding::State(state) => (Some(state.expose()), None, None),
+        Binding::RequestToken(token) => (
+            None,
+            Some(token.token.as_str()),
+            Some(token.secret.expose_secret()),
+        ),
+    };
     sqlx::query(
         "INSERT INTO sign_in_transactions
-           (id_digest, provider_id, issuer, state, nonce, code_challenge, return_to, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+           (id_digest, provider_id, issuer, state, request_token, request_token_secret, nonce,
+            code_challenge, return_to, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
     .bind(id.digest())
     .bind(&tx.provider_id)
     .bind(&tx.issuer)
-    .bind(tx.state.expose())
-    .bind(tx.nonce.expose())
+    .bind(state)
+    .bind(request_token)
+    .bind(request_token_secret)
+    .bind(tx.nonce.as_ref().map(Nonce::expose))
     .bind(tx.code_challenge.as_str())
     .bind(&tx.return_to)
     .bind(tx.created_at)
@@ -76,24 +121,40 @@ pub async fn take(
 ) -> Result<Option<SignInTransaction>, sqlx::Error> {
     let row = sqlx::query(
         "DELETE FROM sign_in_transactions WHERE id_digest = $1
-         RETURNING provider_id, issuer, state, nonce, code_challenge, return_to, created_at",
+         RETURNING provider_id, issuer, state, request_token, request_token_secret, nonce,
+                   code_challenge, return_to, created_at",
     )
     .bind(id.digest())
     .fetch_optional(db.pool())
     .await?;
     let Some(row) = row else { return Ok(None) };
     // Values were validated when written; a row that no longer parses is treated as absent.
-    let (Some(state), Some(nonce), Some(code_challenge)) = (
-        State::from_untrusted(row.get("state")),
-        Nonce::from_untrusted(row.get("nonce")),
-        CodeChallenge::parse(row.get("code_challenge")),
-    ) else {
+    let state: Option<String> = row.get("state");
+    let request_token: Option<String> = row.get("request_token");
+    let request_token_secret: Option<String> = row.get("request_token_secret");
+    let binding = match (state, request_token, request_token_secret) {
+        (Some(state), None, None) => State::from_untrusted(&state).map(Binding::State),
+        (None, Some(token), Some(secret)) => Some(Binding::RequestToken(RequestToken {
+            token,
+            secret: SecretString::from(secret),
+        })),
+        _ => None,
+    };
+    let nonce = match row.get::<Option<String>, _>("nonce") {
+        Some(nonce) => match Nonce::from_untrusted(&nonce) {
+            Some(nonce) => Some(nonce),
+            None => return Ok(None),
+        },
+        None => None,
+    };
+    let (Some(binding), Some(code_challenge)) = (binding, CodeChallenge::parse(row.get("code_challenge")))
+    else {
         return Ok(None);
     };
     Ok(Some(SignInTransaction {
         provider_id: row.get("provider_id"),
         issuer: row.get("issuer"),
-        state,
+        binding,
         nonce,
         code_challenge,
         return_to: row.get("return_to"),

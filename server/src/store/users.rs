@@ -3,7 +3,7 @@
 use sqlx::Row;
 
 use crate::domain::{ProviderId, now};
-use crate::oidc::VerifiedIdentity;
+use crate::profile::VerifiedIdentity;
 
 /// The user and identity a sign-in resolved to.
 #[derive(Debug, Clone, Copy)]
@@ -33,12 +33,13 @@ pub async fn upsert_identity(
                 user_id: row.get("user_id"),
             };
             sqlx::query(
-                "UPDATE identities SET username = $1, email = $2, email_verified = $3, last_sign_in_at = $4
-                 WHERE id = $5",
+                "UPDATE identities SET username = $1, email = $2, email_verified = $3, raw_claims = $4,
+                 last_sign_in_at = $5 WHERE id = $6",
             )
             .bind(&identity.username)
             .bind(&identity.email)
             .bind(identity.email_verified)
+            .bind(&identity.raw_claims)
             .bind(at)
             .bind(ids.identity_id)
             .execute(&mut *tx)
@@ -71,8 +72,9 @@ pub async fn upsert_identity(
             .await?;
             let identity_id: i64 = sqlx::query_scalar(
                 "INSERT INTO identities
-                   (user_id, provider_id, issuer, subject, username, email, email_verified, created_at, last_sign_in_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id",
+                   (user_id, provider_id, issuer, subject, username, email, email_verified, raw_claims,
+                    created_at, last_sign_in_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id",
             )
             .bind(user_id)
             .bind(provider_id.as_str())
@@ -81,6 +83,7 @@ pub async fn upsert_identity(
             .bind(&identity.username)
             .bind(&identity.email)
             .bind(identity.email_verified)
+            .bind(&identity.raw_claims)
             .bind(at)
             .fetch_one(&mut *tx)
             .await?;

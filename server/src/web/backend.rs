@@ -58,11 +58,13 @@ impl AuthBackend for Backend {
         };
         let user = user.map(|s| Profile {
             provider_name: self.provider_name(&s.provider_id),
+            subject: s.subject,
             display_name: s.display_name,
             username: s.username,
             email: s.email,
             email_verified: s.email_verified,
             avatar_url: s.avatar_url,
+            raw_claims: s.raw_claims,
         });
         let providers = self
             .flow
@@ -72,6 +74,7 @@ impl AuthBackend for Backend {
             .map(|p| ProviderButton {
                 id: p.config.id.to_string(),
                 name: p.config.name.clone(),
+                brand: p.config.brand,
             })
             .collect();
         Ok(HomeState { user, providers })

@@ -25,6 +25,12 @@ impl ProviderHttp {
         Ok(Self { client })
     }
 
+    /// One bounded request, for the OAuth 2.0 and 1.0a calls made by hand; errors come as a
+    /// line for the log.
+    pub async fn execute(&self, request: HttpRequest) -> Result<HttpResponse, String> {
+        self.send(request).await.map_err(|e| error_chain(&e))
+    }
+
     async fn send(&self, request: HttpRequest) -> Result<HttpResponse, HttpClientError<reqwest::Error>> {
         let request = request.try_into().map_err(Box::new)?;
         let mut response = self.client.execute(request).await.map_err(Box::new)?;
@@ -57,4 +63,16 @@ impl<'c> AsyncHttpClient<'c> for ProviderHttp {
     fn call(&'c self, request: HttpRequest) -> Self::Future {
         Box::pin(self.send(request))
     }
+}
+
+/// An error with its causes, on one line, for the log.
+pub fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
 }

@@ -1,0 +1,153 @@
+//! X's legacy OAuth 1.0a three-legged flow (the original tutorials' "Sign in with Twitter"):
+//! a signed request token, the browser sent to X with it, then a signed exchange of the
+//! verifier for an access token and a signed `account/verify_credentials` call.
+//! Requests are signed with HMAC-SHA1 by the `oauth1-request` crate.
+
+use http::{Method, Request, header};
+use oauth1_request::{self as oauth, Credentials, HMAC_SHA1, ParameterList};
+use secrecy::{ExposeSecret, SecretString};
+use serde_json::Value;
+use url::Url;
+
+use super::{OAuthError, error_code, get_json, send};
+use crate::{
+    profile::VerifiedIdentity,
+    provider_http::ProviderHttp,
+    providers::{Provider, protocol::OAuth1Settings},
+};
+
+/// The temporary credentials of one sign-in. The token travels through the browser and comes
+/// back on the callback; the secret never leaves the server.
+#[derive(Debug)]
+pub struct RequestToken {
+    pub token: String,
+    pub secret: SecretString,
+}
+
+/// Bounds what a provider can make us store and compare.
+const MAX_TOKEN_LEN: usize = 256;
+
+pub async fn request_token(
+    provider: &Provider,
+    settings: &OAuth1Settings,
+    http: &ProviderHttp,
+) -> Result<RequestToken, OAuthError> {
+    let step = "request token";
+    let callback = provider.redirect_uri.as_str();
+    let mut signer = signer(provider);
+    signer.callback(callback);
+    let authorization = signer.authorize("POST", &settings.request_token_url, &());
+    let fields = post_signed(http, step, &settings.request_token_url, authorization).await?;
+    // Without this the provider ignored our callback (OAuth 1.0a, section 6.1.2).
+    if field(&fields, "oauth_callback_confirmed") != Some("true") {
+        return Err(OAuthError::UnexpectedResponse {
+            step,
+            reason: "oauth_callback_confirmed is not true".into(),
+        });
+    }
+    Ok(RequestToken {
+        token: token_field(&fields, step, "oauth_token")?,
+        secret: SecretString::from(token_field(&fields, step, "oauth_token_secret")?),
+    })
+}
+
+pub fn authorization_url(settings: &OAuth1Settings, request_token: &RequestToken) -> Url {
+    let mut url = settings.authorization_url.clone();
+    url.query_pairs_mut()
+        .append_pair("oauth_token", &request_token.token);
+    url
+}
+
+/// Trades the verifier for access credentials, then reads the profile they belong to.
+pub async fn exchange(
+    provider: &Provider,
+    settings: &OAuth1Settings,
+    http: &ProviderHttp,
+    request_token: &RequestToken,
+    verifier: &str,
+) -> Result<VerifiedIdentity, OAuthError> {
+    let step = "access token";
+    let mut signer = signer(provider);
+    signer
+        .token(Credentials::new(
+            request_token.token.as_str(),
+            request_token.secret.expose_secret(),
+        ))
+        .verifier(verifier);
+    let authorization = signer.authorize("POST", &settings.access_token_url, &());
+    let fields = post_signed(http, step, &settings.access_token_url, authorization).await?;
+    let access = RequestToken {
+        token: token_field(&fields, step, "oauth_token")?,
+        secret: SecretString::from(token_field(&fields, step, "oauth_token_secret")?),
+    };
+    let user_id = field(&fields, "user_id").map(str::to_owned);
+
+    // The signature covers the query parameters, so they are signed separately from the URL.
+    let mut bare = settings.profile_url.clone();
+    bare.set_query(None);
+    let params: Vec<(String, String)> = settings.profile_url.query_pairs().into_owned().collect();
+    let mut signer = self::signer(provider);
+    signer.token(Credentials::new(
+        access.token.as_str(),
+        access.secret.expose_secret(),
+    ));
+    let authorization = signer.authorize("GET", &bare, &ParameterList::new(params));
+    let document: Value = get_json(http, "profile", &settings.profile_url, &authorization, &[]).await?;
+    let identity = settings.profile.read(&settings.issuer, &document)?;
+    if user_id.is_some_and(|id| id != identity.subject.as_str()) {
+        return Err(OAuthError::SubjectMismatch);
+    }
+    Ok(identity)
+}
+
+fn signer(provider: &Provider) -> oauth::Builder<'_, oauth::HmacSha1, &str, &str> {
+    let consumer = Credentials::new(
+        provider.config.client_id.as_str(),
+        provider.config.client_secret.secret().as_str(),
+    );
+    oauth::Builder::new(consumer, HMAC_SHA1)
+}
+
+/// POSTs an empty signed request and reads the form-encoded answer.
+async fn post_signed(
+    http: &ProviderHttp,
+    step: &'static str,
+    url: &Url,
+    authorization: String,
+) -> Result<Vec<(String, String)>, OAuthError> {
+    let request = Request::builder()
+        .method(Method::POST)
+        .uri(url.as_str())
+        .header(header::AUTHORIZATION, authorization)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Vec::new())
+        .map_err(|e| OAuthError::Request {
+            step,
+            reason: e.to_string(),
+        })?;
+    let (status, _, body) = send(http, step, request).await?;
+    if !status.is_success() {
+        // X answers errors as JSON {"errors":[{"code":32,"message":...}]}.
+        let code = serde_json::from_slice::<Value>(&body)
+            .ok()
+            .and_then(|v| v.pointer("/errors/0/code").map(Value::to_string))
+            .map(|code| error_code(&code))
+            .unwrap_or_else(|| format!("HTTP {status}"));
+        return Err(OAuthError::ProviderError { step, code });
+    }
+    Ok(url::form_urlencoded::parse(&body).into_owned().collect())
+}
+
+fn field<'f>(fields: &'f [(String, String)], name: &str) -> Option<&'f str> {
+    fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+}
+
+fn token_field(fields: &[(String, String)], step: &'static str, name: &str) -> Result<String, OAuthError> {
+    field(fields, name)
+        .filter(|v| !v.is_empty() && v.len() <= MAX_TOKEN_LEN)
+        .map(str::to_owned)
+        .ok_or_else(|| OAuthError::UnexpectedResponse {
+            step,
+            reason: format!("no usable {name}"),
+        })
+}

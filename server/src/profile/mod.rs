@@ -1,0 +1,59 @@
+//! The one normalized profile every protocol ends in, and how a provider's JSON maps onto it.
+
+pub mod fields;
+pub mod github;
+pub mod raw_claims;
+
+use crate::domain::Subject;
+
+/// Who signed in, as the provider proved it: an ID token checked against its keys (OIDC), or
+/// the provider's own profile API called with the token it just issued (OAuth 2.0 / 1.0a).
+#[derive(Debug, Clone)]
+pub struct VerifiedIdentity {
+    /// Identities are keyed by (issuer, subject): the issuer names whose subject it is.
+    pub issuer: String,
+    pub subject: Subject,
+    pub display_name: String,
+    pub username: Option<String>,
+    pub email: Option<String>,
+    /// `None` when the provider does not say; never assumed.
+    pub email_verified: Option<bool>,
+    pub avatar_url: Option<String>,
+    /// The provider's claims as pretty JSON, tokens removed (see [`raw_claims::for_display`]).
+    pub raw_claims: Option<String>,
+}
+
+/// The best name to greet someone by: their name, else username, else email, else subject.
+pub fn display_name(
+    name: Option<&str>,
+    username: Option<&str>,
+    email: Option<&str>,
+    subject: &Subject,
+) -> String {
+    [name, username, email]
+        .into_iter()
+        .flatten()
+        .map(str::trim)
+        .find(|s| !s.is_empty())
+        .unwrap_or(subject.as_str())
+        .chars()
+        .take(120)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_name_falls_back_in_order() {
+        let sub = Subject::parse("248289761001").unwrap();
+        assert_eq!(display_name(Some("Ada"), Some("ada"), None, &sub), "Ada");
+        assert_eq!(display_name(Some("  "), Some("ada"), None, &sub), "ada");
+        assert_eq!(
+            display_name(None, None, Some("a@example.com"), &sub),
+            "a@example.com"
+        );
+        assert_eq!(display_name(None, None, None, &sub), "248289761001");
+    }
+}

@@ -1,0 +1,85 @@
+//! How a configured provider is spoken to: OpenID Connect, plain OAuth 2.0, or OAuth 1.0a.
+
+use openidconnect::IssuerUrl;
+use url::Url;
+
+use crate::profile::fields::FieldMap;
+
+#[derive(Debug, Clone)]
+pub enum Protocol {
+    Oidc(OidcSettings),
+    OAuth2(OAuth2Settings),
+    OAuth1(OAuth1Settings),
+}
+
+impl Protocol {
+    /// The namespace of the provider's subjects: identities are keyed by (issuer, subject).
+    pub fn issuer(&self) -> &str {
+        match self {
+            Protocol::Oidc(s) => s.issuer.as_str(),
+            Protocol::OAuth2(s) => &s.issuer,
+            Protocol::OAuth1(s) => &s.issuer,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct OidcSettings {
+    /// Discovery happens at `{issuer}/.well-known/openid-configuration`.
+    pub issuer: IssuerUrl,
+    /// Other spellings of the same issuer that the provider puts in ID tokens (Google's
+    /// `accounts.google.com`).
+    pub issuer_aliases: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct OAuth2Settings {
+    /// Not a discovery URL: the name under which subjects are stored, and the only `iss`
+    /// value a callback may carry (RFC 9207; GitHub sends it).
+    pub issuer: String,
+    pub authorization_url: Url,
+    pub token_url: Url,
+    pub profile_url: Url,
+    pub client_auth: ClientAuth,
+    /// Facebook and Instagram separate scopes with commas, everyone else with spaces.
+    pub scope_separator: char,
+    /// Whether the provider takes PKCE parameters (Instagram documents none). The browser's
+    /// verifier is checked against its challenge on our side either way.
+    pub sends_pkce: bool,
+    pub profile: FieldMap,
+    pub quirks: ApiQuirks,
+}
+
+/// How the client authenticates at the token endpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClientAuth {
+    /// HTTP Basic with a form POST (RFC 6749's default; X requires it).
+    Basic,
+    /// `client_id` and `client_secret` in the POSTed form (GitHub, Instagram).
+    FormPost,
+    /// A GET with every parameter in the query, as Facebook documents its token endpoint.
+    Query,
+}
+
+/// Per-provider details of calling the profile API.
+#[derive(Debug, Clone, Default)]
+pub struct ApiQuirks {
+    /// Extra request headers (GitHub's API version and media type).
+    pub profile_headers: Vec<(&'static str, &'static str)>,
+    /// Facebook: prove the token was obtained with our secret (`appsecret_proof`).
+    pub appsecret_proof: bool,
+    /// GitHub: the list of addresses with their verification.
+    pub emails_url: Option<Url>,
+}
+
+#[derive(Debug, Clone)]
+pub struct OAuth1Settings {
+    pub issuer: String,
+    pub request_token_url: Url,
+    /// Where the browser is sent with the request token (X: `oauth/authenticate`).
+    pub authorization_url: Url,
+    pub access_token_url: Url,
+    /// X's `account/verify_credentials`, the signed-in user's profile.
+    pub profile_url: Url,
+    pub profile: FieldMap,
+}
