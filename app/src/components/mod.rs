@@ -1,3 +1,4 @@
+pub mod brand_mark;
 pub mod error_view;
 pub mod profile_card;
 pub mod provider_list;

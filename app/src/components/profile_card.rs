@@ -41,6 +41,24 @@ pub fn ProfileCard(profile: Profile) -> impl IntoView {
                     }
                 })}
             <p class="via">"Signed in with " {profile.provider_name.clone()}</p>
+            <details class="claims">
+                <summary>"What " {profile.provider_name.clone()} " shared"</summary>
+                <dl>
+                    <dt>"Account id"</dt>
+                    <dd class="subject">{profile.subject.clone()}</dd>
+                </dl>
+                {profile
+                    .raw_claims
+                    .clone()
+                    .map(|claims| {
+                        view! {
+                            <pre class="raw-claims" aria-label="Claims as the provider sent them">
+                                {claims}
+                            </pre>
+                        }
+                    })}
+                <p class="note">"Tokens stay on the server and are never shown."</p>
+            </details>
             <ActionForm action=sign_out>
                 <button type="submit" class="button">"Sign out"</button>
             </ActionForm>

@@ -1,7 +1,11 @@
 use leptos::prelude::*;
 
 use crate::{
-    api::begin_sign_in, browser, components::error_view::ErrorView, error::AuthError, model::ProviderButton,
+    api::begin_sign_in,
+    browser,
+    components::{brand_mark::BrandMark, error_view::ErrorView},
+    error::AuthError,
+    model::ProviderButton,
     pkce,
 };
 
@@ -21,26 +25,31 @@ pub fn ProviderList(providers: Vec<ProviderButton>, return_to: Option<String>) -
             }
         });
     };
-    let buttons = providers
-        .into_iter()
-        .map(|provider| {
-            let id = provider.id.clone();
-            let start = start.clone();
-            view! {
-                <li>
-                    <button
-                        type="button"
-                        class="button provider"
-                        data-provider=provider.id.clone()
-                        disabled=move || busy.get()
-                        on:click=move |_| start(id.clone())
-                    >
-                        {format!("Sign in with {}", provider.name)}
-                    </button>
-                </li>
-            }
-        })
-        .collect_view();
+    let buttons = move || {
+        providers
+            .iter()
+            .map(|provider| {
+                let id = provider.id.clone();
+                let start = start.clone();
+                let brand = provider.brand.map_or("generic", |b| b.key());
+                view! {
+                    <li>
+                        <button
+                            type="button"
+                            class=format!("button provider brand-{brand}")
+                            data-provider=provider.id.clone()
+                            data-brand=brand
+                            disabled=move || busy.get()
+                            on:click=move |_| start(id.clone())
+                        >
+                            <BrandMark brand=provider.brand name=provider.name.clone() />
+                            <span>{format!("Sign in with {}", provider.name)}</span>
+                        </button>
+                    </li>
+                }
+            })
+            .collect_view()
+    };
     view! {
         <Show
             when=move || error.with(Option::is_none)
@@ -49,7 +58,7 @@ pub fn ProviderList(providers: Vec<ProviderButton>, return_to: Option<String>) -
             <section class="card sign-in">
                 <h1>"Sign in"</h1>
                 <p class="lead">"Use an account you already have."</p>
-                <ul class="providers">{buttons.clone()}</ul>
+                <ul class="providers">{buttons.clone()()}</ul>
             </section>
         </Show>
     }

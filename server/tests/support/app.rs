@@ -1,8 +1,7 @@
 use leptos::config::LeptosOptions;
-use openidconnect::{ClientId, ClientSecret, IssuerUrl};
 use reqwest::header::{COOKIE, ORIGIN, SET_COOKIE};
 use serde_json::Value;
-use server::{domain::ProviderId, providers::ProviderConfig, settings::Settings, startup};
+use server::{providers::config, settings::Settings, startup};
 
 use super::provider::{CLIENT_ID, CLIENT_SECRET};
 
@@ -62,8 +61,24 @@ impl TestApp {
         Self::spawn_with(&[("acme", issuer)]).await
     }
 
-    /// The application with providers `(id, issuer)`, all with the stand-in's client credentials.
+    /// The application with OpenID providers `(id, issuer)`, all with the stand-in's client
+    /// credentials.
     pub async fn spawn_with(providers: &[(&str, &str)]) -> Self {
+        let config: String = providers
+            .iter()
+            .map(|(id, issuer)| {
+                let name = if *id == "acme" { "Acme ID".to_owned() } else { format!("{id} ID") };
+                format!(
+                    "[[provider]]\nid = \"{id}\"\nname = \"{name}\"\nissuer = \"{issuer}\"\n\
+                     client_id = \"{CLIENT_ID}\"\nclient_secret = \"{CLIENT_SECRET}\"\n\n"
+                )
+            })
+            .collect();
+        Self::spawn_from_config(&config).await
+    }
+
+    /// The application with the providers of an AUTH_CONFIG text.
+    pub async fn spawn_from_config(config: &str) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address = listener.local_addr().unwrap();
         let origin = format!("http://{address}");
@@ -75,21 +90,7 @@ impl TestApp {
             _ => None,
         })
         .unwrap();
-        let providers = providers
-            .iter()
-            .map(|(id, issuer)| ProviderConfig {
-                id: ProviderId::parse(id).unwrap(),
-                name: if *id == "acme" {
-                    "Acme ID".into()
-                } else {
-                    format!("{id} ID")
-                },
-                issuer: IssuerUrl::new((*issuer).to_owned()).unwrap(),
-                client_id: ClientId::new(CLIENT_ID.into()),
-                client_secret: ClientSecret::new(CLIENT_SECRET.into()),
-                scopes: vec!["openid".into(), "email".into(), "profile".into()],
-            })
-            .collect();
+        let providers = config::parse("auth.toml", config, |_| None).unwrap();
         let options = LeptosOptions::builder()
             .output_name("app")
             .site_addr(address)

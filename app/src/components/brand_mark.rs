@@ -1,0 +1,67 @@
+use leptos::prelude::*;
+
+use crate::model::Brand;
+
+/// A provider's mark, drawn inline so the sign-in page makes no third-party request.
+/// Decorative: the button's text already names the provider.
+#[component]
+pub fn BrandMark(brand: Option<Brand>, name: String) -> impl IntoView {
+    let mark = match brand {
+        Some(Brand::Google) => view! {
+            <g fill="none" stroke-width="3.2">
+                <path d="M17.36 7.5A7 7 0 0 0 5.42 9.61" stroke="#EA4335" />
+                <path d="M5.42 9.61A7 7 0 0 0 6.27 16.02" stroke="#FBBC05" />
+                <path d="M6.27 16.02A7 7 0 0 0 17.36 16.5" stroke="#34A853" />
+                <path d="M17.36 16.5A7 7 0 0 0 19 12H12" stroke="#4285F4" />
+            </g>
+        }
+        .into_any(),
+        Some(Brand::X) => view! {
+            <g stroke="currentColor" stroke-linecap="square">
+                <path d="M5.5 4.5l13 15" stroke-width="3" />
+                <path d="M18.5 4.5l-13 15" stroke-width="1.4" />
+            </g>
+        }
+        .into_any(),
+        Some(Brand::Facebook) => view! {
+            <circle cx="12" cy="12" r="10.5" fill="#fff" />
+            <path
+                d="M13.4 22v-7.6h2.5l.4-2.9h-2.9V9.7c0-.8.3-1.4 1.5-1.4h1.5V5.7a19 19 0 0 0-2.2-.1c-2.2 0-3.7 1.3-3.7 3.8v2.1H8v2.9h2.5V22z"
+                fill="#0866FF"
+            />
+        }
+        .into_any(),
+        Some(Brand::Instagram) => view! {
+            <g fill="none" stroke="currentColor" stroke-width="2">
+                <rect x="3" y="3" width="18" height="18" rx="5.5" />
+                <circle cx="12" cy="12" r="4.2" />
+            </g>
+            <circle cx="17.3" cy="6.7" r="1.3" fill="currentColor" />
+        }
+        .into_any(),
+        Some(Brand::GitHub) => view! {
+            <circle cx="12" cy="12" r="11" fill="currentColor" />
+            <path
+                d="M7.6 8.6l.5-3 2.4 1.6a6.6 6.6 0 0 1 3 0l2.4-1.6.5 3c.9 1 1.3 2 1.3 3.2 0 3.3-2.2 4.4-5.7 4.4s-5.7-1.1-5.7-4.4c0-1.2.4-2.2 1.3-3.2z"
+                fill="#24292f"
+            />
+            <path d="M10.2 16v4.6M13.8 16v4.6" stroke="#24292f" stroke-width="1.8" />
+        }
+        .into_any(),
+        None => {
+            let initial: String = name.chars().next().map(|c| c.to_uppercase().collect()).unwrap_or_default();
+            view! {
+                <circle cx="12" cy="12" r="11" fill="currentColor" opacity="0.15" />
+                <text x="12" y="16.5" text-anchor="middle" font-size="13" font-weight="700" fill="currentColor">
+                    {initial}
+                </text>
+            }
+            .into_any()
+        }
+    };
+    view! {
+        <svg class="mark" viewBox="0 0 24 24" width="22" height="22" aria-hidden="true" focusable="false">
+            {mark}
+        </svg>
+    }
+}
