@@ -24,6 +24,7 @@ pub struct Callback {
 }
 
 /// A server-function response: status, JSON body, and the cookies it set.
+#[derive(Debug)]
 pub struct Reply {
     pub status: u16,
     pub body: Value,
@@ -67,7 +68,11 @@ impl TestApp {
         let config: String = providers
             .iter()
             .map(|(id, issuer)| {
-                let name = if *id == "acme" { "Acme ID".to_owned() } else { format!("{id} ID") };
+                let name = if *id == "acme" {
+                    "Acme ID".to_owned()
+                } else {
+                    format!("{id} ID")
+                };
                 format!(
                     "[[provider]]\nid = \"{id}\"\nname = \"{name}\"\nissuer = \"{issuer}\"\n\
                      client_id = \"{CLIENT_ID}\"\nclient_secret = \"{CLIENT_SECRET}\"\n\n"

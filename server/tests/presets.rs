@@ -1,0 +1,304 @@
+//! Preset providers without OpenID Connect, end to end through HTTP against wiremock
+//! stand-ins that answer in each provider's documented shapes (fixtures/profiles).
+
+mod support;
+
+use serde_json::Value;
+use support::{TestApp, provider::CLIENT_SECRET};
+use wiremock::{
+    Mock, MockServer, ResponseTemplate,
+    matchers::{header, header_exists, method, path, query_param},
+};
+
+fn fixture(name: &str) -> Value {
+    let path = format!(
+        "{}/tests/fixtures/profiles/{name}.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// An app whose one provider is `preset`, every endpoint pointed at `stand_in`.
+async fn app_with(preset: &str, stand_in: &MockServer, extra: &str) -> TestApp {
+    let base = stand_in.uri();
+    TestApp::spawn_from_config(&format!(
+        r#"
+        [[provider]]
+        preset = "{preset}"
+        client_id = "client-{preset}"
+        client_secret = "{CLIENT_SECRET}"
+        issuer = "{base}/issuer"
+        authorization_url = "{base}/authorize"
+        token_url = "{base}/token"
+        userinfo_url = "{base}/me"
+        {extra}
+        "#
+    ))
+    .await
+}
+
+async fn calls_to(stand_in: &MockServer, route: &str) -> Vec<wiremock::Request> {
+    let requests = stand_in.received_requests().await.unwrap_or_default();
+    requests.into_iter().filter(|r| r.url.path() == route).collect()
+}
+
+fn token_form(request: &wiremock::Request) -> String {
+    String::from_utf8(request.body.clone()).unwrap()
+}
+
+#[tokio::test]
+async fn github_signs_in_with_the_primary_verified_email() {
+    let stand_in = MockServer::start().await;
+    let app = app_with(
+        "github",
+        &stand_in,
+        &format!("emails_url = \"{}/emails\"", stand_in.uri()),
+    )
+    .await;
+    Mock::given(method("POST"))
+        .and(path("/token"))
+        .and(header("accept", "application/json"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+            "access_token": "gho_standin", "scope": "read:user,user:email", "token_type": "bearer"
+        })))
+        .mount(&stand_in)
+        .await;
+    for (route, body) in [("/me", "github-user"), ("/emails", "github-user-emails")] {
+        Mock::given(method("GET"))
+            .and(path(route))
+            .and(header("authorization", "Bearer gho_standin"))
+            .and(header("x-github-api-version", "2022-11-28"))
+            .and(header_exists("user-agent"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(fixture(body)))
+            .mount(&stand_in)
+            .await;
+    }
+    let callback = app.begin_with("github", None).await;
+    let params: std::collections::HashMap<_, _> =
+        callback.authorization_url.query_pairs().into_owned().collect();
+    assert_eq!(params["scope"], "read:user user:email");
+    assert_eq!(params["code_challenge_method"], "S256");
+    assert!(!params.contains_key("nonce"), "no nonce without OpenID Connect");
+
+    // GitHub adds RFC 9207 `iss`; the configured issuer is accepted.
+    let iss = format!("{}/issuer", stand_in.uri());
+    let query = format!("code=c&state={}&iss={}", callback.state, urlencode(&iss));
+    let reply = app.complete(&callback, &query).await;
+
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let profile = &reply.body["profile"];
+    assert_eq!(profile["subject"], "583231");
+    assert_eq!(profile["display_name"], "The Octocat");
+    assert_eq!(profile["username"], "octocat");
+    assert_eq!(profile["email"], "octocat@github.com");
+    assert_eq!(profile["email_verified"], true);
+    assert!(
+        profile["raw_claims"]
+            .as_str()
+            .unwrap()
+            .contains("MDQ6VXNlcjU4MzIzMQ==")
+    );
+    assert!(
+        !reply.body.to_string().contains("gho_standin"),
+        "no token reaches the browser"
+    );
+    let form = token_form(&calls_to(&stand_in, "/token").await[0]);
+    assert!(
+        form.contains("client_secret=") && form.contains("code_verifier="),
+        "{form}"
+    );
+
+    let session = reply.session().expect("a session");
+    let (_, html) = app.get("/", &[format!("__Host-session={session}")]).await;
+    assert!(
+        html.contains("The Octocat") && html.contains("583231"),
+        "reload shows the profile"
+    );
+}
+
+#[tokio::test]
+async fn github_errors_in_a_200_answer_are_refused_before_any_profile_call() {
+    let stand_in = MockServer::start().await;
+    let app = app_with("github", &stand_in, "").await;
+    Mock::given(method("POST"))
+        .and(path("/token"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+            "error": "bad_verification_code",
+            "error_description": "The code passed is incorrect or expired.",
+            "error_uri": "https://docs.github.com/apps/managing-oauth-apps/troubleshooting-oauth-app-access-token-request-errors/#bad-verification-code"
+        })))
+        .mount(&stand_in)
+        .await;
+    let callback = app.begin_with("github", None).await;
+    let reply = app.finish(&callback).await;
+    assert_eq!(reply.body, "ProviderRefused");
+    assert!(reply.session().is_none());
+    assert!(calls_to(&stand_in, "/me").await.is_empty());
+    assert!(
+        !reply.body.to_string().contains("incorrect or expired"),
+        "F3: not echoed"
+    );
+}
+
+#[tokio::test]
+async fn an_iss_that_is_not_the_presets_issuer_is_refused_before_the_token_call() {
+    let stand_in = MockServer::start().await;
+    let app = app_with("github", &stand_in, "").await;
+    let callback = app.begin_with("github", None).await;
+    let query = format!("code=c&state={}&iss=https%3A%2F%2Fevil.example", callback.state);
+    let reply = app.complete(&callback, &query).await;
+    assert_eq!(reply.body, "InvalidCallback");
+    assert!(calls_to(&stand_in, "/token").await.is_empty());
+}
+
+#[tokio::test]
+async fn x_uses_basic_auth_and_accepts_a_lowercase_type_and_string_lifetime() {
+    let stand_in = MockServer::start().await;
+    let app = app_with("x", &stand_in, "").await;
+    Mock::given(method("POST"))
+        .and(path("/token"))
+        .and(header_exists("authorization"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+            "token_type": "bearer", "expires_in": "7200", "access_token": "x-at",
+            "scope": "users.read tweet.read"
+        })))
+        .mount(&stand_in)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/me"))
+        .and(query_param("user.fields", "profile_image_url"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("x-users-me-minimal")))
+        .mount(&stand_in)
+        .await;
+    let callback = app.begin_with("x", None).await;
+    let reply = app.finish(&callback).await;
+
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert_eq!(reply.body["profile"]["username"], "XDevelopers");
+    assert_eq!(
+        reply.body["profile"]["email"],
+        Value::Null,
+        "no email without users.email"
+    );
+    let token_call = &calls_to(&stand_in, "/token").await[0];
+    let basic = token_call.headers.get("authorization").unwrap().to_str().unwrap();
+    assert!(basic.starts_with("Basic "), "{basic}");
+    assert!(
+        !token_form(token_call).contains(CLIENT_SECRET),
+        "the secret goes only in the header"
+    );
+}
+
+#[tokio::test]
+async fn facebook_exchanges_by_get_and_proves_the_app_secret() {
+    let stand_in = MockServer::start().await;
+    let app = app_with("facebook", &stand_in, "").await;
+    Mock::given(method("GET"))
+        .and(path("/token"))
+        .and(query_param("client_secret", CLIENT_SECRET))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+            "access_token": "EAAstandin", "token_type": "bearer", "expires_in": 5183976
+        })))
+        .mount(&stand_in)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/me"))
+        .and(query_param("fields", "id,name,email,picture.type(large)"))
+        .and(header("authorization", "Bearer EAAstandin"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("facebook-me")))
+        .mount(&stand_in)
+        .await;
+    let callback = app.begin_with("facebook", None).await;
+    let scope = callback
+        .authorization_url
+        .query_pairs()
+        .find(|(k, _)| k == "scope")
+        .unwrap()
+        .1;
+    assert_eq!(scope, "public_profile,email");
+    let reply = app.finish(&callback).await;
+
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert_eq!(reply.body["profile"]["email"], "ada@example.com");
+    assert_eq!(
+        reply.body["profile"]["email_verified"],
+        Value::Null,
+        "never assumed"
+    );
+    let me = &calls_to(&stand_in, "/me").await[0];
+    let proof = me
+        .url
+        .query_pairs()
+        .find(|(k, _)| k == "appsecret_proof")
+        .unwrap()
+        .1;
+    assert_eq!(proof.len(), 64);
+}
+
+#[tokio::test]
+async fn facebook_error_objects_are_refused() {
+    let stand_in = MockServer::start().await;
+    let app = app_with("facebook", &stand_in, "").await;
+    Mock::given(path("/token"))
+        .respond_with(ResponseTemplate::new(400).set_body_json(serde_json::json!({
+            "error": {"message": "This authorization code has expired.", "type": "OAuthException",
+                      "code": 100, "fbtrace_id": "AbCdEf"}
+        })))
+        .mount(&stand_in)
+        .await;
+    let callback = app.begin_with("facebook", None).await;
+    assert_eq!(app.finish(&callback).await.body, "ProviderRefused");
+    assert!(calls_to(&stand_in, "/me").await.is_empty());
+}
+
+#[tokio::test]
+async fn instagram_unwraps_the_grant_and_sends_no_pkce() {
+    let stand_in = MockServer::start().await;
+    let app = app_with("instagram", &stand_in, "").await;
+    Mock::given(method("POST"))
+        .and(path("/token"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+            "data": [{"access_token": "IGQstandin", "user_id": 17841400123456789u64,
+                      "permissions": "instagram_business_basic"}]
+        })))
+        .mount(&stand_in)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/me"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("instagram-me")))
+        .mount(&stand_in)
+        .await;
+    let callback = app.begin_with("instagram", None).await;
+    assert!(!callback.authorization_url.as_str().contains("code_challenge"));
+    let reply = app.finish(&callback).await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert_eq!(reply.body["profile"]["username"], "ada.codes");
+    assert_eq!(reply.body["profile"]["email"], Value::Null);
+    let form = token_form(&calls_to(&stand_in, "/token").await[0]);
+    assert!(
+        form.contains("client_secret=") && !form.contains("code_verifier"),
+        "{form}"
+    );
+}
+
+#[tokio::test]
+async fn a_profile_without_an_id_is_refused_and_no_session_is_made() {
+    let stand_in = MockServer::start().await;
+    let app = app_with("github", &stand_in, "").await;
+    Mock::given(path("/token"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({"access_token": "t"})))
+        .mount(&stand_in)
+        .await;
+    Mock::given(path("/me"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({"login": "ghost"})))
+        .mount(&stand_in)
+        .await;
+    let callback = app.begin_with("github", None).await;
+    let reply = app.finish(&callback).await;
+    assert_eq!(reply.body, "VerificationFailed");
+    assert!(reply.session().is_none());
+}
+
+fn urlencode(value: &str) -> String {
+    url::form_urlencoded::byte_serialize(value.as_bytes()).collect()
+}
