@@ -7,6 +7,9 @@ import { fileURLToPath } from 'node:url';
 // Ports of their own, so the tests never meet a `make run` on 3000/9400.
 const appPort = 3100;
 const idpPort = 9410;
+// The google preset's stand-in (oidc-provider with Google's claims) and the OAuth stand-ins.
+export const googlePort = 9411;
+export const standInsPort = 9420;
 export const appUrl = `http://localhost:${appPort}`;
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 // A fresh database file for every run.
@@ -47,6 +50,34 @@ export default defineConfig({
         APP_URL: appUrl,
         IDP_CLIENT_SECRET: clientSecret,
         IDP_FAULTS: '1',
+      },
+      reuseExistingServer: false,
+      stdout: 'ignore',
+      stderr: 'pipe',
+    },
+    {
+      command: 'node idp/demo-idp.mjs',
+      url: `http://127.0.0.1:${googlePort}/.well-known/openid-configuration`,
+      env: {
+        IDP_PORT: String(googlePort),
+        APP_URL: appUrl,
+        IDP_PROVIDER_ID: 'google',
+        IDP_CLIENT_ID: 'google-client',
+        IDP_CLIENT_SECRET: clientSecret,
+        IDP_STYLE: 'google',
+        IDP_FAULTS: '1',
+      },
+      reuseExistingServer: false,
+      stdout: 'ignore',
+      stderr: 'pipe',
+    },
+    {
+      command: 'node standins/social-standins.mjs',
+      url: `http://127.0.0.1:${standInsPort}/avatars/ready.svg`,
+      env: {
+        STANDINS_PORT: String(standInsPort),
+        APP_URL: appUrl,
+        STANDINS_CLIENT_SECRET: clientSecret,
       },
       reuseExistingServer: false,
       stdout: 'ignore',

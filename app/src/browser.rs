@@ -91,15 +91,24 @@ mod imp {
 
 pub use imp::*;
 
-/// The `state` parameter of a callback query, when it is there exactly once.
+/// The value the PKCE verifier was filed under: the callback's `state`, or for OAuth 1.0a the
+/// request token coming back as `oauth_token` (or as `denied` when the person refused).
+/// `None` unless it is there exactly once.
 pub fn state_of(query: &str) -> Option<String> {
-    let mut states = query.split('&').filter_map(|pair| pair.strip_prefix("state="));
-    let state = states.next()?;
-    if states.next().is_some() || state.is_empty() {
+    ["state", "oauth_token", "denied"]
+        .into_iter()
+        .find_map(|name| single_param(query, name))
+}
+
+fn single_param(query: &str, name: &str) -> Option<String> {
+    let prefix = format!("{name}=");
+    let mut values = query.split('&').filter_map(|pair| pair.strip_prefix(prefix.as_str()));
+    let value = values.next()?;
+    if values.next().is_some() || value.is_empty() {
         return None;
     }
-    // States we issue are base64url, so there is nothing to percent-decode.
-    Some(state.to_owned())
+    // States and request tokens are URL-safe, so there is nothing to percent-decode.
+    Some(value.to_owned())
 }
 
 #[cfg(test)]
@@ -113,5 +122,7 @@ mod tests {
         assert_eq!(state_of("state="), None);
         assert_eq!(state_of("code=x"), None);
         assert_eq!(state_of("xstate=abc"), None);
+        assert_eq!(state_of("oauth_token=rt&oauth_verifier=v").as_deref(), Some("rt"));
+        assert_eq!(state_of("denied=rt").as_deref(), Some("rt"));
     }
 }

@@ -4,7 +4,9 @@
 //
 // Settings (environment): IDP_PORT (9400), APP_URL (http://localhost:3000),
 // IDP_PROVIDER_ID (demo), IDP_CLIENT_ID (demo-client), IDP_CLIENT_SECRET (demo-secret), and
-// IDP_FAULTS=1, for tests only, to let them make the provider misbehave (see faults.mjs).
+// IDP_FAULTS=1, for tests only, to let them make the provider misbehave (see faults.mjs), and
+// IDP_STYLE=google to answer with the claims Google documents (no username; given and family
+// names), so it can stand in for Google in the tests of the google preset.
 
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import Provider from 'oidc-provider';
@@ -16,6 +18,7 @@ const appUrl = (process.env.APP_URL ?? 'http://localhost:3000').replace(/\/$/, '
 const providerId = process.env.IDP_PROVIDER_ID ?? 'demo';
 const clientId = process.env.IDP_CLIENT_ID ?? 'demo-client';
 const clientSecret = process.env.IDP_CLIENT_SECRET ?? 'demo-secret';
+const googleStyle = process.env.IDP_STYLE === 'google';
 
 // People the demo knows by name; any other login becomes a person named after it.
 const people = {
@@ -51,20 +54,33 @@ const provider = new Provider(issuer, {
   claims: {
     openid: ['sub'],
     email: ['email', 'email_verified'],
-    profile: ['name', 'preferred_username', 'picture'],
+    profile: ['name', 'preferred_username', 'given_name', 'family_name', 'picture'],
   },
   async findAccount(_ctx, sub) {
     const person = personFor(sub);
     return {
       accountId: sub,
       async claims() {
+        const picture = `${issuer}/avatars/${encodeURIComponent(sub)}.svg`;
+        if (googleStyle) {
+          const [given, ...family] = person.name.split(' ');
+          return {
+            sub,
+            name: person.name,
+            given_name: given,
+            family_name: family.join(' ') || undefined,
+            email: person.email,
+            email_verified: true,
+            picture,
+          };
+        }
         return {
           sub,
           name: person.name,
           preferred_username: sub,
           email: person.email,
           email_verified: true,
-          picture: `${issuer}/avatars/${encodeURIComponent(sub)}.svg`,
+          picture,
         };
       },
     };

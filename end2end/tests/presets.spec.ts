@@ -1,0 +1,115 @@
+import { expect, test, type Page } from '@playwright/test';
+import { expectErrorView, openStartPage } from './helpers';
+
+// Each preset signing in through the browser against its loopback stand-in, once with
+// consent, once refused, and once with the provider's own error format at the token endpoint.
+// Google's stand-in is oidc-provider with Google's claims; the others are
+// standins/social-standins.mjs, which check credentials, PKCE and signatures as the real ones do.
+const standIns = 'http://127.0.0.1:9420';
+const google = 'http://127.0.0.1:9411';
+
+type Preset = {
+  id: string;
+  button: string;
+  name: string;
+  username?: string;
+  email?: string;
+  verified?: string;
+  claim: string;
+};
+
+const presets: Preset[] = [
+  { id: 'google', button: 'Sign in with Google', name: 'Ada Lovelace', email: 'ada@example.com', verified: 'verified', claim: '"given_name": "Ada"' },
+  { id: 'github', button: 'Sign in with GitHub', name: 'The Octocat', username: '@octocat', email: 'octocat@github.com', verified: 'verified', claim: '"node_id"' },
+  { id: 'x', button: 'Sign in with X', name: 'X Developers', username: '@XDevelopers', email: 'xdevelopers@example.com', verified: 'verified', claim: '"username": "XDevelopers"' },
+  { id: 'x-legacy', button: 'Sign in with X (OAuth 1.0a)', name: 'Twitter API', username: '@TwitterAPI', email: 'api@example.com', verified: 'verified', claim: '"screen_name": "TwitterAPI"' },
+  { id: 'facebook', button: 'Sign in with Facebook', name: 'Ada Lovelace', email: 'ada@example.com', verified: 'verification unknown', claim: '"is_silhouette": false' },
+  { id: 'instagram', button: 'Sign in with Instagram', name: 'Ada Codes', username: '@ada.codes', claim: '17841400123456789' },
+];
+
+/** Clicks the preset's button and answers its consent page. */
+async function answerAtProvider(page: Page, preset: Preset, decision: 'Allow' | 'Deny') {
+  await page.getByRole('button', { name: preset.button, exact: true }).click();
+  if (preset.id === 'google') {
+    await page.waitForURL(/127\.0\.0\.1:9411\/interaction\//);
+    if (decision === 'Deny') {
+      await page.getByRole('link', { name: /Cancel/ }).click();
+      return;
+    }
+    await page.locator('input[name="login"]').fill('ada');
+    await page.locator('input[name="password"]').fill('any password');
+    await page.getByRole('button', { name: 'Sign-in' }).click();
+    await page.getByRole('button', { name: 'Continue' }).click();
+    return;
+  }
+  await page.waitForURL(/127\.0\.0\.1:9420\//);
+  await page.getByRole('button', { name: decision }).click();
+}
+
+test('the sign-in page shows a brand button per preset, in the configured order, each reachable by keyboard', async ({ page }) => {
+  await openStartPage(page);
+  const buttons = page.locator('.providers button');
+  await expect(buttons).toHaveText([
+    'Sign in with Demo ID',
+    'Sign in with Offline ID',
+    ...presets.map((p) => p.button),
+  ]);
+  for (const preset of presets) {
+    const button = page.getByRole('button', { name: preset.button, exact: true });
+    await expect(button.locator('svg.mark')).toHaveAttribute('aria-hidden', 'true');
+  }
+  // Tab reaches every button; Enter on a preset starts its sign-in.
+  await page.getByRole('button', { name: 'Sign in with Demo ID' }).focus();
+  for (let i = 0; i < 3; i += 1) await page.keyboard.press('Tab');
+  await expect(page.getByRole('button', { name: 'Sign in with GitHub' })).toBeFocused();
+  await page.keyboard.press('Enter');
+  await page.waitForURL(/127\.0\.0\.1:9420\/github\/authorize/);
+});
+
+for (const preset of presets) {
+  test(`${preset.id}: signs in and shows the normalized profile with the raw claims`, async ({ page, context }) => {
+    await openStartPage(page);
+    await answerAtProvider(page, preset, 'Allow');
+
+    await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
+    await expect(page).toHaveURL(/localhost:3100\/$/);
+    const card = page.locator('.profile');
+    await expect(card.getByRole('heading', { name: preset.name })).toBeVisible();
+    if (preset.username) await expect(card.locator('.username')).toHaveText(preset.username);
+    else await expect(card.locator('.username')).toHaveCount(0);
+    if (preset.email) await expect(card.locator('.email')).toContainText(`${preset.email} ${preset.verified}`);
+    else await expect(card.locator('.email')).toHaveCount(0);
+
+    // The raw claims are folded away, open on request, and never hold a token.
+    const claims = card.locator('details.claims');
+    await expect(claims.locator('pre')).toBeHidden();
+    await claims.locator('summary').click();
+    await expect(claims.locator('pre')).toContainText(preset.claim);
+    const html = await page.content();
+    expect(html).not.toMatch(/access_token|oauth_token|-at-|eyJ[\w-]+\.eyJ/);
+
+    const session = (await context.cookies()).find((c) => c.name === '__Host-session');
+    expect(session).toBeDefined();
+  });
+
+  test(`${preset.id}: refusing consent ends on the cancelled view`, async ({ page, context }) => {
+    await openStartPage(page);
+    await answerAtProvider(page, preset, 'Deny');
+    await expectErrorView(page, /Sign-in was cancelled/);
+    expect((await context.cookies()).find((c) => c.name === '__Host-session')).toBeUndefined();
+  });
+}
+
+for (const preset of presets) {
+  test(`${preset.id}: the provider's own error at the token endpoint is refused`, async ({ page, context, request }) => {
+    await openStartPage(page);
+    const fault =
+      preset.id === 'google'
+        ? request.post(`${google}/__faults`, { data: { fault: 'token-error' } })
+        : request.post(`${standIns}/__faults`, { data: { provider: preset.id, fault: 'token-error' } });
+    expect((await fault).status()).toBe(204);
+    await answerAtProvider(page, preset, 'Allow');
+    await expectErrorView(page, /could not complete the sign-in/);
+    expect((await context.cookies()).find((c) => c.name === '__Host-session')).toBeUndefined();
+  });
+}
