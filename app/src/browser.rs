@@ -102,7 +102,9 @@ pub fn state_of(query: &str) -> Option<String> {
 
 fn single_param(query: &str, name: &str) -> Option<String> {
     let prefix = format!("{name}=");
-    let mut values = query.split('&').filter_map(|pair| pair.strip_prefix(prefix.as_str()));
+    let mut values = query
+        .split('&')
+        .filter_map(|pair| pair.strip_prefix(prefix.as_str()));
     let value = values.next()?;
     if values.next().is_some() || value.is_empty() {
         return None;

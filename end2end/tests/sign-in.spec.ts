@@ -67,7 +67,7 @@ test('signs in through the provider, stays signed in across a reload, and signs 
 
   await expect(page).toHaveURL(/localhost:3100\/$/);
   await expect(page.getByRole('heading', { name: 'Ada Lovelace' })).toBeVisible();
-  await expect(page.getByText('ada@example.com')).toBeVisible();
+  await expect(page.locator('.profile .email')).toContainText('ada@example.com verified');
   expect(page.url()).not.toMatch(/code=|state=/);
 
   const cookies = await context.cookies();

@@ -182,6 +182,44 @@ async fn g3_token_endpoint_failures_are_refused_before_userinfo() {
 }
 
 #[tokio::test]
+async fn g3_token_type_in_any_case_and_expires_in_as_a_string_are_accepted() {
+    for (token_type, expires_in) in [("bearer", json!("3600")), ("BEARER", json!(3600))] {
+        let (app, provider) = app_and_provider().await;
+        provider.answer_userinfo_with(json!({ "sub": SUBJECT })).await;
+        let callback = app.begin().await;
+        let id_token = provider.sign(&provider.valid_id_token(&callback.nonce));
+        let body = json!({
+            "access_token": "a", "token_type": token_type, "expires_in": expires_in, "id_token": id_token
+        });
+        provider
+            .answer_token_request(ResponseTemplate::new(200).set_body_json(body))
+            .await;
+        let reply = app.finish(&callback).await;
+        assert_eq!(reply.status, 200, "{token_type}: {}", reply.body);
+        assert!(reply.session().is_some());
+    }
+}
+
+#[tokio::test]
+async fn g3_a_token_endpoint_that_hangs_is_given_up_on() {
+    let (app, provider) = app_and_provider().await;
+    // Longer than the provider client's 10-second bound.
+    provider
+        .answer_token_request(ResponseTemplate::new(200).set_delay(std::time::Duration::from_secs(30)))
+        .await;
+    let callback = app.begin().await;
+    let started = std::time::Instant::now();
+    let reply = app.finish(&callback).await;
+    assert_eq!(reply.body, json!("ProviderRefused"));
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(20),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(provider.calls_to("/userinfo").await, 0);
+}
+
+#[tokio::test]
 async fn g3_a_token_response_without_an_id_token_is_refused() {
     let (app, provider) = app_and_provider().await;
     provider

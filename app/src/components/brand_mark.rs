@@ -5,7 +5,7 @@ use crate::model::Brand;
 /// A provider's mark, drawn inline so the sign-in page makes no third-party request.
 /// Decorative: the button's text already names the provider.
 #[component]
-pub fn BrandMark(brand: Option<Brand>, name: String) -> impl IntoView {
+pub fn BrandMark(brand: Option<Brand>) -> impl IntoView {
     let mark = match brand {
         Some(Brand::Google) => view! {
             <g fill="none" stroke-width="3.2">
@@ -48,16 +48,14 @@ pub fn BrandMark(brand: Option<Brand>, name: String) -> impl IntoView {
             <path d="M10.2 16v4.6M13.8 16v4.6" stroke="#24292f" stroke-width="1.8" />
         }
         .into_any(),
-        None => {
-            let initial: String = name.chars().next().map(|c| c.to_uppercase().collect()).unwrap_or_default();
-            view! {
-                <circle cx="12" cy="12" r="11" fill="currentColor" opacity="0.15" />
-                <text x="12" y="16.5" text-anchor="middle" font-size="13" font-weight="700" fill="currentColor">
-                    {initial}
-                </text>
-            }
-            .into_any()
+        // Anyone else: a neutral person, in the button's own colour.
+        None => view! {
+            <g fill="currentColor" opacity="0.7">
+                <circle cx="12" cy="8" r="4" />
+                <path d="M4 20.5c0-4.1 3.6-6.5 8-6.5s8 2.4 8 6.5z" />
+            </g>
         }
+        .into_any(),
     };
     view! {
         <svg class="mark" viewBox="0 0 24 24" width="22" height="22" aria-hidden="true" focusable="false">

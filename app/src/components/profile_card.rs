@@ -36,7 +36,7 @@ pub fn ProfileCard(profile: Profile) -> impl IntoView {
                 .map(|email| {
                     view! {
                         <p class="email">
-                            {email} <span class="badge">{verified}</span>
+                            {email} " " <span class="badge">{verified}</span>
                         </p>
                     }
                 })}

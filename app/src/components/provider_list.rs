@@ -42,7 +42,7 @@ pub fn ProviderList(providers: Vec<ProviderButton>, return_to: Option<String>) -
                             disabled=move || busy.get()
                             on:click=move |_| start(id.clone())
                         >
-                            <BrandMark brand=provider.brand name=provider.name.clone() />
+                            <BrandMark brand=provider.brand />
                             <span>{format!("Sign in with {}", provider.name)}</span>
                         </button>
                     </li>

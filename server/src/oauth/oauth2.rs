@@ -1,21 +1,16 @@
 //! The OAuth 2.0 authorization-code flow with PKCE against a provider without OpenID Connect.
 
-use base64::{Engine, engine::general_purpose::STANDARD};
 use hmac::{Hmac, Mac};
-use http::{Method, Request, header};
 use secrecy::ExposeSecret;
 use sha2::Sha256;
-use url::{Url, form_urlencoded};
+use url::Url;
 
-use super::{OAuthError, get_json, send, token_response};
+use super::{OAuthError, get_json, token_request};
 use crate::{
     domain::{CodeChallenge, CodeVerifier, State},
     profile::{VerifiedIdentity, github},
     provider_http::ProviderHttp,
-    providers::{
-        Provider,
-        protocol::{ClientAuth, OAuth2Settings},
-    },
+    providers::{Provider, protocol::OAuth2Settings},
 };
 
 /// The authorization request: code flow, state always, S256 PKCE wherever the provider takes it.
@@ -54,9 +49,16 @@ pub async fn exchange(
     code: String,
     verifier: &CodeVerifier,
 ) -> Result<VerifiedIdentity, OAuthError> {
-    let request = token_request(provider, settings, code, verifier)?;
-    let (status, content_type, body) = send(http, "token", request).await?;
-    let grant = token_response::parse(status, content_type.as_deref(), &body)?;
+    let verifier = settings.sends_pkce.then_some(verifier);
+    let grant = token_request::exchange_code(
+        provider,
+        http,
+        &settings.token_url,
+        settings.client_auth,
+        code,
+        verifier,
+    )
+    .await?;
     let token = grant.access_token.expose_secret();
 
     let mut profile_url = settings.profile_url.clone();
@@ -87,68 +89,6 @@ pub async fn exchange(
         }
     }
     Ok(identity)
-}
-
-fn token_request(
-    provider: &Provider,
-    settings: &OAuth2Settings,
-    code: String,
-    verifier: &CodeVerifier,
-) -> Result<Request<Vec<u8>>, OAuthError> {
-    let config = &provider.config;
-    let mut params = vec![
-        ("grant_type", "authorization_code"),
-        ("code", code.as_str()),
-        ("redirect_uri", provider.redirect_uri.as_str()),
-    ];
-    if settings.sends_pkce {
-        params.push(("code_verifier", verifier.expose()));
-    }
-    if settings.client_auth != ClientAuth::Basic {
-        params.push(("client_id", config.client_id.as_str()));
-        params.push(("client_secret", config.client_secret.secret()));
-    }
-    let encoded = form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(&params)
-        .finish();
-    let builder = Request::builder().header(header::ACCEPT, "application/json");
-    let built = match settings.client_auth {
-        ClientAuth::Query => {
-            let mut url = settings.token_url.clone();
-            url.set_query(Some(&encoded));
-            builder.method(Method::GET).uri(url.as_str()).body(Vec::new())
-        }
-        ClientAuth::FormPost => form_post(builder, &settings.token_url, encoded),
-        ClientAuth::Basic => {
-            // RFC 6749 2.3.1: both halves form-encoded before joining.
-            let credentials = format!(
-                "{}:{}",
-                form_encode(config.client_id.as_str()),
-                form_encode(config.client_secret.secret())
-            );
-            let builder = builder.header(
-                header::AUTHORIZATION,
-                format!("Basic {}", STANDARD.encode(credentials)),
-            );
-            form_post(builder, &settings.token_url, encoded)
-        }
-    };
-    built.map_err(|e| OAuthError::Request {
-        step: "token",
-        reason: e.to_string(),
-    })
-}
-
-fn form_post(builder: http::request::Builder, url: &Url, body: String) -> http::Result<Request<Vec<u8>>> {
-    builder
-        .method(Method::POST)
-        .uri(url.as_str())
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(body.into_bytes())
-}
-
-fn form_encode(value: &str) -> String {
-    form_urlencoded::byte_serialize(value.as_bytes()).collect()
 }
 
 /// Facebook's proof that a Graph call comes from the app that owns the token.

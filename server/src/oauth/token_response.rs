@@ -10,10 +10,12 @@ use super::{OAuthError, error_code};
 const STEP: &str = "token";
 
 /// The part of a token response that sign-in uses. Who the token belongs to is read from the
-/// profile API, not from extras in this response (Instagram's `user_id`).
+/// ID token or the profile API, not from extras in this response (Instagram's `user_id`).
 #[derive(Debug)]
 pub struct AccessGrant {
     pub access_token: SecretString,
+    /// OpenID Connect: the still unverified ID token.
+    pub id_token: Option<String>,
 }
 
 pub fn parse(
@@ -67,7 +69,14 @@ pub fn parse(
         Some(Value::String(s)) if s.parse::<u64>().is_ok() => {}
         Some(_) => return Err(unexpected("expires_in is not a number of seconds".into())),
     }
-    Ok(AccessGrant { access_token })
+    let id_token = match object.get("id_token") {
+        Some(Value::String(token)) => Some(token.clone()),
+        _ => None,
+    };
+    Ok(AccessGrant {
+        access_token,
+        id_token,
+    })
 }
 
 /// The error code of an error body, in any of the shapes providers use.

@@ -2,20 +2,25 @@
 
 use chrono::{Duration as ChronoDuration, Utc};
 use openidconnect::{
-    AuthType, AuthorizationCode, ClaimsVerificationError, ClientSecret, Nonce as OidcNonce,
-    OAuth2TokenResponse, PkceCodeVerifier, RequestTokenError, SignatureVerificationError,
+    AccessToken, ClaimsVerificationError, ClientSecret, Nonce as OidcNonce, SignatureVerificationError,
     core::{
         CoreClient, CoreClientAuthMethod, CoreIdToken, CoreIdTokenClaims, CoreIdTokenVerifier,
         CoreJwsSigningAlgorithm,
     },
 };
 
+use secrecy::ExposeSecret;
+
 use super::{Metadata, OidcError};
-use crate::provider_http::{ProviderHttp, error_chain};
 use crate::{
     domain::{CodeVerifier, Nonce, Subject},
+    oauth::token_request,
     profile::{VerifiedIdentity, display_name, raw_claims},
-    providers::{DiscoveredProvider, Provider, protocol::OidcSettings},
+    provider_http::{ProviderHttp, error_chain},
+    providers::{
+        DiscoveredProvider, Provider,
+        protocol::{ClientAuth, OidcSettings},
+    },
 };
 
 /// An ID token older than this is refused even if it has not expired (replay defence).
@@ -39,19 +44,24 @@ pub async fn exchange_code(
         metadata.clone(),
         config.client_id.clone(),
         Some(ClientSecret::new(config.client_secret.secret().clone())),
-    )
-    .set_redirect_uri(provider.redirect_uri.clone())
-    .set_auth_type(client_auth_type(metadata.token_endpoint_auth_methods_supported()));
+    );
 
-    let token = client
-        .exchange_code(AuthorizationCode::new(code))
-        .map_err(|e| OidcError::TokenRequest(e.to_string()))?
-        .set_pkce_verifier(PkceCodeVerifier::new(verifier.expose().to_owned()))
-        .request_async(http)
+    // The code exchange shares the tolerant token-response reader of plain OAuth 2.0: any case
+    // of `token_type`, `expires_in` as a string, errors in 200 answers (SECURITY.md G3).
+    let token_url = metadata
+        .token_endpoint()
+        .ok_or_else(|| OidcError::TokenRequest("the provider has no token endpoint".into()))?
+        .url();
+    let client_auth = client_auth(metadata.token_endpoint_auth_methods_supported());
+    let grant = token_request::exchange_code(provider, http, token_url, client_auth, code, Some(verifier))
         .await
-        .map_err(|e| OidcError::TokenRequest(describe_token_error(&e)))?;
-
-    let id_token = token.extra_fields().id_token().ok_or(OidcError::MissingIdToken)?;
+        .map_err(|e| OidcError::TokenRequest(e.to_string()))?;
+    let id_token: CoreIdToken = grant
+        .id_token
+        .ok_or(OidcError::MissingIdToken)?
+        .parse()
+        .map_err(|e: serde_json::Error| OidcError::IdToken(format!("malformed: {e}")))?;
+    let id_token = &id_token;
     let claims = match verify_id_token(provider, settings, metadata, id_token, nonce) {
         Err(ClaimsVerificationError::SignatureVerification(SignatureVerificationError::NoMatchingKey)) => {
             // The provider may have rotated its keys since we fetched them: look once more.
@@ -77,7 +87,10 @@ pub async fn exchange_code(
 
     if metadata.userinfo_endpoint().is_some() {
         let request = client
-            .user_info(token.access_token().clone(), Some(claims.subject().clone()))
+            .user_info(
+                AccessToken::new(grant.access_token.expose_secret().to_owned()),
+                Some(claims.subject().clone()),
+            )
             .map_err(|e| OidcError::UserInfo(e.to_string()))?;
         let userinfo: openidconnect::core::CoreUserInfoClaims =
             request.request_async(http).await.map_err(|e| match e {
@@ -154,28 +167,15 @@ fn verify_id_token<'t>(
 }
 
 /// Basic authentication unless the provider supports only credentials in the body.
-fn client_auth_type(supported: Option<&Vec<CoreClientAuthMethod>>) -> AuthType {
+fn client_auth(supported: Option<&Vec<CoreClientAuthMethod>>) -> ClientAuth {
     match supported {
         Some(methods)
             if !methods.contains(&CoreClientAuthMethod::ClientSecretBasic)
                 && methods.contains(&CoreClientAuthMethod::ClientSecretPost) =>
         {
-            AuthType::RequestBody
+            ClientAuth::FormPost
         }
-        _ => AuthType::BasicAuth,
-    }
-}
-
-/// A log line for a failed token request. Response bodies are never logged: a malformed
-/// success response may hold tokens.
-fn describe_token_error<RE: std::error::Error + 'static, T: openidconnect::ErrorResponse + 'static>(
-    error: &RequestTokenError<RE, T>,
-) -> String {
-    match error {
-        RequestTokenError::ServerResponse(response) => format!("provider answered with an error: {response}"),
-        RequestTokenError::Request(e) => format!("request failed: {}", error_chain(e)),
-        RequestTokenError::Parse(e, _) => format!("unexpected response (at `{}`)", e.path()),
-        RequestTokenError::Other(message) => message.clone(),
+        _ => ClientAuth::Basic,
     }
 }
 
@@ -231,14 +231,8 @@ mod tests {
             CoreClientAuthMethod::ClientSecretPost,
             CoreClientAuthMethod::ClientSecretBasic,
         );
-        assert!(matches!(client_auth_type(None), AuthType::BasicAuth));
-        assert!(matches!(
-            client_auth_type(Some(&vec![post.clone()])),
-            AuthType::RequestBody
-        ));
-        assert!(matches!(
-            client_auth_type(Some(&vec![post, basic])),
-            AuthType::BasicAuth
-        ));
+        assert_eq!(client_auth(None), ClientAuth::Basic);
+        assert_eq!(client_auth(Some(&vec![post.clone()])), ClientAuth::FormPost);
+        assert_eq!(client_auth(Some(&vec![post, basic])), ClientAuth::Basic);
     }
 }
