@@ -36,6 +36,14 @@ function personFor(login) {
 // Fresh signing keys at every start: nothing secret is kept in the repository.
 const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const signingKey = { ...privateKey.export({ format: 'jwk' }), kid: `demo-${Date.now()}`, use: 'sig', alg: 'RS256' };
+// An ES256 key is published too, as many providers do; ID tokens are RS256 unless a test
+// fault re-signs one with it.
+const ecKey = {
+  ...generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' }),
+  kid: `demo-ec-${Date.now()}`,
+  use: 'sig',
+  alg: 'ES256',
+};
 
 const provider = new Provider(issuer, {
   clients: [{
@@ -47,7 +55,7 @@ const provider = new Provider(issuer, {
     response_types: ['code'],
     token_endpoint_auth_method: 'client_secret_basic',
   }],
-  jwks: { keys: [signingKey] },
+  jwks: { keys: [signingKey, ecKey] },
   cookies: { keys: [randomBytes(32).toString('base64url')] },
   pkce: { required: () => true },
   features: { devInteractions: { enabled: true } },
@@ -88,7 +96,7 @@ const provider = new Provider(issuer, {
 });
 
 if (process.env.IDP_FAULTS === '1') {
-  provider.use(faultInjection(signingKey));
+  provider.use(faultInjection(signingKey, ecKey));
   console.log('Fault injection is on: POST /__faults {"fault": "..."} sets the next misbehaviour.');
 }
 

@@ -8,6 +8,13 @@ import { SignJWT, decodeJwt, decodeProtectedHeader, importJWK } from 'jose';
 
 const now = () => Math.floor(Date.now() / 1000);
 
+// Changes one character of the signature, keeping it valid base64url of the same length.
+function flipSignature(token) {
+  const [header, payload, signature] = token.split('.');
+  const flipped = signature[10] === 'A' ? 'B' : 'A';
+  return `${header}.${payload}.${signature.slice(0, 10)}${flipped}${signature.slice(11)}`;
+}
+
 // Changes to the ID token's claims, by fault name.
 const claimFaults = {
   'id-token-wrong-iss': (c) => ({ ...c, iss: 'http://127.0.0.1:1/impostor' }),
@@ -24,11 +31,7 @@ const claimFaults = {
 
 // Whole-token faults.
 const tokenFaults = {
-  'id-token-bad-signature': async (token) => {
-    const [header, payload, signature] = token.split('.');
-    const flipped = signature[10] === 'A' ? 'B' : 'A';
-    return `${header}.${payload}.${signature.slice(0, 10)}${flipped}${signature.slice(11)}`;
-  },
+  'id-token-bad-signature': async (token) => flipSignature(token),
   'id-token-alg-none': async (token) => {
     const encode = (value) => Buffer.from(JSON.stringify(value)).toString('base64url');
     return `${encode({ alg: 'none', typ: 'JWT' })}.${encode(decodeJwt(token))}.`;
@@ -39,11 +42,17 @@ const tokenFaults = {
   },
 };
 
-export function faultInjection(signingKey) {
+// `signingKey` is the provider's RS256 key; `ecKey` its published ES256 key, which signs only
+// when a fault asks for an ES256 token.
+export function faultInjection(signingKey, ecKey) {
   let pending = null;
-  const resign = async (claims) => {
-    const key = await importJWK(signingKey, 'RS256');
-    return new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: signingKey.kid }).sign(key);
+  const resign = async (claims, jwk = signingKey) => {
+    const key = await importJWK(jwk, jwk.alg);
+    return new SignJWT(claims).setProtectedHeader({ alg: jwk.alg, kid: jwk.kid }).sign(key);
+  };
+  const es256Faults = {
+    'id-token-es256': async (token) => resign(decodeJwt(token), ecKey),
+    'id-token-es256-bad-signature': async (token) => flipSignature(await resign(decodeJwt(token), ecKey)),
   };
 
   return async function faults(ctx, next) {
@@ -78,8 +87,9 @@ export function faultInjection(signingKey) {
         const { kid } = decodeProtectedHeader(ctx.body.id_token);
         if (kid !== signingKey.kid) throw new Error('unexpected signing key');
         ctx.body = { ...ctx.body, id_token: await resign(claimFaults[pending](decodeJwt(ctx.body.id_token))) };
-      } else if (tokenFaults[pending]) {
-        ctx.body = { ...ctx.body, id_token: await tokenFaults[pending](ctx.body.id_token) };
+      } else if (tokenFaults[pending] || es256Faults[pending]) {
+        const fault = tokenFaults[pending] ?? es256Faults[pending];
+        ctx.body = { ...ctx.body, id_token: await fault(ctx.body.id_token) };
       } else {
         return;
       }

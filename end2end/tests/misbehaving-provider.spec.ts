@@ -21,6 +21,7 @@ const cases: Array<[string, string, RegExp]> = [
   ['B2', 'id-token-wrong-aud', notVerified],
   ['B2', 'id-token-foreign-azp', notVerified],
   ['B3', 'id-token-bad-signature', notVerified],
+  ['B3', 'id-token-es256-bad-signature', notVerified],
   ['B4', 'id-token-alg-none', notVerified],
   ['B5', 'id-token-expired', notVerified],
   // An ID token without a required claim does not even parse as one.
@@ -49,3 +50,11 @@ for (const [caseId, fault, message] of cases) {
     await expect(page.locator('body')).not.toContainText('provider detail');
   });
 }
+
+test('B3: an ES256 ID token with a good signature from a published key is accepted', async ({ page, request }) => {
+  await openStartPage(page);
+  await injectFault(request, 'id-token-es256');
+  await signInAtProvider(page, 'ada');
+  await grantConsent(page);
+  await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
+});
