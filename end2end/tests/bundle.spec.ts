@@ -15,7 +15,14 @@ test('the release wasm and JS hold no client secret and no token-endpoint code',
     'authorization_code',
     'code_verifier=',
     '127.0.0.1:9410', // the provider the tests configure, endpoints included
+    '127.0.0.1:9420', // the stand-ins of the presets
+    'oauth/access_token', // GitHub's, Instagram's and X's OAuth 1.0a token endpoints
+    '2/oauth2/token', // X's
+    'graph.facebook.com',
+    'appsecret_proof',
+    'oauth_token_secret',
     'openidconnect',
+    'oauth1_request',
     'sqlx',
   ];
   for (const file of ['app.wasm', 'app.js']) {

@@ -8,6 +8,7 @@ use std::{
 };
 
 use support::{StandInProvider, TestApp, provider::CLIENT_SECRET};
+use wiremock::{Mock, MockServer, ResponseTemplate, matchers::path};
 
 #[derive(Clone, Default)]
 struct CapturedLogs(Arc<Mutex<Vec<u8>>>);
@@ -47,6 +48,40 @@ async fn a_full_sign_in_logs_no_code_token_verifier_or_secret() {
     assert_eq!(reply.status, 200, "{}", reply.body);
     let session = reply.cookie("__Host-session").unwrap();
 
+    // Facebook sends the secret and the code in a GET query: the URL must not be logged either.
+    let facebook = MockServer::start().await;
+    let base = facebook.uri();
+    let facebook_app = TestApp::spawn_from_config(&format!(
+        r#"
+        [[provider]]
+        preset = "facebook"
+        client_id = "fb"
+        client_secret = "{CLIENT_SECRET}"
+        token_url = "{base}/token"
+        userinfo_url = "{base}/me"
+        "#
+    ))
+    .await;
+    Mock::given(path("/token"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(serde_json::json!({"access_token": "fb-access-token"})),
+        )
+        .mount(&facebook)
+        .await;
+    Mock::given(path("/me"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({"id": "10158"})))
+        .mount(&facebook)
+        .await;
+    let facebook_callback = facebook_app.begin_with("facebook", None).await;
+    let facebook_code = "facebook-authorization-code";
+    let reply = facebook_app
+        .complete(
+            &facebook_callback,
+            &format!("code={facebook_code}&state={}", facebook_callback.state),
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+
     let text = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
     assert!(text.contains("signed in"), "the capture works: {text}");
     let id_token_signature = id_token.rsplit('.').next().unwrap();
@@ -59,6 +94,8 @@ async fn a_full_sign_in_logs_no_code_token_verifier_or_secret() {
         ("ID token", id_token_signature),
         ("client secret", CLIENT_SECRET),
         ("session id", session.as_str()),
+        ("Facebook authorization code", facebook_code),
+        ("Facebook access token", "fb-access-token"),
     ] {
         assert!(!text.contains(secret), "the logs contain the {what}");
     }
