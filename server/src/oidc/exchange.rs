@@ -62,14 +62,14 @@ pub async fn exchange_code(
         .parse()
         .map_err(|e: serde_json::Error| OidcError::IdToken(format!("malformed: {e}")))?;
     let id_token = &id_token;
-    let claims = match verify_id_token(provider, settings, metadata, id_token, nonce) {
+    let claims = match verify_id_token(provider, metadata, id_token, nonce) {
         Err(ClaimsVerificationError::SignatureVerification(SignatureVerificationError::NoMatchingKey)) => {
             // The provider may have rotated its keys since we fetched them: look once more.
             let refreshed = provider
                 .refresh_keys(http)
                 .await
                 .ok_or_else(|| OidcError::IdToken("signed with an unknown key".into()))?;
-            verify_id_token(provider, settings, &refreshed.metadata, id_token, nonce)
+            verify_id_token(provider, &refreshed.metadata, id_token, nonce)
         }
         other => other,
     }
@@ -123,7 +123,6 @@ const ALLOWED_ALGORITHMS: [CoreJwsSigningAlgorithm; 10] = [
 /// Checks the ID token against the keys, issuer and algorithms in `metadata`.
 fn verify_id_token<'t>(
     provider: &Provider,
-    settings: &OidcSettings,
     metadata: &Metadata,
     id_token: &'t CoreIdToken,
     nonce: &Nonce,
@@ -133,12 +132,10 @@ fn verify_id_token<'t>(
         .into_iter()
         .filter(|alg| advertised.contains(alg))
         .collect();
-    let expected_issuer = metadata.issuer().clone();
-    let aliases = settings.issuer_aliases.clone();
     let verifier = CoreIdTokenVerifier::new_confidential_client(
         provider.config.client_id.clone(),
         ClientSecret::new(provider.config.client_secret.secret().clone()),
-        expected_issuer.clone(),
+        metadata.issuer().clone(),
         metadata.jwks().clone(),
     )
     .set_allowed_algs(allowed)
@@ -149,21 +146,7 @@ fn verify_id_token<'t>(
             Ok(())
         }
     });
-    let verifier = if aliases.is_empty() {
-        verifier
-    } else {
-        // The library compares `iss` with one value only; this provider has known aliases,
-        // so the issuer is compared here against the configured one and those.
-        verifier.require_issuer_match(false)
-    };
-    let claims = id_token.claims(&verifier, &OidcNonce::new(nonce.expose().to_owned()))?;
-    let issuer = claims.issuer().as_str();
-    if issuer != expected_issuer.as_str() && !aliases.iter().any(|alias| alias == issuer) {
-        return Err(ClaimsVerificationError::InvalidIssuer(format!(
-            "unexpected issuer {issuer}"
-        )));
-    }
-    Ok(claims)
+    id_token.claims(&verifier, &OidcNonce::new(nonce.expose().to_owned()))
 }
 
 /// Basic authentication unless the provider supports only credentials in the body.

@@ -323,13 +323,7 @@ fn oidc(
     if !scopes.iter().any(|s| s == "openid") {
         scopes.insert(0, "openid".into());
     }
-    Ok((
-        scopes,
-        Protocol::Oidc(OidcSettings {
-            issuer,
-            issuer_aliases: Vec::new(),
-        }),
-    ))
+    Ok((scopes, Protocol::Oidc(OidcSettings { issuer })))
 }
 
 /// A provider without OpenID Connect, described by its endpoints and a field mapping.

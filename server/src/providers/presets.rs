@@ -116,7 +116,6 @@ impl Preset {
                 let issuer = issuer("https://accounts.google.com");
                 Protocol::Oidc(OidcSettings {
                     issuer: IssuerUrl::new(issuer).map_err(|e| e.to_string())?,
-                    issuer_aliases: vec!["accounts.google.com".into()],
                 })
             }
             Preset::X if oauth1 => Protocol::OAuth1(OAuth1Settings {

@@ -27,9 +27,6 @@ impl Protocol {
 pub struct OidcSettings {
     /// Discovery happens at `{issuer}/.well-known/openid-configuration`.
     pub issuer: IssuerUrl,
-    /// Other spellings of the same issuer that the provider puts in ID tokens (Google's
-    /// `accounts.google.com`).
-    pub issuer_aliases: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
