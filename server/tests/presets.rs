@@ -1,5 +1,6 @@
-//! Preset providers without OpenID Connect, end to end through HTTP against wiremock
-//! stand-ins that answer in each provider's documented shapes (fixtures/profiles).
+//! Providers without OpenID Connect (the presets, and one configured by hand), end to end
+//! through HTTP against wiremock stand-ins answering in each provider's documented shapes
+//! (fixtures/profiles).
 
 mod support;
 
@@ -301,4 +302,72 @@ async fn a_profile_without_an_id_is_refused_and_no_session_is_made() {
 
 fn urlencode(value: &str) -> String {
     url::form_urlencoded::byte_serialize(value.as_bytes()).collect()
+}
+
+#[tokio::test]
+async fn a_hand_configured_oauth2_provider_maps_its_profile_by_field_paths() {
+    let stand_in = MockServer::start().await;
+    let base = stand_in.uri();
+    let app = TestApp::spawn_from_config(&format!(
+        r#"
+        [[provider]]
+        id = "discord"
+        name = "Discord"
+        client_id = "discord-client"
+        client_secret = "{CLIENT_SECRET}"
+        scopes = ["identify", "email"]
+        authorization_url = "{base}/oauth2/authorize"
+        token_url = "{base}/api/oauth2/token"
+        userinfo_url = "{base}/api/v10/users/@me"
+        token_auth = "post"
+        [provider.fields]
+        id = "id"
+        name = "global_name"
+        username = "username"
+        email = "email"
+        email_verified = "verified"
+        avatar = "avatar"
+        "#
+    ))
+    .await;
+    Mock::given(method("POST"))
+        .and(path("/api/oauth2/token"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+            "access_token": "discord-at", "token_type": "Bearer", "expires_in": 604800,
+            "refresh_token": "discord-rt", "scope": "identify email"
+        })))
+        .mount(&stand_in)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api/v10/users/@me"))
+        .and(header("authorization", "Bearer discord-at"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+            "id": "80351110224678912", "username": "nelly", "global_name": "Nelly",
+            "avatar": "8342729096ea3675442027381ff50dfe", "email": "nelly@discord.example",
+            "verified": true
+        })))
+        .mount(&stand_in)
+        .await;
+    let callback = app.begin_with("discord", None).await;
+    assert!(
+        callback
+            .authorization_url
+            .as_str()
+            .starts_with(&format!("{base}/oauth2/authorize?"))
+    );
+    let reply = app.finish(&callback).await;
+
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let profile = &reply.body["profile"];
+    assert_eq!(profile["subject"], "80351110224678912");
+    assert_eq!(profile["display_name"], "Nelly");
+    assert_eq!(profile["username"], "nelly");
+    assert_eq!(profile["email_verified"], true);
+    assert_eq!(profile["avatar_url"], Value::Null, "a hash is not a URL");
+    let form = token_form(&calls_to(&stand_in, "/api/oauth2/token").await[0]);
+    assert!(
+        form.contains("client_id=discord-client") && form.contains("client_secret="),
+        "{form}"
+    );
+    assert!(!reply.body.to_string().contains("discord-rt"));
 }
