@@ -4,7 +4,7 @@ use super::{FlowError, SignInFlow, return_path};
 use crate::{
     domain::{CodeChallenge, Nonce, State, TransactionId},
     oauth::{oauth1, oauth2},
-    providers::{DiscoveredProvider, Protocol, Provider},
+    providers::Protocol,
     store::transactions::{self, Binding, SignInTransaction},
 };
 
@@ -24,7 +24,16 @@ impl SignInFlow {
             Protocol::Oidc(_) => {
                 let discovered = self.discovered(provider).await?;
                 let (state, nonce) = (State::generate(), Nonce::generate());
-                let url = oidc_authorization_url(provider, &discovered, &state, &nonce, &challenge);
+                let endpoint = discovered.metadata.authorization_endpoint().url();
+                let url = oauth2::authorization_request(
+                    endpoint,
+                    provider,
+                    ' ',
+                    &state,
+                    Some(&nonce),
+                    Some(&challenge),
+                )
+                .into();
                 (Binding::State(state), Some(nonce), url)
             }
             Protocol::OAuth2(settings) => {
@@ -58,25 +67,4 @@ impl SignInFlow {
         };
         Ok((start, id))
     }
-}
-
-/// The OpenID Connect authorization request: code flow, S256 PKCE, state and nonce, always.
-fn oidc_authorization_url(
-    provider: &Provider,
-    discovered: &DiscoveredProvider,
-    state: &State,
-    nonce: &Nonce,
-    challenge: &CodeChallenge,
-) -> String {
-    let mut url = discovered.metadata.authorization_endpoint().url().clone();
-    url.query_pairs_mut()
-        .append_pair("response_type", "code")
-        .append_pair("client_id", provider.config.client_id.as_str())
-        .append_pair("redirect_uri", provider.redirect_uri.as_str())
-        .append_pair("scope", &provider.config.scopes.join(" "))
-        .append_pair("state", state.expose())
-        .append_pair("nonce", nonce.expose())
-        .append_pair("code_challenge", challenge.as_str())
-        .append_pair("code_challenge_method", "S256");
-    url.into()
 }

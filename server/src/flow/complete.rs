@@ -3,7 +3,7 @@ use app::model::{Profile, SignedIn};
 use super::{FlowError, SignInFlow, callback_query::CallbackQuery};
 use crate::{
     domain::{CodeVerifier, SessionId, TransactionId, now},
-    oauth::{oauth1, oauth2},
+    oauth::{self, oauth1, oauth2},
     oidc,
     profile::VerifiedIdentity,
     providers::{Protocol, Provider},
@@ -145,7 +145,7 @@ fn check_transaction(
         });
     }
     if let Some(error) = &query.error {
-        let code: String = error.chars().filter(|c| c.is_ascii_graphic()).take(64).collect();
+        let code = oauth::error_code(error);
         return Err(FlowError::ProviderError {
             denied: code == "access_denied",
             code,

@@ -87,6 +87,6 @@ async fn get_json(
 }
 
 /// A provider's error code, reduced to something safe to log.
-fn error_code(raw: &str) -> String {
+pub fn error_code(raw: &str) -> String {
     raw.chars().filter(|c| c.is_ascii_graphic()).take(64).collect()
 }

@@ -7,7 +7,7 @@ use url::Url;
 
 use super::{OAuthError, get_json, token_request};
 use crate::{
-    domain::{CodeChallenge, CodeVerifier, State},
+    domain::{CodeChallenge, CodeVerifier, Nonce, State},
     profile::{VerifiedIdentity, github},
     provider_http::ProviderHttp,
     providers::{Provider, protocol::OAuth2Settings},
@@ -20,7 +20,28 @@ pub fn authorization_url(
     state: &State,
     challenge: &CodeChallenge,
 ) -> Url {
-    let mut url = settings.authorization_url.clone();
+    let challenge = settings.sends_pkce.then_some(challenge);
+    authorization_request(
+        &settings.authorization_url,
+        provider,
+        settings.scope_separator,
+        state,
+        None,
+        challenge,
+    )
+}
+
+/// An authorization-code request to `endpoint`, for OAuth 2.0 and OpenID Connect alike: the
+/// redirect URI is always the configured one, and the challenge is always S256.
+pub fn authorization_request(
+    endpoint: &Url,
+    provider: &Provider,
+    scope_separator: char,
+    state: &State,
+    nonce: Option<&Nonce>,
+    challenge: Option<&CodeChallenge>,
+) -> Url {
+    let mut url = endpoint.clone();
     {
         let mut query = url.query_pairs_mut();
         query
@@ -28,11 +49,14 @@ pub fn authorization_url(
             .append_pair("client_id", provider.config.client_id.as_str())
             .append_pair("redirect_uri", provider.redirect_uri.as_str());
         if !provider.config.scopes.is_empty() {
-            let separator = settings.scope_separator.to_string();
+            let separator = scope_separator.to_string();
             query.append_pair("scope", &provider.config.scopes.join(&separator));
         }
         query.append_pair("state", state.expose());
-        if settings.sends_pkce {
+        if let Some(nonce) = nonce {
+            query.append_pair("nonce", nonce.expose());
+        }
+        if let Some(challenge) = challenge {
             query
                 .append_pair("code_challenge", challenge.as_str())
                 .append_pair("code_challenge_method", "S256");
