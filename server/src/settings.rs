@@ -1,6 +1,6 @@
 //! Settings from the environment (names fixed by DESIGN.md), checked at start.
 
-use std::path::PathBuf;
+use std::{path::PathBuf, time::Duration};
 
 use leptos::config::LeptosOptions;
 
@@ -9,11 +9,14 @@ pub struct Settings {
     pub app_url: url::Url,
     pub database_url: String,
     pub auth_config: PathBuf,
+    /// How often expired sign-in transactions and sessions are deleted.
+    pub cleanup_interval: Duration,
 }
 
 const DEFAULT_APP_URL: &str = "http://localhost:3000";
 const DEFAULT_DATABASE_URL: &str = "sqlite://data/app.db";
 const DEFAULT_AUTH_CONFIG: &str = "auth.toml";
+const DEFAULT_CLEANUP_INTERVAL_SECS: u64 = 300;
 
 impl Settings {
     pub fn from_env(env: impl Fn(&str) -> Option<String>) -> Result<Self, String> {
@@ -24,6 +27,7 @@ impl Settings {
             auth_config: env("AUTH_CONFIG")
                 .unwrap_or_else(|| DEFAULT_AUTH_CONFIG.to_owned())
                 .into(),
+            cleanup_interval: parse_cleanup_interval(env("CLEANUP_INTERVAL_SECS"))?,
         })
     }
 
@@ -46,6 +50,18 @@ fn parse_app_url(value: &str) -> Result<url::Url, String> {
     Ok(url)
 }
 
+fn parse_cleanup_interval(value: Option<String>) -> Result<Duration, String> {
+    let Some(value) = value else {
+        return Ok(Duration::from_secs(DEFAULT_CLEANUP_INTERVAL_SECS));
+    };
+    match value.trim().parse::<u64>() {
+        Ok(secs) if secs > 0 => Ok(Duration::from_secs(secs)),
+        _ => Err(format!(
+            "CLEANUP_INTERVAL_SECS {value:?} must be a whole number of seconds, at least 1"
+        )),
+    }
+}
+
 /// Leptos options as cargo-leptos passes them (`LEPTOS_*` variables), with its defaults.
 pub fn leptos_options() -> Result<LeptosOptions, String> {
     leptos::config::get_configuration(None)
@@ -64,6 +80,20 @@ mod tests {
         assert_eq!(settings.app_origin(), "http://localhost:3000");
         assert_eq!(settings.database_url, "sqlite://data/app.db");
         assert_eq!(settings.auth_config, PathBuf::from("auth.toml"));
+        assert_eq!(settings.cleanup_interval, Duration::from_secs(300));
+    }
+
+    #[test]
+    fn cleanup_interval_is_whole_positive_seconds() {
+        let with = |value: &str| {
+            let value = value.to_owned();
+            Settings::from_env(move |name| (name == "CLEANUP_INTERVAL_SECS").then(|| value.clone()))
+        };
+        assert_eq!(with("2").unwrap().cleanup_interval, Duration::from_secs(2));
+        for bad in ["0", "-1", "1.5", "soon", ""] {
+            let error = with(bad).err().unwrap_or_else(|| panic!("{bad:?} accepted"));
+            assert!(error.contains("CLEANUP_INTERVAL_SECS"), "{error}");
+        }
     }
 
     #[test]

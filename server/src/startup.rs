@@ -9,7 +9,7 @@ use crate::{
     provider_http::ProviderHttp,
     providers::{Protocol, ProviderConfig, ProviderRegistry, config},
     settings::Settings,
-    store::Database,
+    store::{Database, cleanup},
     web::{backend::Backend, guard::AppOrigin, headers::ServedOverHttps, router},
 };
 
@@ -40,6 +40,7 @@ pub async fn build_app(
     leptos_options: LeptosOptions,
 ) -> Result<axum::Router, StartupError> {
     let db = Database::connect(&settings.database_url).await?;
+    cleanup::spawn(db.clone(), settings.cleanup_interval);
     let registry =
         Arc::new(ProviderRegistry::new(providers, &settings.app_url).map_err(StartupError::Settings)?);
     let flow = SignInFlow {

@@ -8,32 +8,35 @@ use crate::{
     profile::VerifiedIdentity,
     providers::{Protocol, Provider},
     store::{
-        audit, sessions,
+        audit, sign_ins,
         transactions::{self, Binding, SignInTransaction},
-        users,
     },
 };
 
 impl SignInFlow {
     /// Checks the callback against the transaction bound to this browser, exchanges the code,
-    /// and creates a new session. The transaction is consumed whatever the outcome.
+    /// and creates a new session in place of `previous_session`. The transaction is consumed
+    /// whatever the outcome.
     pub async fn complete(
         &self,
         provider_id: &str,
         transaction_id: Option<TransactionId>,
         callback_query: &str,
         code_verifier: Option<&str>,
+        previous_session: Option<&SessionId>,
     ) -> Result<(SignedIn, SessionId), FlowError> {
         let provider = self.provider(provider_id)?;
         let result = self
-            .complete_for(provider, transaction_id, callback_query, code_verifier)
+            .complete_for(provider, transaction_id, callback_query, code_verifier, previous_session)
             .await;
-        let (outcome, user_id) = match &result {
-            Ok((_, _, user_id)) => ("signed-in", Some(*user_id)),
-            Err(error) => (error.outcome(), None),
-        };
-        audit::record(&self.db, provider.config.id.as_str(), user_id, outcome).await;
-        result.map(|(signed_in, session, _)| (signed_in, session))
+        // A success is recorded with the session it made; a failure on its own.
+        if let Err(error) = &result {
+            let recorded = audit::record(self.db.writer(), provider.config.id.as_str(), None, error.outcome()).await;
+            if let Err(error) = recorded {
+                tracing::warn!(%error, "could not record a failed sign-in");
+            }
+        }
+        result
     }
 
     async fn complete_for(
@@ -42,7 +45,8 @@ impl SignInFlow {
         transaction_id: Option<TransactionId>,
         callback_query: &str,
         code_verifier: Option<&str>,
-    ) -> Result<(SignedIn, SessionId, i64), FlowError> {
+        previous_session: Option<&SessionId>,
+    ) -> Result<(SignedIn, SessionId), FlowError> {
         let query = super::callback_query::parse(callback_query).map_err(FlowError::BadRequest)?;
         // No binding cookie: the callback was opened in a browser that did not start it.
         let transaction_id = transaction_id.ok_or(FlowError::InvalidCallback("no transaction cookie"))?;
@@ -55,13 +59,12 @@ impl SignInFlow {
             .ok_or(FlowError::InvalidCallback("no well-formed PKCE verifier"))?;
 
         let identity = self.exchange(provider, &tx, query, &verifier).await?;
-        let ids = users::upsert_identity(&self.db, &provider.config.id, &identity).await?;
-        let session = sessions::create(&self.db, ids).await?;
+        let session = sign_ins::record(&self.db, &provider.config.id, &identity, previous_session).await?;
         let signed_in = SignedIn {
             profile: profile_of(provider, identity),
             return_to: tx.return_to,
         };
-        Ok((signed_in, session, ids.user_id))
+        Ok((signed_in, session))
     }
 
     /// The protocol's own checks of the callback, then the exchange that proves who signed in.

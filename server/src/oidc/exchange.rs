@@ -2,26 +2,29 @@
 
 use chrono::{Duration as ChronoDuration, Utc};
 use openidconnect::{
-    AccessToken, ClaimsVerificationError, ClientSecret, Nonce as OidcNonce, SignatureVerificationError,
-    core::{
-        CoreClient, CoreClientAuthMethod, CoreIdToken, CoreIdTokenClaims, CoreIdTokenVerifier,
-        CoreJwsSigningAlgorithm,
-    },
+    AccessToken, ClaimsVerificationError, ClientSecret, EndpointMaybeSet, EndpointNotSet, EndpointSet,
+    JsonWebKeySet, Nonce as OidcNonce, SignatureVerificationError,
+    core::{CoreClient, CoreClientAuthMethod, CoreIdToken, CoreIdTokenClaims, CoreJwsSigningAlgorithm},
 };
 
 use secrecy::ExposeSecret;
 
-use super::{Metadata, OidcError};
+use super::{Metadata, OidcError, signing_key::SigningKey};
 use crate::{
     domain::{CodeVerifier, Nonce, Subject},
     oauth::token_request,
     profile::{VerifiedIdentity, display_name, raw_claims},
     provider_http::{ProviderHttp, error_chain},
     providers::{
-        DiscoveredProvider, Provider,
+        DiscoveredProvider, Provider, ProviderConfig,
         protocol::{ClientAuth, OidcSettings},
     },
 };
+
+/// The client that asks the provider's userinfo endpoint.
+pub type UserInfoClient =
+    CoreClient<EndpointSet, EndpointNotSet, EndpointNotSet, EndpointNotSet, EndpointMaybeSet, EndpointMaybeSet>;
+pub type IdTokenVerifier = openidconnect::IdTokenVerifier<'static, SigningKey>;
 
 /// An ID token older than this is refused even if it has not expired (replay defence).
 const MAX_ID_TOKEN_AGE_MINUTES: i64 = 10;
@@ -40,11 +43,6 @@ pub async fn exchange_code(
 ) -> Result<VerifiedIdentity, OidcError> {
     let metadata = &discovered.metadata;
     let config = &provider.config;
-    let client = CoreClient::from_provider_metadata(
-        metadata.clone(),
-        config.client_id.clone(),
-        Some(ClientSecret::new(config.client_secret.secret().clone())),
-    );
 
     // The code exchange shares the tolerant token-response reader of plain OAuth 2.0: any case
     // of `token_type`, `expires_in` as a string, errors in 200 answers (SECURITY.md G3).
@@ -62,14 +60,14 @@ pub async fn exchange_code(
         .parse()
         .map_err(|e: serde_json::Error| OidcError::IdToken(format!("malformed: {e}")))?;
     let id_token = &id_token;
-    let claims = match verify_id_token(provider, metadata, id_token, nonce) {
+    let claims = match verify_id_token(&discovered.id_token_verifier, id_token, nonce) {
         Err(ClaimsVerificationError::SignatureVerification(SignatureVerificationError::NoMatchingKey)) => {
             // The provider may have rotated its keys since we fetched them: look once more.
             let refreshed = provider
                 .refresh_keys(http)
                 .await
                 .ok_or_else(|| OidcError::IdToken("signed with an unknown key".into()))?;
-            verify_id_token(provider, &refreshed.metadata, id_token, nonce)
+            verify_id_token(&refreshed.id_token_verifier, id_token, nonce)
         }
         other => other,
     }
@@ -86,7 +84,8 @@ pub async fn exchange_code(
     let mut identity = identity_from_id_token(settings.issuer.as_str(), claims, subject);
 
     if metadata.userinfo_endpoint().is_some() {
-        let request = client
+        let request = discovered
+            .userinfo_client
             .user_info(
                 AccessToken::new(grant.access_token.expose_secret().to_owned()),
                 Some(claims.subject().clone()),
@@ -120,23 +119,20 @@ const ALLOWED_ALGORITHMS: [CoreJwsSigningAlgorithm; 10] = [
     CoreJwsSigningAlgorithm::EdDsa,
 ];
 
-/// Checks the ID token against the keys, issuer and algorithms in `metadata`.
-fn verify_id_token<'t>(
-    provider: &Provider,
-    metadata: &Metadata,
-    id_token: &'t CoreIdToken,
-    nonce: &Nonce,
-) -> Result<&'t CoreIdTokenClaims, ClaimsVerificationError> {
+/// The ID-token checks for a provider: its keys, its issuer, the algorithms it advertises
+/// that we accept, and our own age limit. Built once per discovery document.
+pub fn id_token_verifier(config: &ProviderConfig, metadata: &Metadata) -> IdTokenVerifier {
     let advertised = metadata.id_token_signing_alg_values_supported();
     let allowed: Vec<_> = ALLOWED_ALGORITHMS
         .into_iter()
         .filter(|alg| advertised.contains(alg))
         .collect();
-    let verifier = CoreIdTokenVerifier::new_confidential_client(
-        provider.config.client_id.clone(),
-        ClientSecret::new(provider.config.client_secret.secret().clone()),
+    let keys = metadata.jwks().keys().iter().cloned().map(SigningKey::from).collect();
+    IdTokenVerifier::new_confidential_client(
+        config.client_id.clone(),
+        ClientSecret::new(config.client_secret.secret().clone()),
         metadata.issuer().clone(),
-        metadata.jwks().clone(),
+        JsonWebKeySet::new(keys),
     )
     .set_allowed_algs(allowed)
     .set_issue_time_verifier_fn(|issued_at| {
@@ -145,8 +141,24 @@ fn verify_id_token<'t>(
         } else {
             Ok(())
         }
-    });
-    id_token.claims(&verifier, &OidcNonce::new(nonce.expose().to_owned()))
+    })
+}
+
+/// Built once per discovery document, not per sign-in.
+pub fn userinfo_client(config: &ProviderConfig, metadata: &Metadata) -> UserInfoClient {
+    CoreClient::from_provider_metadata(
+        metadata.clone(),
+        config.client_id.clone(),
+        Some(ClientSecret::new(config.client_secret.secret().clone())),
+    )
+}
+
+fn verify_id_token<'t>(
+    verifier: &IdTokenVerifier,
+    id_token: &'t CoreIdToken,
+    nonce: &Nonce,
+) -> Result<&'t CoreIdTokenClaims, ClaimsVerificationError> {
+    id_token.claims(verifier, &OidcNonce::new(nonce.expose().to_owned()))
 }
 
 /// Basic authentication unless the provider supports only credentials in the body.

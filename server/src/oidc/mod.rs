@@ -2,9 +2,10 @@
 
 mod discovery;
 mod exchange;
+mod signing_key;
 
 pub use discovery::{Metadata, discover};
-pub use exchange::exchange_code;
+pub use exchange::{IdTokenVerifier, UserInfoClient, exchange_code, id_token_verifier, userinfo_client};
 
 /// What went wrong talking to a provider. Details are for the log; the browser gets a
 /// general message (see `flow::FlowError`).

@@ -12,7 +12,7 @@ use openidconnect::RedirectUrl;
 
 use super::{config::ProviderConfig, protocol::Protocol};
 use crate::{
-    oidc::{Metadata, OidcError, discover},
+    oidc::{self, IdTokenVerifier, Metadata, OidcError, UserInfoClient, discover},
     provider_http::ProviderHttp,
 };
 
@@ -37,12 +37,23 @@ pub struct Provider {
     fetch_lock: tokio::sync::Mutex<()>,
 }
 
-/// A provider whose discovery document was fetched and checked.
+/// A provider whose discovery document was fetched and checked, with what checking its sign-ins
+/// needs built once from it.
 pub struct DiscoveredProvider {
     pub metadata: Metadata,
+    pub id_token_verifier: IdTokenVerifier,
+    pub userinfo_client: UserInfoClient,
 }
 
 impl DiscoveredProvider {
+    fn new(config: &ProviderConfig, metadata: Metadata) -> Self {
+        Self {
+            id_token_verifier: oidc::id_token_verifier(config, &metadata),
+            userinfo_client: oidc::userinfo_client(config, &metadata),
+            metadata,
+        }
+    }
+
     /// RFC 9207: when advertised, the callback must carry `iss`.
     pub fn requires_iss_parameter(&self) -> bool {
         self.metadata
@@ -147,7 +158,7 @@ impl Provider {
         };
         match discover(&settings.issuer, http).await {
             Ok(metadata) => {
-                let fresh = Arc::new(DiscoveredProvider { metadata });
+                let fresh = Arc::new(DiscoveredProvider::new(&self.config, metadata));
                 let mut state = self.discovery.write().unwrap_or_else(|e| e.into_inner());
                 state.current = Some((fresh.clone(), Instant::now()));
                 state.last_failure = None;

@@ -2,17 +2,19 @@
 
 use crate::domain::now;
 
-/// Records an attempt. Failing to record must not fail the sign-in, so errors are only logged.
-pub async fn record(db: &super::Database, provider_id: &str, user_id: Option<i64>, outcome: &str) {
-    let result =
-        sqlx::query("INSERT INTO sign_in_events (at, provider_id, user_id, outcome) VALUES ($1, $2, $3, $4)")
-            .bind(now())
-            .bind(provider_id)
-            .bind(user_id)
-            .bind(outcome)
-            .execute(db.pool())
-            .await;
-    if let Err(error) = result {
-        tracing::warn!(%error, "could not record a sign-in event");
-    }
+/// Records an attempt, in the sign-in's own transaction when it succeeded.
+pub async fn record<'e>(
+    executor: impl sqlx::SqliteExecutor<'e>,
+    provider_id: &str,
+    user_id: Option<i64>,
+    outcome: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO sign_in_events (at, provider_id, user_id, outcome) VALUES ($1, $2, $3, $4)")
+        .bind(now())
+        .bind(provider_id)
+        .bind(user_id)
+        .bind(outcome)
+        .execute(executor)
+        .await?;
+    Ok(())
 }

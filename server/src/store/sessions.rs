@@ -9,6 +9,9 @@ use crate::domain::{SessionId, now};
 pub const IDLE_SECS: i64 = 3 * 24 * 3600;
 /// ...and after this long in any case.
 pub const ABSOLUTE_SECS: i64 = 14 * 24 * 3600;
+/// Last use is written at most this often per session: the idle limit is days, so a page view
+/// need not be a write.
+const LAST_SEEN_EVERY_SECS: i64 = 60;
 
 /// What the signed-in page shows, read from the user and the identity of the session.
 #[derive(Debug, Clone)]
@@ -23,7 +26,7 @@ pub struct SessionProfile {
     pub raw_claims: Option<String>,
 }
 
-pub async fn create(db: &super::Database, ids: SignedInIds) -> Result<SessionId, sqlx::Error> {
+pub async fn create<'e>(executor: impl sqlx::SqliteExecutor<'e>, ids: SignedInIds) -> Result<SessionId, sqlx::Error> {
     let id = SessionId::generate();
     let at = now();
     sqlx::query(
@@ -33,13 +36,13 @@ pub async fn create(db: &super::Database, ids: SignedInIds) -> Result<SessionId,
     .bind(ids.user_id)
     .bind(ids.identity_id)
     .bind(at)
-    .execute(db.pool())
+    .execute(executor)
     .await?;
     Ok(id)
 }
 
-/// The profile behind a live session, refreshing its idle timer; `None` when the session is
-/// unknown, idle too long or too old (such a session is deleted).
+/// The profile behind a live session, refreshing its idle timer now and then; `None` when the
+/// session is unknown, idle too long or too old (such a session is deleted).
 pub async fn profile(db: &super::Database, id: &SessionId) -> Result<Option<SessionProfile>, sqlx::Error> {
     let at = now();
     let row = sqlx::query(
@@ -49,20 +52,22 @@ pub async fn profile(db: &super::Database, id: &SessionId) -> Result<Option<Sess
          WHERE s.id_digest = $1",
     )
     .bind(id.digest())
-    .fetch_optional(db.pool())
+    .fetch_optional(db.reader())
     .await?;
     let Some(row) = row else { return Ok(None) };
     let created_at: i64 = row.get("created_at");
     let last_seen_at: i64 = row.get("last_seen_at");
     if at - created_at > ABSOLUTE_SECS || at - last_seen_at > IDLE_SECS {
-        delete(db, id).await?;
+        delete(db.writer(), id).await?;
         return Ok(None);
     }
-    sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id_digest = $2")
-        .bind(at)
-        .bind(id.digest())
-        .execute(db.pool())
-        .await?;
+    if at - last_seen_at >= LAST_SEEN_EVERY_SECS {
+        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id_digest = $2")
+            .bind(at)
+            .bind(id.digest())
+            .execute(db.writer())
+            .await?;
+    }
     Ok(Some(SessionProfile {
         provider_id: row.get("provider_id"),
         subject: row.get("subject"),
@@ -75,10 +80,10 @@ pub async fn profile(db: &super::Database, id: &SessionId) -> Result<Option<Sess
     }))
 }
 
-pub async fn delete(db: &super::Database, id: &SessionId) -> Result<(), sqlx::Error> {
+pub async fn delete<'e>(executor: impl sqlx::SqliteExecutor<'e>, id: &SessionId) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM sessions WHERE id_digest = $1")
         .bind(id.digest())
-        .execute(db.pool())
+        .execute(executor)
         .await?;
     Ok(())
 }

@@ -80,11 +80,6 @@ pub async fn insert(
     id: &TransactionId,
     tx: &SignInTransaction,
 ) -> Result<(), sqlx::Error> {
-    // Abandoned sign-ins are swept here, so the table stays small without a background job.
-    sqlx::query("DELETE FROM sign_in_transactions WHERE created_at < $1")
-        .bind(now() - LIFETIME_SECS)
-        .execute(db.pool())
-        .await?;
     let (state, request_token, request_token_secret) = match &tx.binding {
         Binding::State(state) => (Some(state.expose()), None, None),
         Binding::RequestToken(token) => (
@@ -109,7 +104,7 @@ pub async fn insert(
     .bind(tx.code_challenge.as_str())
     .bind(&tx.return_to)
     .bind(tx.created_at)
-    .execute(db.pool())
+    .execute(db.writer())
     .await?;
     Ok(())
 }
@@ -125,7 +120,7 @@ pub async fn take(
                    code_challenge, return_to, created_at",
     )
     .bind(id.digest())
-    .fetch_optional(db.pool())
+    .fetch_optional(db.writer())
     .await?;
     let Some(row) = row else { return Ok(None) };
     // Values were validated when written; a row that no longer parses is treated as absent.

@@ -107,17 +107,19 @@ impl AuthBackend for Backend {
             cookies::read(&http.headers, cookies::SIGN_IN).and_then(|v| TransactionId::from_untrusted(&v));
         // The transaction is single-use: the binding cookie goes whatever happens next.
         http.set_cookie(&cookies::clear(cookies::SIGN_IN));
+        // A new session id at every sign-in; the one the browser had before is ended.
+        let previous = Self::session_id(http);
         let (signed_in, session) = self
             .flow
-            .complete(&provider, transaction, &callback_query, code_verifier.as_deref())
+            .complete(
+                &provider,
+                transaction,
+                &callback_query,
+                code_verifier.as_deref(),
+                previous.as_ref(),
+            )
             .await
             .map_err(|e| logged(&provider, e))?;
-        // A new session id at every sign-in; the one the browser had before is ended.
-        if let Some(previous) = Self::session_id(http) {
-            sessions::delete(&self.flow.db, &previous)
-                .await
-                .map_err(internal)?;
-        }
         http.set_cookie(&cookies::session(session.expose()));
         tracing::info!(provider, "signed in");
         Ok(signed_in)
@@ -125,7 +127,9 @@ impl AuthBackend for Backend {
 
     async fn sign_out(&self, http: &HttpExchange) -> Result<(), AuthError> {
         if let Some(id) = Self::session_id(http) {
-            sessions::delete(&self.flow.db, &id).await.map_err(internal)?;
+            sessions::delete(self.flow.db.writer(), &id)
+                .await
+                .map_err(internal)?;
         }
         http.set_cookie(&cookies::clear(cookies::SESSION));
         Ok(())

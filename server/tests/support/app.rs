@@ -84,6 +84,12 @@ impl TestApp {
 
     /// The application with the providers of an AUTH_CONFIG text.
     pub async fn spawn_from_config(config: &str) -> Self {
+        Self::spawn_with_settings(config, &[]).await
+    }
+
+    /// The application with the providers of an AUTH_CONFIG text and these settings besides
+    /// its own address and database.
+    pub async fn spawn_with_settings(config: &str, settings: &[(&str, &str)]) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address = listener.local_addr().unwrap();
         let origin = format!("http://{address}");
@@ -92,7 +98,10 @@ impl TestApp {
         let settings = Settings::from_env(|name| match name {
             "APP_URL" => Some(origin.clone()),
             "DATABASE_URL" => Some(database_url.clone()),
-            _ => None,
+            other => settings
+                .iter()
+                .find(|(setting, _)| *setting == other)
+                .map(|(_, value)| (*value).to_owned()),
         })
         .unwrap();
         let providers = config::parse("auth.toml", config, |_| None).unwrap();

@@ -1,0 +1,339 @@
+//! The sign-in load benchmark and soak run. Starts the release server and a fast local
+//! OpenID provider, drives full sign-ins from distinct loopback addresses, and prints what the
+//! server spent: sign-ins per second, CPU per completed sign-in, latency, errors, memory.
+//!
+//!   signin-bench [--clients 1,8,64,256] [--sign-ins 2000] [--returning N]
+//!   signin-bench --soak 600 [--rate R] [--clients 256]
+//!
+//! Exits non-zero when any sign-in failed.
+
+use std::{
+    path::PathBuf,
+    process::ExitCode,
+    sync::Arc,
+    time::{Duration, Instant},
+};
+
+use bench::{
+    load::{self, Population, Tally},
+    proc_stats::{self, mebibytes},
+    provider::FastProvider,
+    server_process::{ServerProcess, ServerSetup},
+    sign_in::SignInDriver,
+};
+
+const PROVIDER_ID: &str = "load";
+/// Sign-ins before measuring, so discovery, keys and connection pools are warm.
+const WARM_UP_SIGN_INS: u32 = 50;
+/// In a soak, memory is compared from this far in, once caches and pools have grown.
+const SOAK_WARM_UP: Duration = Duration::from_secs(60);
+const SOAK_REPORT_EVERY: Duration = Duration::from_secs(30);
+
+struct Options {
+    clients: Vec<u32>,
+    sign_ins: u32,
+    returning: Option<u32>,
+    soak: Option<Duration>,
+    rate: Option<f64>,
+    server: PathBuf,
+    site_root: PathBuf,
+}
+
+fn parse_options() -> Result<Options, String> {
+    let mut options = Options {
+        clients: vec![1, 8, 64, 256],
+        sign_ins: 2000,
+        returning: None,
+        soak: None,
+        rate: None,
+        server: PathBuf::from("target/release/server"),
+        site_root: PathBuf::from("target/site"),
+    };
+    let mut args = std::env::args().skip(1);
+    while let Some(flag) = args.next() {
+        let mut value = || args.next().ok_or_else(|| format!("{flag} needs a value"));
+        let number = |v: String| v.parse::<u32>().map_err(|_| format!("{flag}: {v:?} is not a whole number"));
+        match flag.as_str() {
+            "--clients" => {
+                options.clients = value()?
+                    .split(',')
+                    .map(|c| c.trim().parse().map_err(|_| format!("--clients: {c:?} is not a number")))
+                    .collect::<Result<_, _>>()?
+            }
+            "--sign-ins" => options.sign_ins = number(value()?)?,
+            "--returning" => options.returning = Some(number(value()?)?),
+            "--soak" => options.soak = Some(Duration::from_secs(number(value()?)?.into())),
+            "--rate" => {
+                let rate = value()?;
+                options.rate = Some(rate.parse().map_err(|_| format!("--rate: {rate:?} is not a number"))?)
+            }
+            "--server" => options.server = value()?.into(),
+            "--site-root" => options.site_root = value()?.into(),
+            other => return Err(format!("unknown option {other} (see the top of bench/src/bin/signin-bench.rs)")),
+        }
+    }
+    if !options.server.is_file() {
+        return Err(format!(
+            "no server binary at {} (run `cargo leptos build --release` first, or `make bench`)",
+            options.server.display()
+        ));
+    }
+    Ok(options)
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let result = match parse_options() {
+        Ok(options) => match options.soak {
+            Some(duration) => soak(&options, duration).await,
+            None => benchmark(&options).await,
+        },
+        Err(message) => Err(message),
+    };
+    match result {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// A fresh server on a fresh database, its provider, and a warm-up.
+struct Rig {
+    _provider: FastProvider,
+    server: ServerProcess,
+    driver: SignInDriver,
+    _data: tempfile::TempDir,
+}
+
+async fn start_rig(options: &Options) -> Result<Rig, String> {
+    let provider = FastProvider::start()
+        .await
+        .map_err(|e| format!("cannot start the provider: {e}"))?;
+    let data = tempfile::tempdir().map_err(|e| format!("cannot make a temporary folder: {e}"))?;
+    let server = ServerProcess::start(&ServerSetup {
+        binary: &options.server,
+        data_dir: data.path(),
+        auth_config: &provider.auth_config(PROVIDER_ID),
+        site_root: Some(&options.site_root),
+        extra_env: &[],
+    })
+    .await?;
+    let driver = SignInDriver {
+        app_origin: server.origin.clone(),
+        provider_id: PROVIDER_ID.into(),
+    };
+    let warm_up = Arc::new(Tally::default());
+    load::closed_loop(&driver, Population::new_people(0), WARM_UP_SIGN_INS, 1, &warm_up).await;
+    let summary = warm_up.summary();
+    if summary.failed > 0 {
+        return Err(format!(
+            "the warm-up failed: {:?}\nserver log:\n{}",
+            summary.failures,
+            server.log_tail()
+        ));
+    }
+    Ok(Rig {
+        _provider: provider,
+        server,
+        driver,
+        _data: data,
+    })
+}
+
+struct Row {
+    clients: u32,
+    completed: u64,
+    failed: u64,
+    per_second: f64,
+    cpu_ms_per_sign_in: f64,
+    p50: Duration,
+    p99: Duration,
+    idle_mib: f64,
+    peak_mib: f64,
+}
+
+async fn benchmark(options: &Options) -> Result<bool, String> {
+    println!(
+        "{} sign-ins per row, each from its own loopback address, {} people; server {}",
+        options.sign_ins,
+        options
+            .returning
+            .map_or("all new".to_owned(), |n| format!("{n} returning")),
+        options.server.display()
+    );
+    let mut rows = Vec::new();
+    for &clients in &options.clients {
+        let row = measure(options, clients).await?;
+        rows.push(row);
+    }
+    println!();
+    println!("| clients | sign-ins | failed | sign-ins/s | server CPU ms/sign-in | p50 ms | p99 ms | RSS idle MiB | RSS peak MiB |");
+    println!("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+    for row in &rows {
+        println!(
+            "| {} | {} | {} | {:.0} | {:.3} | {:.1} | {:.1} | {:.1} | {:.1} |",
+            row.clients,
+            row.completed,
+            row.failed,
+            row.per_second,
+            row.cpu_ms_per_sign_in,
+            millis(row.p50),
+            millis(row.p99),
+            row.idle_mib,
+            row.peak_mib
+        );
+    }
+    Ok(rows.iter().all(|row| row.failed == 0))
+}
+
+async fn measure(options: &Options, clients: u32) -> Result<Row, String> {
+    let rig = start_rig(options).await?;
+    let pid = rig.server.pid();
+    let idle = proc_stats::memory(pid).map_err(|e| e.to_string())?;
+    let cpu_before = proc_stats::cpu_time(pid).map_err(|e| e.to_string())?;
+    let tally = Arc::new(Tally::default());
+    let population = Population {
+        first: WARM_UP_SIGN_INS,
+        returning: options.returning,
+    };
+    let elapsed = load::closed_loop(&rig.driver, population, options.sign_ins, clients, &tally).await;
+    let cpu = proc_stats::cpu_time(pid).map_err(|e| e.to_string())? - cpu_before;
+    let peak = proc_stats::memory(pid).map_err(|e| e.to_string())?;
+    let summary = tally.summary();
+    let row = Row {
+        clients,
+        completed: summary.completed,
+        failed: summary.failed,
+        per_second: summary.completed as f64 / elapsed.as_secs_f64(),
+        cpu_ms_per_sign_in: cpu.as_secs_f64() * 1000.0 / summary.completed.max(1) as f64,
+        p50: summary.p50,
+        p99: summary.p99,
+        idle_mib: mebibytes(idle.resident),
+        peak_mib: mebibytes(peak.peak_resident),
+    };
+    println!(
+        "{:>4} clients: {} completed, {} failed in {:.1} s = {:.0} sign-ins/s; server CPU {:.3} ms per sign-in \
+         ({:.0} ms in all); latency p50 {:.1} ms, p99 {:.1} ms; RSS idle {:.1} MiB, peak {:.1} MiB",
+        clients,
+        row.completed,
+        row.failed,
+        elapsed.as_secs_f64(),
+        row.per_second,
+        row.cpu_ms_per_sign_in,
+        cpu.as_secs_f64() * 1000.0,
+        millis(row.p50),
+        millis(row.p99),
+        row.idle_mib,
+        row.peak_mib
+    );
+    print_failures(&summary.failures);
+    if summary.failed > 0 {
+        println!("      server log (last lines):\n{}", rig.server.log_tail());
+    }
+    Ok(row)
+}
+
+fn print_failures(failures: &std::collections::BTreeMap<String, u64>) {
+    for (kind, count) in failures {
+        println!("      {count} x {kind}");
+    }
+}
+
+/// Finds the highest rate (unless given), then holds 80 % of it for `duration`, reporting
+/// memory along the way; passes with zero errors and memory flat within 10 % after warm-up.
+async fn soak(options: &Options, duration: Duration) -> Result<bool, String> {
+    let clients = options.clients.iter().copied().max().unwrap_or(256);
+    let rate = match options.rate {
+        Some(rate) => rate,
+        None => {
+            let row = measure(options, clients.min(64)).await?;
+            if row.failed > 0 {
+                return Ok(false);
+            }
+            println!("highest rate measured: {:.0} sign-ins/s", row.per_second);
+            row.per_second * 0.8
+        }
+    };
+    let rig = start_rig(options).await?;
+    let pid = rig.server.pid();
+    println!(
+        "soak: {rate:.0} sign-ins/s for {} s, at most {clients} at once",
+        duration.as_secs()
+    );
+    let tally = Arc::new(Tally::default());
+    let run = {
+        let (driver, tally) = (rig.driver.clone(), tally.clone());
+        let population = Population::new_people(WARM_UP_SIGN_INS);
+        tokio::spawn(async move { load::open_loop(&driver, population, rate, duration, clients, &tally).await })
+    };
+    let started = Instant::now();
+    let cpu_start = proc_stats::cpu_time(pid).map_err(|e| e.to_string())?;
+    let mut samples_after_warm_up = Vec::new();
+    let mut next_report = started + SOAK_REPORT_EVERY;
+    loop {
+        let finished = run.is_finished();
+        if finished || Instant::now() >= next_report {
+            next_report += SOAK_REPORT_EVERY;
+            let memory = proc_stats::memory(pid).map_err(|e| e.to_string())?;
+            let summary = tally.summary();
+            tally.drop_sessions();
+            let elapsed = started.elapsed();
+            if elapsed >= SOAK_WARM_UP {
+                samples_after_warm_up.push(memory.resident);
+            }
+            println!(
+                "{:>5.0} s: {} completed, {} failed, RSS {:.1} MiB",
+                elapsed.as_secs_f64(),
+                summary.completed,
+                summary.failed,
+                mebibytes(memory.resident)
+            );
+        }
+        if finished {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let elapsed = run.await.map_err(|e| e.to_string())?;
+    let cpu = proc_stats::cpu_time(pid).map_err(|e| e.to_string())? - cpu_start;
+    let summary = tally.summary();
+    println!(
+        "soak done: {} completed, {} failed in {:.0} s = {:.0} sign-ins/s (target {rate:.0}); server CPU {:.3} ms \
+         per sign-in; latency p50 {:.1} ms, p99 {:.1} ms",
+        summary.completed,
+        summary.failed,
+        elapsed.as_secs_f64(),
+        summary.completed as f64 / elapsed.as_secs_f64(),
+        cpu.as_secs_f64() * 1000.0 / summary.completed.max(1) as f64,
+        millis(summary.p50),
+        millis(summary.p99),
+    );
+    print_failures(&summary.failures);
+    let flat = match (samples_after_warm_up.iter().min(), samples_after_warm_up.iter().max()) {
+        (Some(&low), Some(&high)) => {
+            let mean = samples_after_warm_up.iter().sum::<u64>() as f64 / samples_after_warm_up.len() as f64;
+            let spread = |v: u64| (v as f64 - mean) / mean * 100.0;
+            println!(
+                "RSS after {} s of warm-up: mean {:.1} MiB, lowest {:+.1} %, highest {:+.1} % ({} samples)",
+                SOAK_WARM_UP.as_secs(),
+                mebibytes(mean as u64),
+                spread(low),
+                spread(high),
+                samples_after_warm_up.len()
+            );
+            spread(low) >= -10.0 && spread(high) <= 10.0
+        }
+        _ => {
+            println!("the soak was too short to judge memory after warm-up");
+            false
+        }
+    };
+    Ok(summary.failed == 0 && flat)
+}
+
+fn millis(duration: Duration) -> f64 {
+    duration.as_secs_f64() * 1000.0
+}

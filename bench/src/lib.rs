@@ -1,0 +1,10 @@
+//! Load testing the sign-in flow end to end: a fast OpenID provider on loopback, a driver
+//! that signs people in the way the browser does, the server run as its own process with its
+//! CPU and memory read from /proc, and the closed- and open-loop runs the benchmark and the
+//! soak are made of. The server's tests use the same pieces.
+
+pub mod load;
+pub mod proc_stats;
+pub mod provider;
+pub mod server_process;
+pub mod sign_in;

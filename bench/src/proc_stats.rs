@@ -1,0 +1,59 @@
+//! What the kernel says a process has used, from /proc.
+
+use std::time::Duration;
+
+/// CPU time (user + system) the process has used so far, its exited threads included.
+pub fn cpu_time(pid: u32) -> std::io::Result<Duration> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))?;
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    let after_name = stat
+        .rsplit_once(')')
+        .map(|(_, rest)| rest)
+        .ok_or_else(|| invalid("no command name in /proc/<pid>/stat"))?;
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
+    let ticks = |index: usize| -> std::io::Result<u64> {
+        fields
+            .get(index)
+            .and_then(|v| v.parse().ok())
+            .ok_or_else(|| invalid("short /proc/<pid>/stat"))
+    };
+    let total = ticks(11)? + ticks(12)?;
+    Ok(Duration::from_secs_f64(total as f64 / clock_ticks_per_second()))
+}
+
+fn clock_ticks_per_second() -> f64 {
+    // SAFETY: sysconf has no preconditions.
+    let ticks = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
+    if ticks > 0 { ticks as f64 } else { 100.0 }
+}
+
+/// Resident memory now (`VmRSS`) and at its highest so far (`VmHWM`), in bytes.
+pub fn memory(pid: u32) -> std::io::Result<Memory> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
+    let kib = |name: &str| -> std::io::Result<u64> {
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix(name))
+            .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
+            .ok_or_else(|| invalid("no memory figures in /proc/<pid>/status"))
+    };
+    Ok(Memory {
+        resident: kib("VmRSS:")? * 1024,
+        peak_resident: kib("VmHWM:")? * 1024,
+    })
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Memory {
+    pub resident: u64,
+    pub peak_resident: u64,
+}
+
+fn invalid(message: &str) -> std::io::Error {
+    std::io::Error::new(std::io::ErrorKind::InvalidData, message)
+}
+
+pub fn mebibytes(bytes: u64) -> f64 {
+    bytes as f64 / (1024.0 * 1024.0)
+}

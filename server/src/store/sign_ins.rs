@@ -1,0 +1,26 @@
+//! What a successful sign-in writes, in one transaction: the user and identity, the new
+//! session (its id is returned), the end of the session the browser had before, and the audit record. Either all
+//! of it is stored or none of it.
+
+use super::{Database, audit, sessions, users};
+use crate::{
+    domain::{ProviderId, SessionId},
+    profile::VerifiedIdentity,
+};
+
+pub async fn record(
+    db: &Database,
+    provider_id: &ProviderId,
+    identity: &VerifiedIdentity,
+    previous_session: Option<&SessionId>,
+) -> Result<SessionId, sqlx::Error> {
+    let mut tx = db.begin_write().await?;
+    let ids = users::upsert_identity(&mut tx, provider_id, identity).await?;
+    if let Some(previous) = previous_session {
+        sessions::delete(&mut *tx, previous).await?;
+    }
+    let session = sessions::create(&mut *tx, ids).await?;
+    audit::record(&mut *tx, provider_id.as_str(), Some(ids.user_id), "signed-in").await?;
+    tx.commit().await?;
+    Ok(session)
+}
