@@ -29,8 +29,8 @@ const KEY_ID: &str = "bench-key-1";
 /// Codes and access tokens are good for this long, as at real providers.
 const CODE_LIFETIME: Duration = Duration::from_secs(60);
 const ACCESS_TOKEN_LIFETIME: Duration = Duration::from_secs(300);
-/// Above this many live entries, expired ones are swept before adding more.
-const SWEEP_ABOVE: usize = 4096;
+/// Expired codes and tokens are swept at most this often.
+const SWEEP_EVERY: Duration = Duration::from_secs(5);
 
 /// The test-only RSA key of server/tests/fixtures (PKCS #1); it protects nothing.
 const SIGNING_KEY_PEM: &str = include_str!("../../server/tests/fixtures/test-signing-key.pem");
@@ -45,8 +45,44 @@ struct ProviderState {
     key: RsaKeyPair,
     rng: SystemRandom,
     jwks: Value,
-    codes: Mutex<HashMap<String, PendingCode>>,
-    access_tokens: Mutex<HashMap<String, (Person, Instant)>>,
+    codes: Mutex<Expiring<PendingCode>>,
+    access_tokens: Mutex<Expiring<Person>>,
+}
+
+/// Entries that live for `lifetime` after they were added.
+struct Expiring<V> {
+    entries: HashMap<String, (V, Instant)>,
+    lifetime: Duration,
+    last_sweep: Instant,
+}
+
+impl<V> Expiring<V> {
+    fn new(lifetime: Duration) -> Mutex<Self> {
+        Mutex::new(Self {
+            entries: HashMap::new(),
+            lifetime,
+            last_sweep: Instant::now(),
+        })
+    }
+
+    fn insert(&mut self, key: String, value: V) {
+        if self.last_sweep.elapsed() > SWEEP_EVERY {
+            let lifetime = self.lifetime;
+            self.entries.retain(|_, (_, added)| added.elapsed() < lifetime);
+            self.last_sweep = Instant::now();
+        }
+        self.entries.insert(key, (value, Instant::now()));
+    }
+
+    fn take(&mut self, key: &str) -> Option<V> {
+        let (value, added) = self.entries.remove(key)?;
+        (added.elapsed() < self.lifetime).then_some(value)
+    }
+
+    fn get(&self, key: &str) -> Option<&V> {
+        let (value, added) = self.entries.get(key)?;
+        (added.elapsed() < self.lifetime).then_some(value)
+    }
 }
 
 struct PendingCode {
@@ -54,7 +90,6 @@ struct PendingCode {
     nonce: Option<String>,
     code_challenge: String,
     person: Person,
-    issued: Instant,
 }
 
 #[derive(Clone)]
@@ -75,8 +110,8 @@ impl FastProvider {
             key,
             rng: SystemRandom::new(),
             jwks: key_set,
-            codes: Mutex::default(),
-            access_tokens: Mutex::default(),
+            codes: Expiring::new(CODE_LIFETIME),
+            access_tokens: Expiring::new(ACCESS_TOKEN_LIFETIME),
         });
         let router = Router::new()
             .route("/.well-known/openid-configuration", get(discovery))
@@ -212,15 +247,12 @@ async fn authorize(State(state): State<Arc<ProviderState>>, Query(request): Quer
         nonce: request.nonce,
         code_challenge: request.code_challenge,
         person: Person { subject },
-        issued: Instant::now(),
     };
-    {
-        let mut codes = state.codes.lock().unwrap_or_else(|e| e.into_inner());
-        if codes.len() > SWEEP_ABOVE {
-            codes.retain(|_, c| c.issued.elapsed() < CODE_LIFETIME);
-        }
-        codes.insert(code, pending);
-    }
+    state
+        .codes
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(code, pending);
     Redirect::to(callback.as_str()).into_response()
 }
 
@@ -252,8 +284,8 @@ async fn token(State(state): State<Arc<ProviderState>>, headers: HeaderMap, Form
         .codes
         .lock()
         .unwrap_or_else(|e| e.into_inner())
-        .remove(&request.code);
-    let Some(pending) = pending.filter(|p| p.issued.elapsed() < CODE_LIFETIME) else {
+        .take(&request.code);
+    let Some(pending) = pending else {
         return refuse(StatusCode::BAD_REQUEST, "invalid_grant");
     };
     let challenge = URL_SAFE_NO_PAD.encode(Sha256::digest(request.code_verifier.as_bytes()));
@@ -264,13 +296,11 @@ async fn token(State(state): State<Arc<ProviderState>>, headers: HeaderMap, Form
         return refuse(StatusCode::INTERNAL_SERVER_ERROR, "server_error");
     };
     let access_token = random_token(&state);
-    {
-        let mut tokens = state.access_tokens.lock().unwrap_or_else(|e| e.into_inner());
-        if tokens.len() > SWEEP_ABOVE {
-            tokens.retain(|_, (_, issued)| issued.elapsed() < ACCESS_TOKEN_LIFETIME);
-        }
-        tokens.insert(access_token.clone(), (pending.person, Instant::now()));
-    }
+    state
+        .access_tokens
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(access_token.clone(), pending.person);
     (
         [(header::CACHE_CONTROL, "no-store")],
         Json(json!({
@@ -334,10 +364,7 @@ async fn userinfo(State(state): State<Arc<ProviderState>>, headers: HeaderMap) -
         .and_then(|v| v.strip_prefix("Bearer "));
     let person = token.and_then(|token| {
         let tokens = state.access_tokens.lock().unwrap_or_else(|e| e.into_inner());
-        tokens
-            .get(token)
-            .filter(|(_, issued)| issued.elapsed() < ACCESS_TOKEN_LIFETIME)
-            .map(|(person, _)| person.clone())
+        tokens.get(token).cloned()
     });
     let Some(Person { subject }) = person else {
         return (

@@ -31,13 +31,17 @@ async fn run() -> Result<(), String> {
         .await
         .map_err(|e| format!("cannot listen on {address}: {e}"))?;
     tracing::info!("listening on http://{address}, public URL {}", settings.app_url);
-    axum::serve(
+    // The accept loop runs as a task on the workers, not on the main thread, so that taking
+    // a connection does not mean waking another thread.
+    let server = axum::serve(
         listener,
         app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
     .with_graceful_shutdown(async {
         let _ = tokio::signal::ctrl_c().await;
-    })
-    .await
-    .map_err(|e| format!("server error: {e}"))
+    });
+    tokio::spawn(server.into_future())
+        .await
+        .map_err(|e| format!("server task failed: {e}"))?
+        .map_err(|e| format!("server error: {e}"))
 }

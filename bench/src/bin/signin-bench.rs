@@ -4,6 +4,7 @@
 //!
 //!   signin-bench [--clients 1,8,64,256] [--sign-ins 2000] [--returning N]
 //!   signin-bench --soak 600 [--rate R] [--clients 256]
+//!   ... [--server-env NAME=VALUE]...   (settings for the server, e.g. RUST_LOG=warn)
 //!
 //! Exits non-zero when any sign-in failed.
 
@@ -37,6 +38,7 @@ struct Options {
     rate: Option<f64>,
     server: PathBuf,
     site_root: PathBuf,
+    server_env: Vec<(String, String)>,
 }
 
 fn parse_options() -> Result<Options, String> {
@@ -48,6 +50,7 @@ fn parse_options() -> Result<Options, String> {
         rate: None,
         server: PathBuf::from("target/release/server"),
         site_root: PathBuf::from("target/site"),
+        server_env: Vec::new(),
     };
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
@@ -69,6 +72,13 @@ fn parse_options() -> Result<Options, String> {
             }
             "--server" => options.server = value()?.into(),
             "--site-root" => options.site_root = value()?.into(),
+            "--server-env" => {
+                let setting = value()?;
+                let (name, value) = setting
+                    .split_once('=')
+                    .ok_or_else(|| format!("--server-env: {setting:?} is not NAME=VALUE"))?;
+                options.server_env.push((name.to_owned(), value.to_owned()));
+            }
             other => return Err(format!("unknown option {other} (see the top of bench/src/bin/signin-bench.rs)")),
         }
     }
@@ -118,7 +128,11 @@ async fn start_rig(options: &Options) -> Result<Rig, String> {
         data_dir: data.path(),
         auth_config: &provider.auth_config(PROVIDER_ID),
         site_root: Some(&options.site_root),
-        extra_env: &[],
+        extra_env: &options
+            .server_env
+            .iter()
+            .map(|(name, value)| (name.as_str(), value.as_str()))
+            .collect::<Vec<_>>(),
     })
     .await?;
     let driver = SignInDriver {

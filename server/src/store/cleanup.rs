@@ -7,7 +7,7 @@ use super::{Database, sessions, transactions};
 use crate::domain::now;
 
 /// Rows deleted per statement, so the one writer is never held for long.
-const BATCH: i64 = 500;
+const BATCH: usize = 500;
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Deleted {
@@ -15,47 +15,49 @@ pub struct Deleted {
     pub sessions: u64,
 }
 
-/// Deletes every expired transaction and session as of `at` (Unix seconds).
+/// Deletes every expired transaction and session as of `at` (Unix seconds). The expired rows
+/// are found by a scan on a read connection (no time index: every sign-in would pay to keep
+/// it), then deleted by key in small batches; an expired row cannot come back to life between
+/// the two, since every use checks expiry itself.
 pub async fn delete_expired(db: &Database, at: i64) -> Result<Deleted, sqlx::Error> {
-    let transactions_before = at - transactions::LIFETIME_SECS;
-    let transactions = delete_in_batches(db, || {
-        sqlx::query(
-            "DELETE FROM sign_in_transactions WHERE id_digest IN
-               (SELECT id_digest FROM sign_in_transactions WHERE created_at < $1 LIMIT $2)",
-        )
-        .bind(transactions_before)
-        .bind(BATCH)
-    })
-    .await?;
-    let (created_before, seen_before) = (at - sessions::ABSOLUTE_SECS, at - sessions::IDLE_SECS);
-    let sessions = delete_in_batches(db, || {
-        sqlx::query(
-            "DELETE FROM sessions WHERE id_digest IN
-               (SELECT id_digest FROM sessions WHERE created_at < $1 OR last_seen_at < $2 LIMIT $3)",
-        )
-        .bind(created_before)
-        .bind(seen_before)
-        .bind(BATCH)
-    })
-    .await?;
+    let expired_transactions: Vec<String> =
+        sqlx::query_scalar("SELECT id_digest FROM sign_in_transactions WHERE created_at < $1")
+            .bind(at - transactions::LIFETIME_SECS)
+            .fetch_all(db.reader())
+            .await?;
+    let expired_sessions: Vec<String> =
+        sqlx::query_scalar("SELECT id_digest FROM sessions WHERE created_at < $1 OR last_seen_at < $2")
+            .bind(at - sessions::ABSOLUTE_SECS)
+            .bind(at - sessions::IDLE_SECS)
+            .fetch_all(db.reader())
+            .await?;
     Ok(Deleted {
-        transactions,
-        sessions,
+        transactions: delete_by_digest(db, Table::SignInTransactions, &expired_transactions).await?,
+        sessions: delete_by_digest(db, Table::Sessions, &expired_sessions).await?,
     })
 }
 
-async fn delete_in_batches<'q>(
-    db: &Database,
-    statement: impl Fn() -> sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>,
-) -> Result<u64, sqlx::Error> {
-    let mut total = 0;
-    loop {
-        let deleted = statement().execute(db.writer()).await?.rows_affected();
-        total += deleted;
-        if deleted < BATCH as u64 {
-            return Ok(total);
-        }
+#[derive(Clone, Copy)]
+enum Table {
+    SignInTransactions,
+    Sessions,
+}
+
+async fn delete_by_digest(db: &Database, table: Table, digests: &[String]) -> Result<u64, sqlx::Error> {
+    let table = match table {
+        Table::SignInTransactions => "sign_in_transactions",
+        Table::Sessions => "sessions",
+    };
+    let mut deleted = 0;
+    for batch in digests.chunks(BATCH) {
+        let placeholders: Vec<String> = (1..=batch.len()).map(|n| format!("${n}")).collect();
+        let statement = format!("DELETE FROM {table} WHERE id_digest IN ({})", placeholders.join(", "));
+        let query = batch
+            .iter()
+            .fold(sqlx::query(&statement), |query, digest| query.bind(digest));
+        deleted += query.execute(db.writer()).await?.rows_affected();
     }
+    Ok(deleted)
 }
 
 /// Runs [`delete_expired`] every `interval` for as long as the server runs.

@@ -22,17 +22,30 @@ const LIMITED_PATHS: [&str; 2] = ["/api/begin_sign_in", "/api/complete_sign_in"]
 const BURST: u32 = 30;
 /// ...then one more every this often.
 const REPLENISH_EVERY: Duration = Duration::from_secs(1);
+/// Addresses whose budget is full again are forgotten this often, so the limiter's memory
+/// follows the visitors of the last minute, not every address ever seen.
+const FORGET_EVERY: Duration = Duration::from_secs(60);
 
 #[derive(Clone)]
 pub struct SignInRateLimit(Arc<GovernorLayer<PeerIpKeyExtractor, NoOpMiddleware, Body>>);
 
-impl Default for SignInRateLimit {
-    fn default() -> Self {
+impl SignInRateLimit {
+    /// The limiter, and the task that forgets idle addresses for as long as the server runs.
+    pub fn start() -> Self {
         let config = GovernorConfigBuilder::default()
             .period(REPLENISH_EVERY)
             .burst_size(BURST)
             .finish()
             .expect("the constants are non-zero");
+        let limiter = config.limiter().clone();
+        tokio::spawn(async move {
+            let mut ticker = tokio::time::interval(FORGET_EVERY);
+            loop {
+                ticker.tick().await;
+                limiter.retain_recent();
+                limiter.shrink_to_fit();
+            }
+        });
         Self(Arc::new(GovernorLayer::new(config).error_handler(refusal)))
     }
 }

@@ -38,7 +38,7 @@ pub fn build(
         })
         .fallback_service(assets)
         .layer(middleware::from_fn_with_state(
-            rate_limit::SignInRateLimit::default(),
+            rate_limit::SignInRateLimit::start(),
             rate_limit::limit_sign_in,
         ))
         .layer(middleware::from_fn_with_state(
