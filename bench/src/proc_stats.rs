@@ -41,6 +41,8 @@ pub fn memory(pid: u32) -> std::io::Result<Memory> {
     Ok(Memory {
         resident: kib("VmRSS:")? * 1024,
         peak_resident: kib("VmHWM:")? * 1024,
+        anonymous: kib("RssAnon:")? * 1024,
+        file_and_shared: (kib("RssFile:")? + kib("RssShmem:")?) * 1024,
     })
 }
 
@@ -48,6 +50,10 @@ pub fn memory(pid: u32) -> std::io::Result<Memory> {
 pub struct Memory {
     pub resident: u64,
     pub peak_resident: u64,
+    /// Of `resident`: heap and stacks...
+    pub anonymous: u64,
+    /// ...and mapped files and shared memory (the binary, SQLite's WAL index).
+    pub file_and_shared: u64,
 }
 
 fn invalid(message: &str) -> std::io::Error {

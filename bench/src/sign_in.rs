@@ -164,6 +164,23 @@ impl SignInDriver {
         })
     }
 
+    /// Whether `signed_in`'s session still opens that person's account (the provider names
+    /// everyone "Load User {login}"); the error says what the server answered instead.
+    pub async fn check_session(&self, client: &reqwest::Client, signed_in: &SignedIn) -> Result<(), SignInFailure> {
+        let reply = self
+            .call(client, "load_home", &[], Some(&signed_in.session_cookie))
+            .await?;
+        let home = server_function_body("load_home", reply).await?;
+        if home["user"]["display_name"] == format!("Load User {}", signed_in.login) {
+            Ok(())
+        } else {
+            Err(SignInFailure {
+                step: "load_home",
+                detail: format!("the session of {} does not open their account: {home}", signed_in.login),
+            })
+        }
+    }
+
     /// Calls a server function as a same-origin page does.
     pub async fn call(
         &self,

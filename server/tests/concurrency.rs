@@ -9,7 +9,7 @@ use std::sync::Arc;
 use bench::{
     load::{self, Population, Tally},
     provider::FastProvider,
-    sign_in::{SignInDriver, client_from, loopback_source, server_function_body},
+    sign_in::{SignInDriver, client_from, loopback_source},
 };
 use support::TestApp;
 
@@ -59,15 +59,6 @@ async fn sign_ins_at_the_same_moment_all_succeed_and_add_up() {
     // Every session opens the account of the person who made it.
     let client = client_from(loopback_source(100_000)).unwrap();
     for signed_in in newcomers.signed_in().iter().chain(&returning.signed_in()) {
-        let reply = driver
-            .call(&client, "load_home", &[], Some(&signed_in.session_cookie))
-            .await
-            .unwrap();
-        let home = server_function_body("load_home", reply).await.unwrap();
-        assert_eq!(
-            home["user"]["display_name"],
-            format!("Load User {}", signed_in.login),
-            "{home}"
-        );
+        driver.check_session(&client, signed_in).await.unwrap();
     }
 }

@@ -12,7 +12,7 @@ use bench::{
     load::{self, Population, Tally},
     provider::FastProvider,
     server_process::{ServerProcess, ServerSetup},
-    sign_in::{SignInDriver, client_from, loopback_source, server_function_body},
+    sign_in::{SignInDriver, client_from, loopback_source},
 };
 
 const PROVIDER: &str = "load";
@@ -65,17 +65,7 @@ async fn sessions_answered_before_a_kill_survive_it_and_the_database_stays_sound
     let driver = driver(&server);
     let client = client_from(loopback_source(1_000_000)).unwrap();
     for signed_in in &answered {
-        let reply = driver
-            .call(&client, "load_home", &[], Some(&signed_in.session_cookie))
-            .await
-            .unwrap();
-        let home = server_function_body("load_home", reply).await.unwrap();
-        assert_eq!(
-            home["user"]["display_name"],
-            format!("Load User {}", signed_in.login),
-            "the session of {} was lost: {home}",
-            signed_in.login
-        );
+        driver.check_session(&client, signed_in).await.unwrap();
     }
     // And the restarted server signs people in.
     driver

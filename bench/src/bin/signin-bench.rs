@@ -1,12 +1,6 @@
 //! The sign-in load benchmark and soak run. Starts the release server and a fast local
 //! OpenID provider, drives full sign-ins from distinct loopback addresses, and prints what the
 //! server spent: sign-ins per second, CPU per completed sign-in, latency, errors, memory.
-//!
-//!   signin-bench [--clients 1,8,64,256] [--sign-ins 2000] [--returning N]
-//!   signin-bench --soak 600 [--rate R] [--clients 256]
-//!   ... [--server-env NAME=VALUE]...   (settings for the server, e.g. RUST_LOG=warn)
-//!
-//! Exits non-zero when any sign-in failed.
 
 use std::{
     path::PathBuf,
@@ -23,11 +17,24 @@ use bench::{
     sign_in::SignInDriver,
 };
 
+const USAGE: &str = "\
+usage: signin-bench [--clients 1,8,64,256] [--sign-ins 2000] [--returning N]
+       signin-bench --soak SECONDS [--rate PER_SECOND] [--clients MAX_IN_FLIGHT]
+  --clients      clients at once, one row each (soak: the most sign-ins in flight)
+  --sign-ins     sign-ins per row
+  --returning N  sign-ins come from N people who sign in again and again (default: all new)
+  --soak S       hold 80 % of the highest rate (or --rate) for S seconds, reporting memory
+  --server       the server binary (default target/release/server)
+  --site-root    the built site (default target/site)
+  --server-env NAME=VALUE  a setting for the server, repeatable (e.g. RUST_LOG=warn)
+Exits 1 when any sign-in failed (or, in a soak, memory was not flat), 2 on a usage error.";
+
 const PROVIDER_ID: &str = "load";
 /// Sign-ins before measuring, so discovery, keys and connection pools are warm.
 const WARM_UP_SIGN_INS: u32 = 50;
-/// In a soak, memory is compared from this far in, once caches and pools have grown.
-const SOAK_WARM_UP: Duration = Duration::from_secs(60);
+/// Before a soak, this many rounds of sign-ins at its highest concurrency, so that buffers,
+/// pools and caches have grown to what the soak may need; memory is compared after that.
+const SOAK_WARM_UP_ROUNDS: u32 = 20;
 const SOAK_REPORT_EVERY: Duration = Duration::from_secs(30);
 
 struct Options {
@@ -54,6 +61,10 @@ fn parse_options() -> Result<Options, String> {
     };
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
+        if flag == "--help" || flag == "-h" {
+            println!("{USAGE}");
+            std::process::exit(0);
+        }
         let mut value = || args.next().ok_or_else(|| format!("{flag} needs a value"));
         let number = |v: String| v.parse::<u32>().map_err(|_| format!("{flag}: {v:?} is not a whole number"));
         match flag.as_str() {
@@ -79,7 +90,7 @@ fn parse_options() -> Result<Options, String> {
                     .ok_or_else(|| format!("--server-env: {setting:?} is not NAME=VALUE"))?;
                 options.server_env.push((name.to_owned(), value.to_owned()));
             }
-            other => return Err(format!("unknown option {other} (see the top of bench/src/bin/signin-bench.rs)")),
+            other => return Err(format!("unknown option {other}\n{USAGE}")),
         }
     }
     if !options.server.is_file() {
@@ -256,8 +267,9 @@ fn print_failures(failures: &std::collections::BTreeMap<String, u64>) {
     }
 }
 
-/// Finds the highest rate (unless given), then holds 80 % of it for `duration`, reporting
-/// memory along the way; passes with zero errors and memory flat within 10 % after warm-up.
+/// Finds the highest rate (unless given), warms up at the highest concurrency, then holds
+/// 80 % of the rate for `duration`, reporting memory along the way; passes with zero errors
+/// and memory flat within 10 % of its mean after the warm-up.
 async fn soak(options: &Options, duration: Duration) -> Result<bool, String> {
     let clients = options.clients.iter().copied().max().unwrap_or(256);
     let rate = match options.rate {
@@ -273,6 +285,17 @@ async fn soak(options: &Options, duration: Duration) -> Result<bool, String> {
     };
     let rig = start_rig(options).await?;
     let pid = rig.server.pid();
+    let warm_up = Arc::new(Tally::default());
+    let warm_up_sign_ins = SOAK_WARM_UP_ROUNDS * clients;
+    load::closed_loop(&rig.driver, Population::new_people(WARM_UP_SIGN_INS), warm_up_sign_ins, clients, &warm_up).await;
+    let warmed = warm_up.summary();
+    println!(
+        "warm-up: {} sign-ins at {clients} at once, {} failed; RSS {:.1} MiB",
+        warmed.completed,
+        warmed.failed,
+        mebibytes(proc_stats::memory(pid).map_err(|e| e.to_string())?.resident)
+    );
+    print_failures(&warmed.failures);
     println!(
         "soak: {rate:.0} sign-ins/s for {} s, at most {clients} at once",
         duration.as_secs()
@@ -280,12 +303,12 @@ async fn soak(options: &Options, duration: Duration) -> Result<bool, String> {
     let tally = Arc::new(Tally::default());
     let run = {
         let (driver, tally) = (rig.driver.clone(), tally.clone());
-        let population = Population::new_people(WARM_UP_SIGN_INS);
+        let population = Population::new_people(WARM_UP_SIGN_INS + warm_up_sign_ins);
         tokio::spawn(async move { load::open_loop(&driver, population, rate, duration, clients, &tally).await })
     };
     let started = Instant::now();
     let cpu_start = proc_stats::cpu_time(pid).map_err(|e| e.to_string())?;
-    let mut samples_after_warm_up = Vec::new();
+    let mut samples = Vec::new();
     let mut next_report = started + SOAK_REPORT_EVERY;
     loop {
         let finished = run.is_finished();
@@ -295,15 +318,15 @@ async fn soak(options: &Options, duration: Duration) -> Result<bool, String> {
             let summary = tally.summary();
             tally.drop_sessions();
             let elapsed = started.elapsed();
-            if elapsed >= SOAK_WARM_UP {
-                samples_after_warm_up.push(memory.resident);
-            }
+            samples.push(memory.resident);
             println!(
-                "{:>5.0} s: {} completed, {} failed, RSS {:.1} MiB",
+                "{:>5.0} s: {} completed, {} failed, RSS {:.1} MiB ({:.1} heap and stacks, {:.1} files and shared)",
                 elapsed.as_secs_f64(),
                 summary.completed,
                 summary.failed,
-                mebibytes(memory.resident)
+                mebibytes(memory.resident),
+                mebibytes(memory.anonymous),
+                mebibytes(memory.file_and_shared)
             );
         }
         if finished {
@@ -326,26 +349,25 @@ async fn soak(options: &Options, duration: Duration) -> Result<bool, String> {
         millis(summary.p99),
     );
     print_failures(&summary.failures);
-    let flat = match (samples_after_warm_up.iter().min(), samples_after_warm_up.iter().max()) {
+    let flat = match (samples.iter().min(), samples.iter().max()) {
         (Some(&low), Some(&high)) => {
-            let mean = samples_after_warm_up.iter().sum::<u64>() as f64 / samples_after_warm_up.len() as f64;
+            let mean = samples.iter().sum::<u64>() as f64 / samples.len() as f64;
             let spread = |v: u64| (v as f64 - mean) / mean * 100.0;
             println!(
-                "RSS after {} s of warm-up: mean {:.1} MiB, lowest {:+.1} %, highest {:+.1} % ({} samples)",
-                SOAK_WARM_UP.as_secs(),
+                "RSS during the soak: mean {:.1} MiB, lowest {:+.1} %, highest {:+.1} % of it ({} samples)",
                 mebibytes(mean as u64),
                 spread(low),
                 spread(high),
-                samples_after_warm_up.len()
+                samples.len()
             );
             spread(low) >= -10.0 && spread(high) <= 10.0
         }
         _ => {
-            println!("the soak was too short to judge memory after warm-up");
+            println!("the soak was too short to judge memory");
             false
         }
     };
-    Ok(summary.failed == 0 && flat)
+    Ok(warmed.failed == 0 && summary.failed == 0 && flat)
 }
 
 fn millis(duration: Duration) -> f64 {
