@@ -8,9 +8,6 @@ use openidconnect::{AsyncHttpClient, HttpClientError, HttpRequest, HttpResponse}
 
 /// Discovery documents, key sets, token and userinfo responses are all far smaller.
 pub const MAX_RESPONSE_BYTES: usize = 256 * 1024;
-/// Idle connections kept per provider. A burst of sign-ins opens more, which are closed once
-/// used, so memory after a burst returns to what steady traffic needs.
-const IDLE_CONNECTIONS_PER_PROVIDER: usize = 32;
 
 #[derive(Clone)]
 pub struct ProviderHttp {
@@ -23,7 +20,6 @@ impl ProviderHttp {
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(Duration::from_secs(5))
             .timeout(Duration::from_secs(10))
-            .pool_max_idle_per_host(IDLE_CONNECTIONS_PER_PROVIDER)
             .user_agent(concat!("social-sign-in/", env!("CARGO_PKG_VERSION")))
             .build()?;
         Ok(Self { client })
