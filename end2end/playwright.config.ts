@@ -95,6 +95,9 @@ export default defineConfig({
         DEMO_CLIENT_SECRET: clientSecret,
         DATABASE_URL: `sqlite://${join(databaseDir, 'app.db')}`,
         RUST_LOG: 'info,sqlx=warn',
+        // Every test's browser comes from 127.0.0.1, so the whole suite shares one address's
+        // sign-in budget; the limit itself is tested in server/tests/sign_in.rs.
+        SIGN_IN_RATE_BURST: '1000',
       },
       reuseExistingServer: false,
       stdout: 'pipe',

@@ -11,12 +11,18 @@ pub struct Settings {
     pub auth_config: PathBuf,
     /// How often expired sign-in transactions and sessions are deleted.
     pub cleanup_interval: Duration,
+    /// Per client address: this many sign-in calls at once...
+    pub sign_in_burst: u32,
+    /// ...then one more every this often.
+    pub sign_in_refill: Duration,
 }
 
 const DEFAULT_APP_URL: &str = "http://localhost:3000";
 const DEFAULT_DATABASE_URL: &str = "sqlite://data/app.db";
 const DEFAULT_AUTH_CONFIG: &str = "auth.toml";
 const DEFAULT_CLEANUP_INTERVAL_SECS: u64 = 300;
+const DEFAULT_SIGN_IN_BURST: u64 = 30;
+const DEFAULT_SIGN_IN_REFILL_SECS: u64 = 1;
 
 impl Settings {
     pub fn from_env(env: impl Fn(&str) -> Option<String>) -> Result<Self, String> {
@@ -27,7 +33,19 @@ impl Settings {
             auth_config: env("AUTH_CONFIG")
                 .unwrap_or_else(|| DEFAULT_AUTH_CONFIG.to_owned())
                 .into(),
-            cleanup_interval: parse_cleanup_interval(env("CLEANUP_INTERVAL_SECS"))?,
+            cleanup_interval: Duration::from_secs(positive(
+                "CLEANUP_INTERVAL_SECS",
+                env("CLEANUP_INTERVAL_SECS"),
+                DEFAULT_CLEANUP_INTERVAL_SECS,
+            )?),
+            sign_in_burst: positive("SIGN_IN_RATE_BURST", env("SIGN_IN_RATE_BURST"), DEFAULT_SIGN_IN_BURST)?
+                .try_into()
+                .map_err(|_| "SIGN_IN_RATE_BURST is too large".to_owned())?,
+            sign_in_refill: Duration::from_secs(positive(
+                "SIGN_IN_RATE_REFILL_SECS",
+                env("SIGN_IN_RATE_REFILL_SECS"),
+                DEFAULT_SIGN_IN_REFILL_SECS,
+            )?),
         })
     }
 
@@ -50,15 +68,12 @@ fn parse_app_url(value: &str) -> Result<url::Url, String> {
     Ok(url)
 }
 
-fn parse_cleanup_interval(value: Option<String>) -> Result<Duration, String> {
-    let Some(value) = value else {
-        return Ok(Duration::from_secs(DEFAULT_CLEANUP_INTERVAL_SECS));
-    };
+/// A whole number of at least 1 from setting `name`, or `default` when it is not set.
+fn positive(name: &str, value: Option<String>, default: u64) -> Result<u64, String> {
+    let Some(value) = value else { return Ok(default) };
     match value.trim().parse::<u64>() {
-        Ok(secs) if secs > 0 => Ok(Duration::from_secs(secs)),
-        _ => Err(format!(
-            "CLEANUP_INTERVAL_SECS {value:?} must be a whole number of seconds, at least 1"
-        )),
+        Ok(number) if number > 0 => Ok(number),
+        _ => Err(format!("{name} {value:?} must be a whole number, at least 1")),
     }
 }
 
@@ -81,19 +96,33 @@ mod tests {
         assert_eq!(settings.database_url, "sqlite://data/app.db");
         assert_eq!(settings.auth_config, PathBuf::from("auth.toml"));
         assert_eq!(settings.cleanup_interval, Duration::from_secs(300));
+        assert_eq!(settings.sign_in_burst, 30);
+        assert_eq!(settings.sign_in_refill, Duration::from_secs(1));
     }
 
     #[test]
-    fn cleanup_interval_is_whole_positive_seconds() {
-        let with = |value: &str| {
-            let value = value.to_owned();
-            Settings::from_env(move |name| (name == "CLEANUP_INTERVAL_SECS").then(|| value.clone()))
-        };
-        assert_eq!(with("2").unwrap().cleanup_interval, Duration::from_secs(2));
-        for bad in ["0", "-1", "1.5", "soon", ""] {
-            let error = with(bad).err().unwrap_or_else(|| panic!("{bad:?} accepted"));
-            assert!(error.contains("CLEANUP_INTERVAL_SECS"), "{error}");
+    fn numeric_settings_are_whole_and_positive() {
+        for setting in ["CLEANUP_INTERVAL_SECS", "SIGN_IN_RATE_BURST", "SIGN_IN_RATE_REFILL_SECS"] {
+            let with = |value: &str| {
+                let value = value.to_owned();
+                Settings::from_env(move |name| (name == setting).then(|| value.clone()))
+            };
+            assert!(with("2").is_ok(), "{setting}");
+            for bad in ["0", "-1", "1.5", "soon", ""] {
+                let error = with(bad).err().unwrap_or_else(|| panic!("{setting}={bad:?} accepted"));
+                assert!(error.contains(setting), "{error}");
+            }
         }
+        let settings = Settings::from_env(|name| match name {
+            "CLEANUP_INTERVAL_SECS" => Some("2".into()),
+            "SIGN_IN_RATE_BURST" => Some("500".into()),
+            "SIGN_IN_RATE_REFILL_SECS" => Some("3".into()),
+            _ => None,
+        })
+        .unwrap();
+        assert_eq!(settings.cleanup_interval, Duration::from_secs(2));
+        assert_eq!(settings.sign_in_burst, 500);
+        assert_eq!(settings.sign_in_refill, Duration::from_secs(3));
     }
 
     #[test]

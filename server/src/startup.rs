@@ -10,7 +10,7 @@ use crate::{
     providers::{Protocol, ProviderConfig, ProviderRegistry, config},
     settings::Settings,
     store::{Database, cleanup},
-    web::{backend::Backend, guard::AppOrigin, headers::ServedOverHttps, router},
+    web::{backend::Backend, guard::AppOrigin, headers::ServedOverHttps, rate_limit::SignInRateLimit, router},
 };
 
 /// Everything that can stop the server from starting, each with a message an operator can act on.
@@ -51,11 +51,14 @@ pub async fn build_app(
     warm_up_discovery(&flow);
     let backend = Arc::new(Backend::new(flow));
     let https = ServedOverHttps(settings.app_url.scheme() == "https");
+    let sign_in_limit = SignInRateLimit::start(settings.sign_in_burst, settings.sign_in_refill)
+        .ok_or_else(|| StartupError::Settings("the sign-in rate limit must be above zero".into()))?;
     Ok(router::build(
         leptos_options,
         backend,
         AppOrigin(settings.app_origin().into()),
         https,
+        sign_in_limit,
     ))
 }
 

@@ -18,10 +18,6 @@ use tower_governor::{
 };
 
 const LIMITED_PATHS: [&str; 2] = ["/api/begin_sign_in", "/api/complete_sign_in"];
-/// A burst of this many calls from one address...
-const BURST: u32 = 30;
-/// ...then one more every this often.
-const REPLENISH_EVERY: Duration = Duration::from_secs(1);
 /// Addresses whose budget is full again are forgotten this often, so the limiter's memory
 /// follows the visitors of the last minute, not every address ever seen.
 const FORGET_EVERY: Duration = Duration::from_secs(60);
@@ -30,13 +26,14 @@ const FORGET_EVERY: Duration = Duration::from_secs(60);
 pub struct SignInRateLimit(Arc<GovernorLayer<PeerIpKeyExtractor, NoOpMiddleware, Body>>);
 
 impl SignInRateLimit {
-    /// The limiter, and the task that forgets idle addresses for as long as the server runs.
-    pub fn start() -> Self {
+    /// The limiter (`burst` calls per address, then one more every `refill`), and the task
+    /// that forgets idle addresses for as long as the server runs. Both must be non-zero
+    /// (settings checks them).
+    pub fn start(burst: u32, refill: Duration) -> Option<Self> {
         let config = GovernorConfigBuilder::default()
-            .period(REPLENISH_EVERY)
-            .burst_size(BURST)
-            .finish()
-            .expect("the constants are non-zero");
+            .period(refill)
+            .burst_size(burst)
+            .finish()?;
         let limiter = config.limiter().clone();
         tokio::spawn(async move {
             let mut ticker = tokio::time::interval(FORGET_EVERY);
@@ -46,7 +43,7 @@ impl SignInRateLimit {
                 limiter.shrink_to_fit();
             }
         });
-        Self(Arc::new(GovernorLayer::new(config).error_handler(refusal)))
+        Some(Self(Arc::new(GovernorLayer::new(config).error_handler(refusal))))
     }
 }
 

@@ -16,6 +16,7 @@ pub fn build(
     backend: Arc<dyn AuthBackend>,
     app_origin: guard::AppOrigin,
     https: headers::ServedOverHttps,
+    sign_in_limit: rate_limit::SignInRateLimit,
 ) -> Router {
     let routes = generate_route_list(App);
     let provide_backend = move || provide_context(backend.clone());
@@ -38,7 +39,7 @@ pub fn build(
         })
         .fallback_service(assets)
         .layer(middleware::from_fn_with_state(
-            rate_limit::SignInRateLimit::start(),
+            sign_in_limit,
             rate_limit::limit_sign_in,
         ))
         .layer(middleware::from_fn_with_state(
