@@ -33,14 +33,9 @@ impl ServerSetup<'_> {
 }
 
 impl ServerProcess {
-    /// Starts the server and waits until it answers HTTP.
+    /// Starts the server on a free port and waits until it answers HTTP.
     pub async fn start(setup: &ServerSetup<'_>) -> Result<Self, String> {
         let port = free_port().map_err(|e| format!("no free port: {e}"))?;
-        Self::start_on(setup, port).await
-    }
-
-    /// Starts the server on `port` (again, after a crash) and waits until it answers HTTP.
-    pub async fn start_on(setup: &ServerSetup<'_>, port: u16) -> Result<Self, String> {
         let address = format!("127.0.0.1:{port}");
         let origin = format!("http://{address}");
         let config_path = setup.data_dir.join("auth.toml");
@@ -86,14 +81,6 @@ impl ServerProcess {
         self.child.id()
     }
 
-    pub fn port(&self) -> u16 {
-        self.origin
-            .rsplit(':')
-            .next()
-            .and_then(|p| p.parse().ok())
-            .unwrap_or_default()
-    }
-
     async fn wait_until_ready(&mut self, address: &str) -> Result<(), String> {
         let client = reqwest::Client::new();
         let deadline = Instant::now() + START_TIMEOUT;
@@ -135,6 +122,6 @@ impl Drop for ServerProcess {
 }
 
 /// A port the kernel just gave out on 127.0.0.1, free once the probe closes.
-pub fn free_port() -> std::io::Result<u16> {
+fn free_port() -> std::io::Result<u16> {
     Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }

@@ -201,7 +201,7 @@ impl SignInDriver {
 }
 
 /// The JSON a server function answered, or a failure naming its status and body.
-pub async fn server_function_body(
+async fn server_function_body(
     function: &'static str,
     response: reqwest::Response,
 ) -> Result<Value, SignInFailure> {
