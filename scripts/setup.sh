@@ -25,11 +25,17 @@ if ! wasm-bindgen --version 2>/dev/null | grep -q " $WASM_BINDGEN_VERSION\$"; th
   cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
 fi
 
-if [ ! -x /usr/bin/chromium ]; then
-  say "installing Debian's Chromium for the browser tests"
+# Debian packages the tests start themselves: Chromium, PostgreSQL (a throwaway cluster per
+# run) and nginx (the reverse proxy in front of two instances).
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
+[ -x /usr/sbin/nginx ] || missing+=(nginx)
+if [ ${#missing[@]} -gt 0 ]; then
+  say "installing Debian packages: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update
-  apt-get install -y chromium
+  apt-get install -y "${missing[@]}"
 fi
 
 # Playwright, oidc-provider and wasm-opt (binaryen) come from end2end/package-lock.json.

@@ -3,7 +3,7 @@
 
 use std::{
     path::{Path, PathBuf},
-    process::{Child, Command, Stdio},
+    process::{Child, Command, ExitStatus, Stdio},
     time::{Duration, Instant},
 };
 
@@ -89,7 +89,7 @@ impl ServerProcess {
             if let Ok(Some(status)) = self.child.try_wait() {
                 return Err(format!("the server exited with {status}: {}", self.log_tail()));
             }
-            if client.get(format!("http://{address}/")).send().await.is_ok() {
+            if client.get(format!("http://{address}/healthz")).send().await.is_ok() {
                 return Ok(());
             }
             if Instant::now() > deadline {
@@ -105,6 +105,29 @@ impl ServerProcess {
         let log = std::fs::read_to_string(&self.log_path).unwrap_or_default();
         let lines: Vec<&str> = log.lines().collect();
         lines[lines.len().saturating_sub(20)..].join("\n")
+    }
+
+    /// SIGTERM, as an orchestrator or systemd stops a server.
+    pub fn terminate(&self) -> Result<(), String> {
+        let status = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .map_err(|e| format!("cannot run kill: {e}"))?;
+        status.success().then_some(()).ok_or_else(|| format!("kill -TERM failed: {status}"))
+    }
+
+    /// Waits until the server has exited on its own, at most `timeout`.
+    pub async fn wait_for_exit(&mut self, timeout: Duration) -> Result<ExitStatus, String> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Some(status) = self.child.try_wait().map_err(|e| e.to_string())? {
+                return Ok(status);
+            }
+            if Instant::now() > deadline {
+                return Err(format!("the server still runs after {timeout:?}: {}", self.log_tail()));
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
     }
 
     /// SIGKILL: no chance to finish anything, as in a crash or an OOM kill.

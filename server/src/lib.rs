@@ -1,5 +1,5 @@
 //! The Axum server: server-side rendering, the sign-in flow behind the server functions,
-//! provider configuration, and the session store.
+//! provider configuration, the session store, and what operators see (telemetry).
 
 pub mod domain;
 pub mod flow;
@@ -11,4 +11,5 @@ pub mod providers;
 pub mod settings;
 pub mod startup;
 pub mod store;
+pub mod telemetry;
 pub mod web;

@@ -1,15 +1,9 @@
-use std::process::ExitCode;
+use std::{process::ExitCode, sync::Arc};
 
-use server::{settings, startup};
-use tracing_subscriber::EnvFilter;
+use server::{settings, startup, telemetry};
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")),
-        )
-        .init();
     match run().await {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
@@ -21,6 +15,7 @@ async fn main() -> ExitCode {
 
 async fn run() -> Result<(), String> {
     let settings = settings::Settings::from_env(|name| std::env::var(name).ok())?;
+    telemetry::init_logging(settings.log_format);
     let leptos_options = settings::leptos_options()?;
     let providers = startup::load_providers(&settings).map_err(|e| e.to_string())?;
     let address = leptos_options.site_addr;
@@ -31,17 +26,54 @@ async fn run() -> Result<(), String> {
         .await
         .map_err(|e| format!("cannot listen on {address}: {e}"))?;
     tracing::info!("listening on http://{address}, public URL {}", settings.app_url);
-    // The accept loop runs as a task on the workers, not on the main thread, so that taking
-    // a connection does not mean waking another thread.
+    let stopping = Arc::new(tokio::sync::Notify::new());
     let server = axum::serve(
         listener,
         app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
-    .with_graceful_shutdown(async {
-        let _ = tokio::signal::ctrl_c().await;
+    .with_graceful_shutdown({
+        let stopping = stopping.clone();
+        async move {
+            stop_requested().await;
+            tracing::info!("stopping: no new connections; finishing the requests in flight");
+            stopping.notify_one();
+        }
     });
-    tokio::spawn(server.into_future())
-        .await
-        .map_err(|e| format!("server task failed: {e}"))?
-        .map_err(|e| format!("server error: {e}"))
+    // The accept loop runs as a task on the workers, not on the main thread, so that taking
+    // a connection does not mean waking another thread.
+    let mut serving = tokio::spawn(server.into_future());
+    let grace = settings.shutdown_grace;
+    tokio::select! {
+        finished = &mut serving => {
+            finished.map_err(|e| format!("server task failed: {e}"))?.map_err(|e| format!("server error: {e}"))?;
+            tracing::info!("stopped");
+            Ok(())
+        }
+        () = async { stopping.notified().await; tokio::time::sleep(grace).await } => {
+            tracing::warn!(?grace, "requests still in flight after the grace period; stopping anyway");
+            Ok(())
+        }
+    }
+}
+
+/// SIGTERM (what orchestrators and systemd send) or Ctrl-C.
+async fn stop_requested() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut terminate = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(signal) => signal,
+            Err(error) => {
+                tracing::warn!(%error, "cannot listen for SIGTERM; only Ctrl-C stops the server gracefully");
+                let _ = interrupt.await;
+                return;
+            }
+        };
+        tokio::select! {
+            _ = interrupt => {}
+            _ = terminate.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = interrupt.await;
 }

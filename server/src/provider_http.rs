@@ -2,7 +2,11 @@
 //! is time-bounded, and response bodies are size-bounded, so a provider cannot make us
 //! wander, wait forever, or buffer without end.
 
-use std::{future::Future, pin::Pin, time::Duration};
+use std::{
+    future::Future,
+    pin::Pin,
+    time::{Duration, Instant},
+};
 
 use openidconnect::{AsyncHttpClient, HttpClientError, HttpRequest, HttpResponse};
 
@@ -32,6 +36,14 @@ impl ProviderHttp {
     }
 
     async fn send(&self, request: HttpRequest) -> Result<HttpResponse, HttpClientError<reqwest::Error>> {
+        let host = request.uri().host().unwrap_or_default().to_owned();
+        let started = Instant::now();
+        let result = self.send_bounded(request).await;
+        crate::telemetry::provider_call(&host, started.elapsed());
+        result
+    }
+
+    async fn send_bounded(&self, request: HttpRequest) -> Result<HttpResponse, HttpClientError<reqwest::Error>> {
         let request = request.try_into().map_err(Box::new)?;
         let mut response = self.client.execute(request).await.map_err(Box::new)?;
         let too_large = || HttpClientError::Other(format!("response larger than {MAX_RESPONSE_BYTES} bytes"));

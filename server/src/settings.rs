@@ -4,6 +4,8 @@ use std::{path::PathBuf, time::Duration};
 
 use leptos::config::LeptosOptions;
 
+use crate::web::client_address::{ForwardedHeader, TrustedProxies};
+
 pub struct Settings {
     /// The public base URL; redirect URIs are built from it, never from a request.
     pub app_url: url::Url,
@@ -15,6 +17,22 @@ pub struct Settings {
     pub sign_in_burst: u32,
     /// ...then one more every this often.
     pub sign_in_refill: Duration,
+    /// Reverse proxies whose forwarded client address is believed.
+    pub trusted_proxies: TrustedProxies,
+    pub log_format: LogFormat,
+    /// After SIGTERM, requests in flight get this long to finish.
+    pub shutdown_grace: Duration,
+    /// Where Prometheus metrics are served; none by default.
+    pub metrics_address: Option<std::net::SocketAddr>,
+    /// How often the active-session gauge is recounted.
+    pub metrics_refresh: Duration,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    /// One JSON object per line, with the request's id and client in its span.
+    Json,
 }
 
 const DEFAULT_APP_URL: &str = "http://localhost:3000";
@@ -23,6 +41,8 @@ const DEFAULT_AUTH_CONFIG: &str = "auth.toml";
 const DEFAULT_CLEANUP_INTERVAL_SECS: u64 = 300;
 const DEFAULT_SIGN_IN_BURST: u64 = 30;
 const DEFAULT_SIGN_IN_REFILL_SECS: u64 = 1;
+const DEFAULT_SHUTDOWN_GRACE_SECS: u64 = 30;
+const DEFAULT_METRICS_REFRESH_SECS: u64 = 15;
 
 impl Settings {
     pub fn from_env(env: impl Fn(&str) -> Option<String>) -> Result<Self, String> {
@@ -46,6 +66,30 @@ impl Settings {
                 env("SIGN_IN_RATE_REFILL_SECS"),
                 DEFAULT_SIGN_IN_REFILL_SECS,
             )?),
+            trusted_proxies: trusted_proxies(env("TRUSTED_PROXIES"), env("TRUSTED_PROXY_HEADER"))?,
+            log_format: match env("LOG_FORMAT").as_deref().map(str::trim) {
+                None | Some("text") => LogFormat::Text,
+                Some("json") => LogFormat::Json,
+                Some(other) => return Err(format!("LOG_FORMAT {other:?} must be text or json")),
+            },
+            shutdown_grace: Duration::from_secs(positive(
+                "SHUTDOWN_GRACE_SECS",
+                env("SHUTDOWN_GRACE_SECS"),
+                DEFAULT_SHUTDOWN_GRACE_SECS,
+            )?),
+            metrics_address: env("METRICS_ADDR")
+                .map(|value| {
+                    value
+                        .trim()
+                        .parse()
+                        .map_err(|_| format!("METRICS_ADDR {value:?} must be an address and port, like 127.0.0.1:9100"))
+                })
+                .transpose()?,
+            metrics_refresh: Duration::from_secs(positive(
+                "METRICS_REFRESH_SECS",
+                env("METRICS_REFRESH_SECS"),
+                DEFAULT_METRICS_REFRESH_SECS,
+            )?),
         })
     }
 
@@ -66,6 +110,18 @@ fn parse_app_url(value: &str) -> Result<url::Url, String> {
         ));
     }
     Ok(url)
+}
+
+fn trusted_proxies(list: Option<String>, header: Option<String>) -> Result<TrustedProxies, String> {
+    let header = match header {
+        None => ForwardedHeader::XForwardedFor,
+        Some(name) => ForwardedHeader::parse(&name)
+            .ok_or_else(|| format!("TRUSTED_PROXY_HEADER {name:?} must be X-Forwarded-For or Forwarded"))?,
+    };
+    match list {
+        None => Ok(TrustedProxies::none()),
+        Some(list) => TrustedProxies::parse(&list, header).map_err(|e| format!("TRUSTED_PROXIES: {e}")),
+    }
 }
 
 /// A whole number of at least 1 from setting `name`, or `default` when it is not set.
@@ -98,6 +154,37 @@ mod tests {
         assert_eq!(settings.cleanup_interval, Duration::from_secs(300));
         assert_eq!(settings.sign_in_burst, 30);
         assert_eq!(settings.sign_in_refill, Duration::from_secs(1));
+        assert!(settings.trusted_proxies.is_empty());
+        assert_eq!(settings.log_format, LogFormat::Text);
+        assert_eq!(settings.shutdown_grace, Duration::from_secs(30));
+        assert_eq!(settings.metrics_address, None);
+    }
+
+    #[test]
+    fn operations_settings_are_checked() {
+        let with = |pairs: &'static [(&'static str, &'static str)]| {
+            Settings::from_env(move |name| pairs.iter().find(|(n, _)| *n == name).map(|(_, v)| (*v).to_owned()))
+        };
+        let settings = with(&[
+            ("TRUSTED_PROXIES", "10.0.0.0/8, 127.0.0.1"),
+            ("TRUSTED_PROXY_HEADER", "Forwarded"),
+            ("LOG_FORMAT", "json"),
+            ("METRICS_ADDR", "127.0.0.1:9100"),
+        ])
+        .unwrap();
+        assert_eq!(settings.metrics_address, Some("127.0.0.1:9100".parse().unwrap()));
+        assert!(!settings.trusted_proxies.is_empty());
+        assert_eq!(settings.log_format, LogFormat::Json);
+        for (bad, named) in [
+            (&[("TRUSTED_PROXIES", "10.0.0.0/8, gateway")][..], "TRUSTED_PROXIES"),
+            (&[("TRUSTED_PROXY_HEADER", "X-Real-IP")][..], "TRUSTED_PROXY_HEADER"),
+            (&[("LOG_FORMAT", "xml")][..], "LOG_FORMAT"),
+            (&[("SHUTDOWN_GRACE_SECS", "0")][..], "SHUTDOWN_GRACE_SECS"),
+            (&[("METRICS_ADDR", "9100")][..], "METRICS_ADDR"),
+        ] {
+            let error = with(bad).err().unwrap_or_else(|| panic!("{bad:?} accepted"));
+            assert!(error.contains(named), "{error}");
+        }
     }
 
     #[test]

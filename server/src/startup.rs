@@ -10,7 +10,11 @@ use crate::{
     providers::{Protocol, ProviderConfig, ProviderRegistry, config},
     settings::Settings,
     store::{Database, cleanup},
-    web::{backend::Backend, guard::AppOrigin, headers::ServedOverHttps, rate_limit::SignInRateLimit, router},
+    telemetry,
+    web::{
+        backend::Backend, guard::AppOrigin, headers::ServedOverHttps, operations,
+        rate_limit::SignInRateLimit, router,
+    },
 };
 
 /// Everything that can stop the server from starting, each with a message an operator can act on.
@@ -24,6 +28,8 @@ pub enum StartupError {
     Database(#[from] sqlx::Error),
     #[error("cannot build the HTTP client: {0}")]
     HttpClient(#[from] reqwest::Error),
+    #[error("{0}")]
+    Metrics(String),
 }
 
 /// Reads `AUTH_CONFIG` with secrets from the process environment.
@@ -41,8 +47,12 @@ pub async fn build_app(
 ) -> Result<axum::Router, StartupError> {
     let db = Database::connect(&settings.database_url).await?;
     cleanup::spawn(db.clone(), settings.cleanup_interval);
+    if let Some(address) = settings.metrics_address {
+        telemetry::serve_metrics(address, db.clone(), settings.metrics_refresh).map_err(StartupError::Metrics)?;
+    }
     let registry =
         Arc::new(ProviderRegistry::new(providers, &settings.app_url).map_err(StartupError::Settings)?);
+    let operations = operations::routes(db.clone(), registry.clone());
     let flow = SignInFlow {
         registry: registry.clone(),
         db,
@@ -53,13 +63,15 @@ pub async fn build_app(
     let https = ServedOverHttps(settings.app_url.scheme() == "https");
     let sign_in_limit = SignInRateLimit::start(settings.sign_in_burst, settings.sign_in_refill)
         .ok_or_else(|| StartupError::Settings("the sign-in rate limit must be above zero".into()))?;
-    Ok(router::build(
-        leptos_options,
+    Ok(router::build(router::Surface {
+        options: leptos_options,
         backend,
-        AppOrigin(settings.app_origin().into()),
+        operations,
+        app_origin: AppOrigin(settings.app_origin().into()),
         https,
         sign_in_limit,
-    ))
+        trusted_proxies: settings.trusted_proxies.clone(),
+    }))
 }
 
 /// Fetches every provider's discovery document in the background, so the first sign-in

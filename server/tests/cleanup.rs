@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use support::{StandInProvider, TestApp};
 
-async fn count(pool: &sqlx::SqlitePool, query: &str) -> i64 {
+async fn count(pool: &sqlx::AnyPool, query: &str) -> i64 {
     sqlx::query_scalar(query).fetch_one(pool).await.unwrap()
 }
 
@@ -28,7 +28,7 @@ async fn expired_transactions_and_sessions_are_deleted_by_the_server_on_its_own(
 
     // Beside the live session and the pending sign-in: more expired rows than one batch
     // deletes, of each kind of expiry.
-    let pool = sqlx::SqlitePool::connect(&app.database_url).await.unwrap();
+    let pool = app.database.pool().await;
     let now = chrono::Utc::now().timestamp();
     let (user_id, identity_id): (i64, i64) = sqlx::query_as("SELECT user_id, identity_id FROM sessions")
         .fetch_one(&pool)

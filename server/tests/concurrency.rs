@@ -15,7 +15,7 @@ use support::TestApp;
 
 const PROVIDER: &str = "load";
 
-async fn count(pool: &sqlx::SqlitePool, query: &str) -> i64 {
+async fn count(pool: &sqlx::AnyPool, query: &str) -> i64 {
     sqlx::query_scalar(query).fetch_one(pool).await.unwrap()
 }
 
@@ -43,7 +43,7 @@ async fn sign_ins_at_the_same_moment_all_succeed_and_add_up() {
         assert_eq!(summary.failed, 0, "{run}: {:?}", summary.failures);
         assert_eq!(summary.completed, 256, "{run}");
     }
-    let pool = sqlx::SqlitePool::connect(&app.database_url).await.unwrap();
+    let pool = app.database.pool().await;
     assert_eq!(count(&pool, "SELECT COUNT(*) FROM users").await, 256);
     assert_eq!(count(&pool, "SELECT COUNT(*) FROM identities").await, 256);
     assert_eq!(count(&pool, "SELECT COUNT(DISTINCT user_id) FROM identities").await, 256);

@@ -79,7 +79,7 @@ async fn a6_when_the_provider_sends_iss_it_must_be_there_and_right() {
 async fn a7_an_expired_transaction_is_refused_and_cleared() {
     let (app, provider) = app_and_provider().await;
     let callback = app.begin().await;
-    let pool = sqlx::SqlitePool::connect(&app.database_url).await.unwrap();
+    let pool = app.database.pool().await;
     sqlx::query("UPDATE sign_in_transactions SET created_at = created_at - 601")
         .execute(&pool)
         .await
@@ -269,7 +269,7 @@ async fn b11_the_same_email_at_two_providers_makes_two_users() {
         let done = app.finish(&callback).await;
         assert_eq!(done.status, 200, "{}", done.body);
     }
-    let pool = sqlx::SqlitePool::connect(&app.database_url).await.unwrap();
+    let pool = app.database.pool().await;
     let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
         .fetch_one(&pool)
         .await
@@ -407,7 +407,7 @@ async fn assert_session_ends_when_aged(column: &str, age: i64) {
     provider.answer_valid_sign_in(&callback.nonce).await;
     let reply = app.finish(&callback).await;
     let cookie = format!("__Host-session={}", reply.session().unwrap());
-    let pool = sqlx::SqlitePool::connect(&app.database_url).await.unwrap();
+    let pool = app.database.pool().await;
     sqlx::query(&format!("UPDATE sessions SET {column} = {column} - {age}"))
         .execute(&pool)
         .await

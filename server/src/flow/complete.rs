@@ -7,6 +7,7 @@ use crate::{
     oidc,
     profile::VerifiedIdentity,
     providers::{Protocol, Provider},
+    telemetry,
     store::{
         audit, sign_ins,
         transactions::{self, Binding, SignInTransaction},
@@ -30,10 +31,15 @@ impl SignInFlow {
             .complete_for(provider, transaction_id, callback_query, code_verifier, previous_session)
             .await;
         // A success is recorded with the session it made; a failure on its own.
-        if let Err(error) = &result {
-            let recorded = audit::record(self.db.writer(), provider.config.id.as_str(), None, error.outcome()).await;
-            if let Err(error) = recorded {
-                tracing::warn!(%error, "could not record a failed sign-in");
+        match &result {
+            Ok(_) => telemetry::sign_in_finished(provider.config.id.as_str(), sign_ins::SIGNED_IN),
+            Err(error) => {
+                telemetry::sign_in_finished(provider.config.id.as_str(), error.outcome());
+                let recorded =
+                    audit::record(self.db.writer(), provider.config.id.as_str(), None, error.outcome()).await;
+                if let Err(error) = recorded {
+                    tracing::warn!(%error, "could not record a failed sign-in");
+                }
             }
         }
         result

@@ -62,10 +62,20 @@ impl DiscoveredProvider {
     }
 }
 
+/// Whether a provider can take sign-ins now, as `/readyz` reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Readiness {
+    Ready,
+    /// Its discovery document has not been fetched yet.
+    Pending,
+    /// The last discovery failed, with this error.
+    Failing(String),
+}
+
 #[derive(Default)]
 struct DiscoveryState {
     current: Option<(Arc<DiscoveredProvider>, Instant)>,
-    last_failure: Option<Instant>,
+    last_failure: Option<(Instant, String)>,
     last_key_refresh: Option<Instant>,
 }
 
@@ -98,6 +108,19 @@ impl ProviderRegistry {
 }
 
 impl Provider {
+    /// OAuth 2.0 and 1.0a providers need no discovery and are always ready.
+    pub fn readiness(&self) -> Readiness {
+        if !matches!(self.config.protocol, Protocol::Oidc(_)) {
+            return Readiness::Ready;
+        }
+        let state = self.discovery.read().unwrap_or_else(|e| e.into_inner());
+        match (&state.last_failure, &state.current) {
+            (Some((_, error)), _) => Readiness::Failing(error.clone()),
+            (None, Some(_)) => Readiness::Ready,
+            (None, None) => Readiness::Pending,
+        }
+    }
+
     /// The checked discovery document, fetching it when there is none or it is old.
     pub async fn discovered(&self, http: &ProviderHttp) -> Result<Arc<DiscoveredProvider>, OidcError> {
         if let Some(fresh) = self.fresh_document() {
@@ -112,7 +135,8 @@ impl Provider {
             let state = self.discovery.read().unwrap_or_else(|e| e.into_inner());
             let backing_off = state
                 .last_failure
-                .is_some_and(|at| at.elapsed() < RETRY_AFTER_FAILURE);
+                .as_ref()
+                .is_some_and(|(at, _)| at.elapsed() < RETRY_AFTER_FAILURE);
             (
                 state.current.as_ref().map(|(current, _)| current.clone()),
                 backing_off,
@@ -169,7 +193,7 @@ impl Provider {
                 self.discovery
                     .write()
                     .unwrap_or_else(|e| e.into_inner())
-                    .last_failure = Some(Instant::now());
+                    .last_failure = Some((Instant::now(), error.to_string()));
                 Err(error)
             }
         }

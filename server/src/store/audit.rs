@@ -4,7 +4,7 @@ use crate::domain::now;
 
 /// Records an attempt, in the sign-in's own transaction when it succeeded.
 pub async fn record<'e>(
-    executor: impl sqlx::SqliteExecutor<'e>,
+    executor: impl sqlx::AnyExecutor<'e>,
     provider_id: &str,
     user_id: Option<i64>,
     outcome: &str,

@@ -26,7 +26,7 @@ pub struct SessionProfile {
     pub raw_claims: Option<String>,
 }
 
-pub async fn create<'e>(executor: impl sqlx::SqliteExecutor<'e>, ids: SignedInIds) -> Result<SessionId, sqlx::Error> {
+pub async fn create<'e>(executor: impl sqlx::AnyExecutor<'e>, ids: SignedInIds) -> Result<SessionId, sqlx::Error> {
     let id = SessionId::generate();
     let at = now();
     sqlx::query(
@@ -74,13 +74,22 @@ pub async fn profile(db: &super::Database, id: &SessionId) -> Result<Option<Sess
         display_name: row.get("display_name"),
         username: row.get("username"),
         email: row.get("email"),
-        email_verified: row.get("email_verified"),
+        email_verified: super::flag(&row, "email_verified")?,
         avatar_url: row.get("avatar_url"),
         raw_claims: row.get("raw_claims"),
     }))
 }
 
-pub async fn delete<'e>(executor: impl sqlx::SqliteExecutor<'e>, id: &SessionId) -> Result<(), sqlx::Error> {
+/// Sessions that are neither too old nor idle too long as of `at`.
+pub async fn count_active(db: &super::Database, at: i64) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM sessions WHERE created_at >= $1 AND last_seen_at >= $2")
+        .bind(at - ABSOLUTE_SECS)
+        .bind(at - IDLE_SECS)
+        .fetch_one(db.reader())
+        .await
+}
+
+pub async fn delete<'e>(executor: impl sqlx::AnyExecutor<'e>, id: &SessionId) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM sessions WHERE id_digest = $1")
         .bind(id.digest())
         .execute(executor)

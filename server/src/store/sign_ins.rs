@@ -8,6 +8,9 @@ use crate::{
     profile::VerifiedIdentity,
 };
 
+/// The audit outcome of a sign-in that made a session.
+pub const SIGNED_IN: &str = "signed-in";
+
 pub async fn record(
     db: &Database,
     provider_id: &ProviderId,
@@ -20,7 +23,7 @@ pub async fn record(
         sessions::delete(&mut *tx, previous).await?;
     }
     let session = sessions::create(&mut *tx, ids).await?;
-    audit::record(&mut *tx, provider_id.as_str(), Some(ids.user_id), "signed-in").await?;
+    audit::record(&mut *tx, provider_id.as_str(), Some(ids.user_id), SIGNED_IN).await?;
     tx.commit().await?;
     Ok(session)
 }

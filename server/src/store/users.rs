@@ -14,44 +14,15 @@ pub struct SignedInIds {
 }
 
 /// Refreshes the identity (issuer, subject) and its user from what the provider just said, or
-/// creates both. Email never links identities. The first statement writes, so the transaction
-/// holds the write lock from its start and no concurrent sign-in can slip in between.
+/// creates both. Email never links identities. The first statement writes, so on SQLite the
+/// transaction holds the write lock from its start and no concurrent sign-in can slip in between.
 pub async fn upsert_identity(
     tx: &mut Transaction,
     provider_id: &ProviderId,
     identity: &VerifiedIdentity,
 ) -> Result<SignedInIds, sqlx::Error> {
     let at = now();
-    let existing = sqlx::query(
-        "UPDATE identities SET username = $1, email = $2, email_verified = $3, raw_claims = $4,
-         last_sign_in_at = $5 WHERE issuer = $6 AND subject = $7 RETURNING id, user_id",
-    )
-    .bind(&identity.username)
-    .bind(&identity.email)
-    .bind(identity.email_verified)
-    .bind(&identity.raw_claims)
-    .bind(at)
-    .bind(&identity.issuer)
-    .bind(identity.subject.as_str())
-    .fetch_optional(&mut **tx)
-    .await?;
-    if let Some(row) = existing {
-        let ids = SignedInIds {
-            identity_id: row.get("id"),
-            user_id: row.get("user_id"),
-        };
-        sqlx::query(
-            "UPDATE users SET display_name = $1, email = $2, email_verified = $3, avatar_url = $4,
-             updated_at = $5 WHERE id = $6",
-        )
-        .bind(&identity.display_name)
-        .bind(&identity.email)
-        .bind(identity.email_verified)
-        .bind(&identity.avatar_url)
-        .bind(at)
-        .bind(ids.user_id)
-        .execute(&mut **tx)
-        .await?;
+    if let Some(ids) = refresh(tx, identity, at).await? {
         return Ok(ids);
     }
     let user_id: i64 = sqlx::query_scalar(
@@ -65,11 +36,12 @@ pub async fn upsert_identity(
     .bind(at)
     .fetch_one(&mut **tx)
     .await?;
-    let identity_id: i64 = sqlx::query_scalar(
+    let identity_id: Option<i64> = sqlx::query_scalar(
         "INSERT INTO identities
            (user_id, provider_id, issuer, subject, username, email, email_verified, raw_claims,
             created_at, last_sign_in_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)
+         ON CONFLICT (issuer, subject) DO NOTHING RETURNING id",
     )
     .bind(user_id)
     .bind(provider_id.as_str())
@@ -80,7 +52,57 @@ pub async fn upsert_identity(
     .bind(identity.email_verified)
     .bind(&identity.raw_claims)
     .bind(at)
-    .fetch_one(&mut **tx)
+    .fetch_optional(&mut **tx)
     .await?;
-    Ok(SignedInIds { user_id, identity_id })
+    if let Some(identity_id) = identity_id {
+        return Ok(SignedInIds { user_id, identity_id });
+    }
+    // A concurrent first sign-in of the same person committed the identity after our UPDATE
+    // found nothing. That happens on PostgreSQL, where sign-ins write side by side (SQLite's
+    // one writer never gets here). The user made here is not needed; the identity that won is
+    // refreshed instead, and its statement sees the other commit.
+    sqlx::query("DELETE FROM users WHERE id = $1")
+        .bind(user_id)
+        .execute(&mut **tx)
+        .await?;
+    refresh(tx, identity, at).await?.ok_or(sqlx::Error::RowNotFound)
+}
+
+/// Updates an existing identity and its user; `None` when the identity is new.
+async fn refresh(
+    tx: &mut Transaction,
+    identity: &VerifiedIdentity,
+    at: i64,
+) -> Result<Option<SignedInIds>, sqlx::Error> {
+    let existing = sqlx::query(
+        "UPDATE identities SET username = $1, email = $2, email_verified = $3, raw_claims = $4,
+         last_sign_in_at = $5 WHERE issuer = $6 AND subject = $7 RETURNING id, user_id",
+    )
+    .bind(&identity.username)
+    .bind(&identity.email)
+    .bind(identity.email_verified)
+    .bind(&identity.raw_claims)
+    .bind(at)
+    .bind(&identity.issuer)
+    .bind(identity.subject.as_str())
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some(row) = existing else { return Ok(None) };
+    let ids = SignedInIds {
+        identity_id: row.try_get("id")?,
+        user_id: row.try_get("user_id")?,
+    };
+    sqlx::query(
+        "UPDATE users SET display_name = $1, email = $2, email_verified = $3, avatar_url = $4,
+         updated_at = $5 WHERE id = $6",
+    )
+    .bind(&identity.display_name)
+    .bind(&identity.email)
+    .bind(identity.email_verified)
+    .bind(&identity.avatar_url)
+    .bind(at)
+    .bind(ids.user_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(Some(ids))
 }

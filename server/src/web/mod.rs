@@ -1,8 +1,12 @@
-//! HTTP: the router, the server-function backend, cookies, and protective middleware.
+//! HTTP: the router, the server-function backend, cookies, protective middleware, and the
+//! endpoints and plumbing operators rely on.
 
 pub mod backend;
+pub mod client_address;
 pub mod cookies;
 pub mod guard;
 pub mod headers;
+pub mod operations;
 pub mod rate_limit;
+pub mod request_id;
 pub mod router;

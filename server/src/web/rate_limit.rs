@@ -1,5 +1,8 @@
-//! Per-address rate limiting of the sign-in server functions (I3), by `tower_governor`.
+//! Per-client rate limiting of the sign-in server functions (I3), by `tower_governor`.
 //! Only the calls that start work at a provider are limited; pages and sign-out are not.
+//! The client is the [`ClientAddress`] (behind trusted proxies, the forwarded address).
+//! Each server process counts on its own: with several instances, a visitor's budget is
+//! per instance.
 
 use std::{sync::Arc, time::Duration};
 
@@ -14,8 +17,10 @@ use governor::middleware::NoOpMiddleware;
 use http::{StatusCode, header};
 use tower::{Layer, ServiceExt};
 use tower_governor::{
-    GovernorError, GovernorLayer, governor::GovernorConfigBuilder, key_extractor::PeerIpKeyExtractor,
+    GovernorError, GovernorLayer, governor::GovernorConfigBuilder, key_extractor::KeyExtractor,
 };
+
+use super::client_address::ClientAddress;
 
 const LIMITED_PATHS: [&str; 2] = ["/api/begin_sign_in", "/api/complete_sign_in"];
 /// Addresses whose budget is full again are forgotten this often, so the limiter's memory
@@ -23,7 +28,23 @@ const LIMITED_PATHS: [&str; 2] = ["/api/begin_sign_in", "/api/complete_sign_in"]
 const FORGET_EVERY: Duration = Duration::from_secs(60);
 
 #[derive(Clone)]
-pub struct SignInRateLimit(Arc<GovernorLayer<PeerIpKeyExtractor, NoOpMiddleware, Body>>);
+pub struct SignInRateLimit(Arc<GovernorLayer<ClientKey, NoOpMiddleware, Body>>);
+
+/// Keys the limiter by the address `client_address::resolve` recorded.
+#[derive(Clone, Copy)]
+pub struct ClientKey;
+
+impl KeyExtractor for ClientKey {
+    type Key = std::net::IpAddr;
+
+    fn extract<T>(&self, request: &http::Request<T>) -> Result<Self::Key, GovernorError> {
+        request
+            .extensions()
+            .get::<ClientAddress>()
+            .map(|client| client.0)
+            .ok_or(GovernorError::UnableToExtractKey)
+    }
+}
 
 impl SignInRateLimit {
     /// The limiter (`burst` calls per address, then one more every `refill`), and the task
@@ -31,6 +52,7 @@ impl SignInRateLimit {
     /// (settings checks them).
     pub fn start(burst: u32, refill: Duration) -> Option<Self> {
         let config = GovernorConfigBuilder::default()
+            .key_extractor(ClientKey)
             .period(refill)
             .burst_size(burst)
             .finish()?;

@@ -6,18 +6,35 @@ use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tower_http::services::ServeDir;
 
-use super::{guard, headers, rate_limit};
+use super::{client_address, guard, headers, rate_limit, request_id};
+
+/// What the HTTP surface is made of.
+pub struct Surface {
+    pub options: LeptosOptions,
+    pub backend: Arc<dyn AuthBackend>,
+    /// `/healthz` and `/readyz`.
+    pub operations: Router<LeptosOptions>,
+    pub app_origin: guard::AppOrigin,
+    pub https: headers::ServedOverHttps,
+    pub sign_in_limit: rate_limit::SignInRateLimit,
+    pub trusted_proxies: client_address::TrustedProxies,
+}
 
 /// The whole HTTP surface: server functions under `/api` and server-rendered pages (both
-/// registered by `leptos_routes_with_context`), and the built assets, served precompressed
-/// when a `.br` or `.gz` sibling exists. Every state-changing request passes the cross-site guard.
-pub fn build(
-    options: LeptosOptions,
-    backend: Arc<dyn AuthBackend>,
-    app_origin: guard::AppOrigin,
-    https: headers::ServedOverHttps,
-    sign_in_limit: rate_limit::SignInRateLimit,
-) -> Router {
+/// registered by `leptos_routes_with_context`), the operations endpoints, and the built
+/// assets, served precompressed when a `.br` or `.gz` sibling exists. Every state-changing
+/// request passes the cross-site guard; every request is attributed to its client address and
+/// given a request id first.
+pub fn build(surface: Surface) -> Router {
+    let Surface {
+        options,
+        backend,
+        operations,
+        app_origin,
+        https,
+        sign_in_limit,
+        trusted_proxies,
+    } = surface;
     let routes = generate_route_list(App);
     let provide_backend = move || provide_context(backend.clone());
     let render_missing = leptos_axum::render_app_to_stream_with_context(provide_backend.clone(), {
@@ -37,6 +54,7 @@ pub fn build(
             let options = options.clone();
             move || shell(options.clone())
         })
+        .merge(operations)
         .fallback_service(assets)
         .layer(middleware::from_fn_with_state(
             sign_in_limit,
@@ -47,5 +65,10 @@ pub fn build(
             guard::refuse_cross_site,
         ))
         .layer(middleware::from_fn_with_state(https, headers::protective_headers))
+        .layer(middleware::from_fn(request_id::assign))
+        .layer(middleware::from_fn_with_state(
+            Arc::new(trusted_proxies),
+            client_address::resolve,
+        ))
         .with_state(options)
 }

@@ -3,13 +3,15 @@ use reqwest::header::{COOKIE, ORIGIN, SET_COOKIE};
 use serde_json::Value;
 use server::{providers::config, settings::Settings, startup};
 
-use super::provider::{CLIENT_ID, CLIENT_SECRET};
+use super::{
+    database::TestDatabase,
+    provider::{CLIENT_ID, CLIENT_SECRET},
+};
 
 pub struct TestApp {
     pub origin: String,
-    pub database_url: String,
+    pub database: TestDatabase,
     http: reqwest::Client,
-    _database_dir: tempfile::TempDir,
 }
 
 /// What `begin_sign_in` gave the browser, and the cookie it set.
@@ -53,6 +55,25 @@ impl Reply {
     }
 }
 
+/// An AUTH_CONFIG text with OpenID providers `(id, issuer)`, all with the stand-in's client
+/// credentials.
+pub fn auth_config(providers: &[(&str, &str)]) -> String {
+    providers
+        .iter()
+        .map(|(id, issuer)| {
+            let name = if *id == "acme" {
+                "Acme ID".to_owned()
+            } else {
+                format!("{id} ID")
+            };
+            format!(
+                "[[provider]]\nid = \"{id}\"\nname = \"{name}\"\nissuer = \"{issuer}\"\n\
+                 client_id = \"{CLIENT_ID}\"\nclient_secret = \"{CLIENT_SECRET}\"\n\n"
+            )
+        })
+        .collect()
+}
+
 pub const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
 pub const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
 
@@ -65,21 +86,7 @@ impl TestApp {
     /// The application with OpenID providers `(id, issuer)`, all with the stand-in's client
     /// credentials.
     pub async fn spawn_with(providers: &[(&str, &str)]) -> Self {
-        let config: String = providers
-            .iter()
-            .map(|(id, issuer)| {
-                let name = if *id == "acme" {
-                    "Acme ID".to_owned()
-                } else {
-                    format!("{id} ID")
-                };
-                format!(
-                    "[[provider]]\nid = \"{id}\"\nname = \"{name}\"\nissuer = \"{issuer}\"\n\
-                     client_id = \"{CLIENT_ID}\"\nclient_secret = \"{CLIENT_SECRET}\"\n\n"
-                )
-            })
-            .collect();
-        Self::spawn_from_config(&config).await
+        Self::spawn_from_config(&auth_config(providers)).await
     }
 
     /// The application with the providers of an AUTH_CONFIG text.
@@ -93,11 +100,10 @@ impl TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address = listener.local_addr().unwrap();
         let origin = format!("http://{address}");
-        let database_dir = tempfile::tempdir().unwrap();
-        let database_url = format!("sqlite://{}/app.db", database_dir.path().display());
+        let database = TestDatabase::fresh().await;
         let settings = Settings::from_env(|name| match name {
             "APP_URL" => Some(origin.clone()),
-            "DATABASE_URL" => Some(database_url.clone()),
+            "DATABASE_URL" => Some(database.url.clone()),
             other => settings
                 .iter()
                 .find(|(setting, _)| *setting == other)
@@ -113,6 +119,11 @@ impl TestApp {
         // As in main: the peer address is what rate limiting is keyed by.
         let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
         tokio::spawn(async move { axum::serve(listener, service).await });
+        Self::attach(origin, database)
+    }
+
+    /// A client of an application already running at `origin` (a server process) on `database`.
+    pub fn attach(origin: String, database: TestDatabase) -> Self {
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()
@@ -120,8 +131,7 @@ impl TestApp {
         Self {
             origin,
             http,
-            database_url,
-            _database_dir: database_dir,
+            database,
         }
     }
 
@@ -138,12 +148,26 @@ impl TestApp {
         cookies: &[String],
         origin: Option<&str>,
     ) -> Reply {
+        self.call_with_headers(function, form, cookies, origin, &[]).await
+    }
+
+    pub async fn call_with_headers(
+        &self,
+        function: &str,
+        form: &[(&str, &str)],
+        cookies: &[String],
+        origin: Option<&str>,
+        headers: &[(&str, &str)],
+    ) -> Reply {
         let mut request = self
             .http
             .post(format!("{}/api/{function}", self.origin))
             .form(form);
         if let Some(origin) = origin {
             request = request.header(ORIGIN, origin);
+        }
+        for (name, value) in headers {
+            request = request.header(*name, *value);
         }
         if !cookies.is_empty() {
             request = request.header(COOKIE, cookies.join("; "));

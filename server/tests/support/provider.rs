@@ -211,13 +211,20 @@ impl StandInProvider {
 
     /// The token endpoint answers with `id_token`.
     pub async fn answer_token_request_with(&self, id_token: String) {
-        let body = json!({
-            "access_token": "stand-in-access-token",
-            "token_type": "Bearer",
-            "expires_in": 3600,
-            "id_token": id_token,
-        });
-        self.answer_token_request(ResponseTemplate::new(200).set_body_json(body))
+        self.answer_token_request(ResponseTemplate::new(200).set_body_json(token_response(&id_token)))
+            .await;
+    }
+
+    /// As [`Self::answer_valid_sign_in`], with the token endpoint taking `delay` to answer.
+    pub async fn answer_valid_sign_in_after(&self, nonce: &str, delay: std::time::Duration) {
+        let id_token = self.sign(&self.valid_id_token(nonce));
+        self.answer_token_request(
+            ResponseTemplate::new(200)
+                .set_body_json(token_response(&id_token))
+                .set_delay(delay),
+        )
+        .await;
+        self.answer_userinfo_with(json!({ "sub": SUBJECT, "preferred_username": "ada" }))
             .await;
     }
 
@@ -267,6 +274,15 @@ impl StandInProvider {
             .rev()
             .find(|r| r.url.path() == endpoint)
     }
+}
+
+fn token_response(id_token: &str) -> Value {
+    json!({
+        "access_token": "stand-in-access-token",
+        "token_type": "Bearer",
+        "expires_in": 3600,
+        "id_token": id_token,
+    })
 }
 
 /// A signed token with one byte of its signature changed.

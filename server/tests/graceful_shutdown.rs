@@ -1,0 +1,58 @@
+//! SIGTERM lets a sign-in in flight finish: the server stops taking connections, answers the
+//! requests it has, and exits cleanly.
+
+mod support;
+
+use std::{path::Path, sync::Arc, time::Duration};
+
+use bench::server_process::{ServerProcess, ServerSetup};
+use support::{StandInProvider, TestApp, app::auth_config, database::TestDatabase};
+
+/// Long enough that the signal surely lands while the provider is still answering.
+const PROVIDER_DELAY: Duration = Duration::from_millis(1500);
+
+#[tokio::test]
+async fn sigterm_lets_a_sign_in_in_flight_finish_and_then_exits() {
+    let provider = StandInProvider::start().await;
+    let data = tempfile::tempdir().unwrap();
+    let database = TestDatabase::fresh().await;
+    let config = auth_config(&[("acme", &provider.issuer())]);
+    let mut server = ServerProcess::start(&ServerSetup {
+        binary: Path::new(env!("CARGO_BIN_EXE_server")),
+        data_dir: data.path(),
+        auth_config: &config,
+        site_root: None,
+        extra_env: &[("DATABASE_URL", &database.url)],
+    })
+    .await
+    .unwrap();
+    let app = Arc::new(TestApp::attach(server.origin.clone(), database));
+
+    let callback = app.begin().await;
+    provider.answer_valid_sign_in_after(&callback.nonce, PROVIDER_DELAY).await;
+    let completing = {
+        let app = app.clone();
+        let callback_query = format!("code=c&state={}", callback.state);
+        tokio::spawn(async move { app.complete(&callback, &callback_query).await })
+    };
+    // The server is now waiting for the provider's token response.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while provider.calls_to("/token").await == 0 {
+        assert!(tokio::time::Instant::now() < deadline, "the token request never came");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    server.terminate().unwrap();
+
+    let reply = completing.await.unwrap();
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert!(reply.session().is_some(), "the sign-in in flight got its session");
+    let status = server.wait_for_exit(Duration::from_secs(20)).await.unwrap();
+    assert!(status.success(), "exited with {status}");
+
+    let pool = app.database.pool().await;
+    let sessions: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sessions")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(sessions, 1);
+}
