@@ -15,9 +15,12 @@ build: setup
 run: build
 	scripts/run-demo.sh
 
+# The Rust suite runs twice, on SQLite and on a throwaway PostgreSQL cluster; the browser
+# suite runs beside such a cluster too (two instances behind nginx share one database).
 test: build
 	cargo test --locked -p app -p server
-	cd end2end && npx playwright test
+	scripts/throwaway-postgres.sh cargo test --locked -p server
+	cd end2end && ../scripts/throwaway-postgres.sh npx playwright test
 
 # Prints the size of what a browser downloads; a benchmark, not a test.
 size: build
