@@ -24,7 +24,10 @@ pub struct Population {
 
 impl Population {
     pub fn new_people(first: u32) -> Self {
-        Self { first, returning: None }
+        Self {
+            first,
+            returning: None,
+        }
     }
 
     pub fn source(&self, i: u32) -> IpAddr {

@@ -147,10 +147,7 @@ impl Drop for FastProvider {
 }
 
 fn pem_body(pem: &str) -> Vec<u8> {
-    let base64: String = pem
-        .lines()
-        .filter(|line| !line.starts_with("-----"))
-        .collect();
+    let base64: String = pem.lines().filter(|line| !line.starts_with("-----")).collect();
     base64::engine::general_purpose::STANDARD
         .decode(base64)
         .expect("the fixture key is PEM")
@@ -221,7 +218,10 @@ fn refuse(status: StatusCode, error: &str) -> Response {
 }
 
 /// Approves at once and sends the browser back with a code, the state and `iss` (RFC 9207).
-async fn authorize(State(state): State<Arc<ProviderState>>, Query(request): Query<AuthorizationRequest>) -> Response {
+async fn authorize(
+    State(state): State<Arc<ProviderState>>,
+    Query(request): Query<AuthorizationRequest>,
+) -> Response {
     if request.response_type != "code" || request.client_id != CLIENT_ID {
         return refuse(StatusCode::BAD_REQUEST, "unauthorized_client");
     }
@@ -273,7 +273,11 @@ struct TokenRequest {
 
 /// The code exchange: client authentication (HTTP Basic), single-use code, same redirect URI,
 /// S256(verifier) equal to the challenge; then a signed ID token and an access token.
-async fn token(State(state): State<Arc<ProviderState>>, headers: HeaderMap, Form(request): Form<TokenRequest>) -> Response {
+async fn token(
+    State(state): State<Arc<ProviderState>>,
+    headers: HeaderMap,
+    Form(request): Form<TokenRequest>,
+) -> Response {
     if !client_authenticated(&headers) {
         return refuse(StatusCode::UNAUTHORIZED, "invalid_client");
     }

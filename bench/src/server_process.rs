@@ -39,7 +39,8 @@ impl ServerProcess {
         let address = format!("127.0.0.1:{port}");
         let origin = format!("http://{address}");
         let config_path = setup.data_dir.join("auth.toml");
-        std::fs::write(&config_path, setup.auth_config).map_err(|e| format!("cannot write auth.toml: {e}"))?;
+        std::fs::write(&config_path, setup.auth_config)
+            .map_err(|e| format!("cannot write auth.toml: {e}"))?;
         let log_path = setup.data_dir.join(format!("server-{port}.log"));
         let log = std::fs::OpenOptions::new()
             .create(true)
@@ -89,11 +90,19 @@ impl ServerProcess {
             if let Ok(Some(status)) = self.child.try_wait() {
                 return Err(format!("the server exited with {status}: {}", self.log_tail()));
             }
-            if client.get(format!("http://{address}/healthz")).send().await.is_ok() {
+            if client
+                .get(format!("http://{address}/healthz"))
+                .send()
+                .await
+                .is_ok()
+            {
                 return Ok(());
             }
             if Instant::now() > deadline {
-                return Err(format!("the server did not answer within {START_TIMEOUT:?}: {}", self.log_tail()));
+                return Err(format!(
+                    "the server did not answer within {START_TIMEOUT:?}: {}",
+                    self.log_tail()
+                ));
             }
             tokio::time::sleep(pause).await;
             pause = (pause * 2).min(Duration::from_millis(100));
@@ -113,7 +122,10 @@ impl ServerProcess {
             .args(["-TERM", &self.child.id().to_string()])
             .status()
             .map_err(|e| format!("cannot run kill: {e}"))?;
-        status.success().then_some(()).ok_or_else(|| format!("kill -TERM failed: {status}"))
+        status
+            .success()
+            .then_some(())
+            .ok_or_else(|| format!("kill -TERM failed: {status}"))
     }
 
     /// Waits until the server has exited on its own, at most `timeout`.
@@ -124,7 +136,10 @@ impl ServerProcess {
                 return Ok(status);
             }
             if Instant::now() > deadline {
-                return Err(format!("the server still runs after {timeout:?}: {}", self.log_tail()));
+                return Err(format!(
+                    "the server still runs after {timeout:?}: {}",
+                    self.log_tail()
+                ));
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
         }

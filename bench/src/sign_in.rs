@@ -166,7 +166,11 @@ impl SignInDriver {
 
     /// Whether `signed_in`'s session still opens that person's account (the provider names
     /// everyone "Load User {login}"); the error says what the server answered instead.
-    pub async fn check_session(&self, client: &reqwest::Client, signed_in: &SignedIn) -> Result<(), SignInFailure> {
+    pub async fn check_session(
+        &self,
+        client: &reqwest::Client,
+        signed_in: &SignedIn,
+    ) -> Result<(), SignInFailure> {
         let reply = self
             .call(client, "load_home", &[], Some(&signed_in.session_cookie))
             .await?;
@@ -176,7 +180,10 @@ impl SignInDriver {
         } else {
             Err(SignInFailure {
                 step: "load_home",
-                detail: format!("the session of {} does not open their account: {home}", signed_in.login),
+                detail: format!(
+                    "the session of {} does not open their account: {home}",
+                    signed_in.login
+                ),
             })
         }
     }
@@ -210,11 +217,18 @@ async fn server_function_body(
     if !status.is_success() {
         return Err(SignInFailure {
             step: function,
-            detail: format!("HTTP {} {}", status.as_u16(), text.chars().take(200).collect::<String>()),
+            detail: format!(
+                "HTTP {} {}",
+                status.as_u16(),
+                text.chars().take(200).collect::<String>()
+            ),
         });
     }
     serde_json::from_str(&text).map_err(|e| SignInFailure {
         step: function,
-        detail: format!("answer is not JSON ({e}): {}", text.chars().take(200).collect::<String>()),
+        detail: format!(
+            "answer is not JSON ({e}): {}",
+            text.chars().take(200).collect::<String>()
+        ),
     })
 }

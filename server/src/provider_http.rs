@@ -43,7 +43,10 @@ impl ProviderHttp {
         result
     }
 
-    async fn send_bounded(&self, request: HttpRequest) -> Result<HttpResponse, HttpClientError<reqwest::Error>> {
+    async fn send_bounded(
+        &self,
+        request: HttpRequest,
+    ) -> Result<HttpResponse, HttpClientError<reqwest::Error>> {
         let request = request.try_into().map_err(Box::new)?;
         let mut response = self.client.execute(request).await.map_err(Box::new)?;
         let too_large = || HttpClientError::Other(format!("response larger than {MAX_RESPONSE_BYTES} bytes"));

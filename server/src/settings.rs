@@ -58,9 +58,13 @@ impl Settings {
                 env("CLEANUP_INTERVAL_SECS"),
                 DEFAULT_CLEANUP_INTERVAL_SECS,
             )?),
-            sign_in_burst: positive("SIGN_IN_RATE_BURST", env("SIGN_IN_RATE_BURST"), DEFAULT_SIGN_IN_BURST)?
-                .try_into()
-                .map_err(|_| "SIGN_IN_RATE_BURST is too large".to_owned())?,
+            sign_in_burst: positive(
+                "SIGN_IN_RATE_BURST",
+                env("SIGN_IN_RATE_BURST"),
+                DEFAULT_SIGN_IN_BURST,
+            )?
+            .try_into()
+            .map_err(|_| "SIGN_IN_RATE_BURST is too large".to_owned())?,
             sign_in_refill: Duration::from_secs(positive(
                 "SIGN_IN_RATE_REFILL_SECS",
                 env("SIGN_IN_RATE_REFILL_SECS"),
@@ -79,10 +83,9 @@ impl Settings {
             )?),
             metrics_address: env("METRICS_ADDR")
                 .map(|value| {
-                    value
-                        .trim()
-                        .parse()
-                        .map_err(|_| format!("METRICS_ADDR {value:?} must be an address and port, like 127.0.0.1:9100"))
+                    value.trim().parse().map_err(|_| {
+                        format!("METRICS_ADDR {value:?} must be an address and port, like 127.0.0.1:9100")
+                    })
                 })
                 .transpose()?,
             metrics_refresh: Duration::from_secs(positive(
@@ -163,7 +166,12 @@ mod tests {
     #[test]
     fn operations_settings_are_checked() {
         let with = |pairs: &'static [(&'static str, &'static str)]| {
-            Settings::from_env(move |name| pairs.iter().find(|(n, _)| *n == name).map(|(_, v)| (*v).to_owned()))
+            Settings::from_env(move |name| {
+                pairs
+                    .iter()
+                    .find(|(n, _)| *n == name)
+                    .map(|(_, v)| (*v).to_owned())
+            })
         };
         let settings = with(&[
             ("TRUSTED_PROXIES", "10.0.0.0/8, 127.0.0.1"),
@@ -176,8 +184,14 @@ mod tests {
         assert!(!settings.trusted_proxies.is_empty());
         assert_eq!(settings.log_format, LogFormat::Json);
         for (bad, named) in [
-            (&[("TRUSTED_PROXIES", "10.0.0.0/8, gateway")][..], "TRUSTED_PROXIES"),
-            (&[("TRUSTED_PROXY_HEADER", "X-Real-IP")][..], "TRUSTED_PROXY_HEADER"),
+            (
+                &[("TRUSTED_PROXIES", "10.0.0.0/8, gateway")][..],
+                "TRUSTED_PROXIES",
+            ),
+            (
+                &[("TRUSTED_PROXY_HEADER", "X-Real-IP")][..],
+                "TRUSTED_PROXY_HEADER",
+            ),
             (&[("LOG_FORMAT", "xml")][..], "LOG_FORMAT"),
             (&[("SHUTDOWN_GRACE_SECS", "0")][..], "SHUTDOWN_GRACE_SECS"),
             (&[("METRICS_ADDR", "9100")][..], "METRICS_ADDR"),
@@ -189,14 +203,20 @@ mod tests {
 
     #[test]
     fn numeric_settings_are_whole_and_positive() {
-        for setting in ["CLEANUP_INTERVAL_SECS", "SIGN_IN_RATE_BURST", "SIGN_IN_RATE_REFILL_SECS"] {
+        for setting in [
+            "CLEANUP_INTERVAL_SECS",
+            "SIGN_IN_RATE_BURST",
+            "SIGN_IN_RATE_REFILL_SECS",
+        ] {
             let with = |value: &str| {
                 let value = value.to_owned();
                 Settings::from_env(move |name| (name == setting).then(|| value.clone()))
             };
             assert!(with("2").is_ok(), "{setting}");
             for bad in ["0", "-1", "1.5", "soon", ""] {
-                let error = with(bad).err().unwrap_or_else(|| panic!("{setting}={bad:?} accepted"));
+                let error = with(bad)
+                    .err()
+                    .unwrap_or_else(|| panic!("{setting}={bad:?} accepted"));
                 assert!(error.contains(setting), "{error}");
             }
         }

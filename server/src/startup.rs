@@ -48,7 +48,8 @@ pub async fn build_app(
     let db = Database::connect(&settings.database_url).await?;
     cleanup::spawn(db.clone(), settings.cleanup_interval);
     if let Some(address) = settings.metrics_address {
-        telemetry::serve_metrics(address, db.clone(), settings.metrics_refresh).map_err(StartupError::Metrics)?;
+        telemetry::serve_metrics(address, db.clone(), settings.metrics_refresh)
+            .map_err(StartupError::Metrics)?;
     }
     let registry =
         Arc::new(ProviderRegistry::new(providers, &settings.app_url).map_err(StartupError::Settings)?);

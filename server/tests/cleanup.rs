@@ -36,9 +36,9 @@ async fn expired_transactions_and_sessions_are_deleted_by_the_server_on_its_own(
         .unwrap();
     for i in 0..1200 {
         let (created, last_seen) = match i % 3 {
-            0 => (now - 15 * 24 * 3600, now - 60),       // older than the absolute limit
+            0 => (now - 15 * 24 * 3600, now - 60), // older than the absolute limit
             1 => (now - 4 * 24 * 3600, now - 4 * 24 * 3600), // idle too long
-            _ => (now - 3600, now - 3 * 24 * 3600 - 1),   // idle just over the limit
+            _ => (now - 3600, now - 3 * 24 * 3600 - 1), // idle just over the limit
         };
         sqlx::query(
             "INSERT INTO sessions (id_digest, user_id, identity_id, created_at, last_seen_at)
@@ -79,9 +79,7 @@ async fn expired_transactions_and_sessions_are_deleted_by_the_server_on_its_own(
     pool.close().await;
 
     // What was left is what still works.
-    let (_, html) = app
-        .get("/", &[format!("__Host-session={live_session}")])
-        .await;
+    let (_, html) = app.get("/", &[format!("__Host-session={live_session}")]).await;
     assert!(html.contains("Sign out"), "the live session was deleted");
     provider.answer_valid_sign_in(&pending.nonce).await;
     assert_eq!(app.finish(&pending).await.status, 200);

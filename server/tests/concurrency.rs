@@ -46,11 +46,18 @@ async fn sign_ins_at_the_same_moment_all_succeed_and_add_up() {
     let pool = app.database.pool().await;
     assert_eq!(count(&pool, "SELECT COUNT(*) FROM users").await, 256);
     assert_eq!(count(&pool, "SELECT COUNT(*) FROM identities").await, 256);
-    assert_eq!(count(&pool, "SELECT COUNT(DISTINCT user_id) FROM identities").await, 256);
+    assert_eq!(
+        count(&pool, "SELECT COUNT(DISTINCT user_id) FROM identities").await,
+        256
+    );
     assert_eq!(count(&pool, "SELECT COUNT(*) FROM sessions").await, 512);
     assert_eq!(count(&pool, "SELECT COUNT(*) FROM sign_in_transactions").await, 0);
     assert_eq!(
-        count(&pool, "SELECT COUNT(*) FROM sign_in_events WHERE outcome = 'signed-in'").await,
+        count(
+            &pool,
+            "SELECT COUNT(*) FROM sign_in_events WHERE outcome = 'signed-in'"
+        )
+        .await,
         512
     );
     assert_eq!(count(&pool, "SELECT COUNT(*) FROM sign_in_events").await, 512);

@@ -29,7 +29,9 @@ async fn sigterm_lets_a_sign_in_in_flight_finish_and_then_exits() {
     let app = Arc::new(TestApp::attach(server.origin.clone(), database));
 
     let callback = app.begin().await;
-    provider.answer_valid_sign_in_after(&callback.nonce, PROVIDER_DELAY).await;
+    provider
+        .answer_valid_sign_in_after(&callback.nonce, PROVIDER_DELAY)
+        .await;
     let completing = {
         let app = app.clone();
         let callback_query = format!("code=c&state={}", callback.state);
@@ -38,7 +40,10 @@ async fn sigterm_lets_a_sign_in_in_flight_finish_and_then_exits() {
     // The server is now waiting for the provider's token response.
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     while provider.calls_to("/token").await == 0 {
-        assert!(tokio::time::Instant::now() < deadline, "the token request never came");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the token request never came"
+        );
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     server.terminate().unwrap();

@@ -11,7 +11,10 @@ use support::{StandInProvider, TestApp, app::auth_config};
 #[tokio::test]
 async fn metrics_count_sign_ins_provider_calls_and_active_sessions_on_their_own_address() {
     let provider = StandInProvider::start().await;
-    let metrics_address = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let metrics_address = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
     let app = TestApp::spawn_with_settings(
         &auth_config(&[("acme", &provider.issuer())]),
         &[

@@ -52,7 +52,11 @@ async fn healthz_answers_and_readyz_reports_the_database_and_each_provider() {
     assert_eq!(report["database"], json!("reachable"));
     assert_eq!(report["providers"][0], json!({ "id": "acme", "status": "ready" }));
     assert_eq!(report["providers"][1]["id"], json!("broken"));
-    assert!(report["providers"][1]["last_error"].as_str().is_some_and(|e| !e.is_empty()));
+    assert!(
+        report["providers"][1]["last_error"]
+            .as_str()
+            .is_some_and(|e| !e.is_empty())
+    );
 }
 
 #[tokio::test]
@@ -99,9 +103,18 @@ async fn a_forged_forwarded_address_from_an_untrusted_peer_changes_nothing() {
         &[("SIGN_IN_RATE_BURST", "2"), ("TRUSTED_PROXIES", "10.0.0.0/8")],
     )
     .await;
-    assert_eq!(begin_from(&app, &[("x-forwarded-for", "198.51.100.1")]).await, 200);
-    assert_eq!(begin_from(&app, &[("x-forwarded-for", "198.51.100.2")]).await, 200);
-    assert_eq!(begin_from(&app, &[("x-forwarded-for", "198.51.100.3")]).await, 429);
+    assert_eq!(
+        begin_from(&app, &[("x-forwarded-for", "198.51.100.1")]).await,
+        200
+    );
+    assert_eq!(
+        begin_from(&app, &[("x-forwarded-for", "198.51.100.2")]).await,
+        200
+    );
+    assert_eq!(
+        begin_from(&app, &[("x-forwarded-for", "198.51.100.3")]).await,
+        429
+    );
     assert_eq!(begin_from(&app, &[("forwarded", "for=198.51.100.4")]).await, 429);
 }
 
@@ -109,7 +122,11 @@ async fn a_forged_forwarded_address_from_an_untrusted_peer_changes_nothing() {
 async fn every_answer_carries_a_request_id_and_a_plain_upstream_id_is_kept() {
     let (app, _provider) = support::app_and_provider().await;
     let client = reqwest::Client::new();
-    let fresh = client.get(format!("{}/healthz", app.origin)).send().await.unwrap();
+    let fresh = client
+        .get(format!("{}/healthz", app.origin))
+        .send()
+        .await
+        .unwrap();
     let id = fresh.headers()["x-request-id"].to_str().unwrap().to_owned();
     assert_eq!(id.len(), 24, "{id}");
     let kept = client
@@ -126,4 +143,61 @@ async fn every_answer_carries_a_request_id_and_a_plain_upstream_id_is_kept() {
         .await
         .unwrap();
     assert_ne!(replaced.headers()["x-request-id"], "two words");
+}
+
+#[tokio::test]
+async fn json_logs_carry_the_request_id_of_the_request_they_were_written_in() {
+    let provider = StandInProvider::start().await;
+    let data = tempfile::tempdir().unwrap();
+    let database = support::database::TestDatabase::fresh().await;
+    let config = auth_config(&[("acme", &provider.issuer())]);
+    let server = bench::server_process::ServerProcess::start(&bench::server_process::ServerSetup {
+        binary: std::path::Path::new(env!("CARGO_BIN_EXE_server")),
+        data_dir: data.path(),
+        auth_config: &config,
+        site_root: None,
+        extra_env: &[("DATABASE_URL", &database.url), ("LOG_FORMAT", "json")],
+    })
+    .await
+    .unwrap();
+    let app = TestApp::attach(server.origin.clone(), database);
+    // A callback without its binding cookie is refused, and the refusal is logged.
+    let reply = app
+        .call_with_headers(
+            "complete_sign_in",
+            &[
+                ("provider", "acme"),
+                ("callback_query", "code=c&state=s"),
+                ("code_verifier", "v"),
+            ],
+            &[],
+            Some(&app.origin),
+            &[("x-request-id", "trace-me-7")],
+        )
+        .await;
+    assert_eq!(reply.status, 400, "{}", reply.body);
+    drop(server);
+
+    let log = std::fs::read_to_string(
+        data.path()
+            .read_dir()
+            .unwrap()
+            .find_map(|entry| {
+                let path = entry.unwrap().path();
+                path.extension().is_some_and(|e| e == "log").then_some(path)
+            })
+            .unwrap(),
+    )
+    .unwrap();
+    let lines: Vec<Value> = log
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|_| panic!("not JSON: {line}")))
+        .collect();
+    let refusal = lines
+        .iter()
+        .find(|line| line["fields"]["message"] == "sign-in refused")
+        .unwrap_or_else(|| panic!("no refusal logged: {log}"));
+    assert_eq!(refusal["span"]["request_id"], "trace-me-7", "{refusal}");
+    assert_eq!(refusal["span"]["path"], "/api/complete_sign_in", "{refusal}");
+    assert_eq!(refusal["span"]["client"], "127.0.0.1", "{refusal}");
 }

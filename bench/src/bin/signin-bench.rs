@@ -73,12 +73,19 @@ fn parse_options() -> Result<Options, String> {
             std::process::exit(0);
         }
         let mut value = || args.next().ok_or_else(|| format!("{flag} needs a value"));
-        let number = |v: String| v.parse::<u32>().map_err(|_| format!("{flag}: {v:?} is not a whole number"));
+        let number = |v: String| {
+            v.parse::<u32>()
+                .map_err(|_| format!("{flag}: {v:?} is not a whole number"))
+        };
         match flag.as_str() {
             "--clients" => {
                 options.clients = value()?
                     .split(',')
-                    .map(|c| c.trim().parse().map_err(|_| format!("--clients: {c:?} is not a number")))
+                    .map(|c| {
+                        c.trim()
+                            .parse()
+                            .map_err(|_| format!("--clients: {c:?} is not a number"))
+                    })
                     .collect::<Result<_, _>>()?
             }
             "--sign-ins" => options.sign_ins = number(value()?)?,
@@ -86,7 +93,10 @@ fn parse_options() -> Result<Options, String> {
             "--soak" => options.soak = Some(Duration::from_secs(number(value()?)?.into())),
             "--rate" => {
                 let rate = value()?;
-                options.rate = Some(rate.parse().map_err(|_| format!("--rate: {rate:?} is not a number"))?)
+                options.rate = Some(
+                    rate.parse()
+                        .map_err(|_| format!("--rate: {rate:?} is not a number"))?,
+                )
             }
             "--server" => options.server = value()?.into(),
             "--site-root" => options.site_root = value()?.into(),
@@ -202,7 +212,9 @@ async fn benchmark(options: &Options) -> Result<bool, String> {
         rows.push(row);
     }
     println!();
-    println!("| clients | sign-ins | failed | sign-ins/s | server CPU ms/sign-in | p50 ms | p99 ms | RSS idle MiB | RSS peak MiB |");
+    println!(
+        "| clients | sign-ins | failed | sign-ins/s | server CPU ms/sign-in | p50 ms | p99 ms | RSS idle MiB | RSS peak MiB |"
+    );
     println!("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
     for row in &rows {
         println!(
@@ -279,7 +291,11 @@ fn print_failures(failures: &std::collections::BTreeMap<String, u64>) {
 /// and memory flat within 10 % of its mean once settled.
 async fn soak(options: &Options, duration: Duration) -> Result<bool, String> {
     let mut options = options.clone();
-    if !options.server_env.iter().any(|(name, _)| name == "CLEANUP_INTERVAL_SECS") {
+    if !options
+        .server_env
+        .iter()
+        .any(|(name, _)| name == "CLEANUP_INTERVAL_SECS")
+    {
         options
             .server_env
             .push(("CLEANUP_INTERVAL_SECS".into(), SOAK_CLEANUP_INTERVAL.into()));
@@ -301,7 +317,14 @@ async fn soak(options: &Options, duration: Duration) -> Result<bool, String> {
     let pid = rig.server.pid();
     let warm_up = Arc::new(Tally::default());
     let warm_up_sign_ins = SOAK_WARM_UP_ROUNDS * clients;
-    load::closed_loop(&rig.driver, Population::new_people(WARM_UP_SIGN_INS), warm_up_sign_ins, clients, &warm_up).await;
+    load::closed_loop(
+        &rig.driver,
+        Population::new_people(WARM_UP_SIGN_INS),
+        warm_up_sign_ins,
+        clients,
+        &warm_up,
+    )
+    .await;
     let warmed = warm_up.summary();
     println!(
         "warm-up: {} sign-ins at {clients} at once, {} failed; RSS {:.1} MiB",
@@ -318,7 +341,9 @@ async fn soak(options: &Options, duration: Duration) -> Result<bool, String> {
     let run = {
         let (driver, tally) = (rig.driver.clone(), tally.clone());
         let population = Population::new_people(WARM_UP_SIGN_INS + warm_up_sign_ins);
-        tokio::spawn(async move { load::open_loop(&driver, population, rate, duration, clients, &tally).await })
+        tokio::spawn(
+            async move { load::open_loop(&driver, population, rate, duration, clients, &tally).await },
+        )
     };
     let started = Instant::now();
     let cpu_start = proc_stats::cpu_time(pid).map_err(|e| e.to_string())?;

@@ -7,11 +7,11 @@ use crate::{
     oidc,
     profile::VerifiedIdentity,
     providers::{Protocol, Provider},
-    telemetry,
     store::{
         audit, sign_ins,
         transactions::{self, Binding, SignInTransaction},
     },
+    telemetry,
 };
 
 impl SignInFlow {
@@ -28,15 +28,26 @@ impl SignInFlow {
     ) -> Result<(SignedIn, SessionId), FlowError> {
         let provider = self.provider(provider_id)?;
         let result = self
-            .complete_for(provider, transaction_id, callback_query, code_verifier, previous_session)
+            .complete_for(
+                provider,
+                transaction_id,
+                callback_query,
+                code_verifier,
+                previous_session,
+            )
             .await;
         // A success is recorded with the session it made; a failure on its own.
         match &result {
             Ok(_) => telemetry::sign_in_finished(provider.config.id.as_str(), sign_ins::SIGNED_IN),
             Err(error) => {
                 telemetry::sign_in_finished(provider.config.id.as_str(), error.outcome());
-                let recorded =
-                    audit::record(self.db.writer(), provider.config.id.as_str(), None, error.outcome()).await;
+                let recorded = audit::record(
+                    self.db.writer(),
+                    provider.config.id.as_str(),
+                    None,
+                    error.outcome(),
+                )
+                .await;
                 if let Err(error) = recorded {
                     tracing::warn!(%error, "could not record a failed sign-in");
                 }

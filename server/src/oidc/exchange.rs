@@ -22,8 +22,14 @@ use crate::{
 };
 
 /// The client that asks the provider's userinfo endpoint.
-pub type UserInfoClient =
-    CoreClient<EndpointSet, EndpointNotSet, EndpointNotSet, EndpointNotSet, EndpointMaybeSet, EndpointMaybeSet>;
+pub type UserInfoClient = CoreClient<
+    EndpointSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointMaybeSet,
+    EndpointMaybeSet,
+>;
 pub type IdTokenVerifier = openidconnect::IdTokenVerifier<'static, SigningKey>;
 
 /// An ID token older than this is refused even if it has not expired (replay defence).
@@ -127,7 +133,13 @@ pub fn id_token_verifier(config: &ProviderConfig, metadata: &Metadata) -> IdToke
         .into_iter()
         .filter(|alg| advertised.contains(alg))
         .collect();
-    let keys = metadata.jwks().keys().iter().cloned().map(SigningKey::from).collect();
+    let keys = metadata
+        .jwks()
+        .keys()
+        .iter()
+        .cloned()
+        .map(SigningKey::from)
+        .collect();
     IdTokenVerifier::new_confidential_client(
         config.client_id.clone(),
         ClientSecret::new(config.client_secret.secret().clone()),

@@ -89,7 +89,9 @@ impl JsonWebKey for SigningKey {
         };
         // The same compatibility rules the library applies before it verifies.
         if self.key_use().is_some_and(|key_use| !key_use.allows_signature()) {
-            return Err(SignatureVerificationError::InvalidKey("key is not for signing".into()));
+            return Err(SignatureVerificationError::InvalidKey(
+                "key is not for signing".into(),
+            ));
         }
         if matches!(self.signing_alg(), JsonWebKeyAlgorithm::Algorithm(own) if own != alg)
             || matches!(self.signing_alg(), JsonWebKeyAlgorithm::Unsupported)
@@ -135,7 +137,10 @@ mod tests {
         ] {
             let mut signature = private.sign(&alg, message).unwrap();
             assert!(core.verify_signature(&alg, message, &signature).is_ok());
-            assert!(fast.verify_signature(&alg, message, &signature).is_ok(), "{alg:?}");
+            assert!(
+                fast.verify_signature(&alg, message, &signature).is_ok(),
+                "{alg:?}"
+            );
             assert!(fast.verify_signature(&alg, b"header.other", &signature).is_err());
             signature[10] ^= 1;
             assert!(fast.verify_signature(&alg, message, &signature).is_err());
@@ -144,7 +149,10 @@ mod tests {
         let signature = private
             .sign(&CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha256, message)
             .unwrap();
-        for alg in [CoreJwsSigningAlgorithm::EcdsaP256Sha256, CoreJwsSigningAlgorithm::HmacSha256] {
+        for alg in [
+            CoreJwsSigningAlgorithm::EcdsaP256Sha256,
+            CoreJwsSigningAlgorithm::HmacSha256,
+        ] {
             assert!(fast.verify_signature(&alg, message, &signature).is_err());
         }
     }
@@ -153,7 +161,10 @@ mod tests {
     fn keeps_the_json_form_of_the_key() {
         let core = fixture_key().as_verification_key();
         let fast: SigningKey = serde_json::from_value(serde_json::to_value(&core).unwrap()).unwrap();
-        assert_eq!(serde_json::to_value(&fast).unwrap(), serde_json::to_value(&core).unwrap());
+        assert_eq!(
+            serde_json::to_value(&fast).unwrap(),
+            serde_json::to_value(&core).unwrap()
+        );
         assert!(fast.rsa.is_some());
     }
 }

@@ -51,7 +51,10 @@ async fn delete_by_digest(db: &Database, table: Table, digests: &[String]) -> Re
     let mut deleted = 0;
     for batch in digests.chunks(BATCH) {
         let placeholders: Vec<String> = (1..=batch.len()).map(|n| format!("${n}")).collect();
-        let statement = format!("DELETE FROM {table} WHERE id_digest IN ({})", placeholders.join(", "));
+        let statement = format!(
+            "DELETE FROM {table} WHERE id_digest IN ({})",
+            placeholders.join(", ")
+        );
         let query = batch
             .iter()
             .fold(sqlx::query(&statement), |query, digest| query.bind(digest));

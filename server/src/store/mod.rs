@@ -21,12 +21,7 @@ pub mod users;
 
 use std::time::Duration;
 
-use sqlx::{
-    Executor,
-    AnyPool,
-    any::AnyPoolOptions,
-    migrate::Migrator,
-};
+use sqlx::{AnyPool, Executor, any::AnyPoolOptions, migrate::Migrator};
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
@@ -97,7 +92,11 @@ impl Database {
                         .map(drop)
                 })
             })
-            .connect(&if in_memory { url.to_owned() } else { with_sqlite_mode(url, "rwc") })
+            .connect(&if in_memory {
+                url.to_owned()
+            } else {
+                with_sqlite_mode(url, "rwc")
+            })
             .await?;
         SQLITE_MIGRATIONS.run(&writer).await?;
         let reader = if in_memory {
@@ -209,7 +208,10 @@ mod tests {
 
     #[test]
     fn sets_the_sqlite_open_mode() {
-        assert_eq!(with_sqlite_mode("sqlite://data/app.db", "ro"), "sqlite://data/app.db?mode=ro");
+        assert_eq!(
+            with_sqlite_mode("sqlite://data/app.db", "ro"),
+            "sqlite://data/app.db?mode=ro"
+        );
         assert_eq!(
             with_sqlite_mode("sqlite://app.db?cache=shared&mode=rw", "rwc"),
             "sqlite://app.db?cache=shared&mode=rwc"
@@ -220,8 +222,14 @@ mod tests {
     fn the_url_scheme_chooses_the_engine() {
         assert_eq!(Engine::of_url("sqlite://data/app.db"), Some(Engine::Sqlite));
         assert_eq!(Engine::of_url("sqlite::memory:"), Some(Engine::Sqlite));
-        assert_eq!(Engine::of_url("postgres://u@localhost/app"), Some(Engine::Postgres));
-        assert_eq!(Engine::of_url("postgresql://u@localhost/app"), Some(Engine::Postgres));
+        assert_eq!(
+            Engine::of_url("postgres://u@localhost/app"),
+            Some(Engine::Postgres)
+        );
+        assert_eq!(
+            Engine::of_url("postgresql://u@localhost/app"),
+            Some(Engine::Postgres)
+        );
         assert_eq!(Engine::of_url("mysql://u@localhost/app"), None);
         assert_eq!(Engine::of_url("data/app.db"), None);
     }

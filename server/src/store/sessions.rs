@@ -26,7 +26,10 @@ pub struct SessionProfile {
     pub raw_claims: Option<String>,
 }
 
-pub async fn create<'e>(executor: impl sqlx::AnyExecutor<'e>, ids: SignedInIds) -> Result<SessionId, sqlx::Error> {
+pub async fn create<'e>(
+    executor: impl sqlx::AnyExecutor<'e>,
+    ids: SignedInIds,
+) -> Result<SessionId, sqlx::Error> {
     let id = SessionId::generate();
     let at = now();
     sqlx::query(

@@ -109,7 +109,11 @@ impl TrustedProxies {
 }
 
 /// Middleware: records the [`ClientAddress`] of every request.
-pub async fn resolve(State(trusted): State<std::sync::Arc<TrustedProxies>>, mut request: Request, next: Next) -> Response {
+pub async fn resolve(
+    State(trusted): State<std::sync::Arc<TrustedProxies>>,
+    mut request: Request,
+    next: Next,
+) -> Response {
     if let Some(ConnectInfo(peer)) = request.extensions().get::<ConnectInfo<SocketAddr>>().copied() {
         let client = trusted.client(peer.ip(), request.headers());
         request.extensions_mut().insert(ClientAddress(client));
@@ -188,13 +192,19 @@ mod tests {
     #[test]
     fn without_trusted_proxies_the_peer_is_the_client_whatever_the_headers_say() {
         let forged = headers(&[("x-forwarded-for", "6.6.6.6"), ("forwarded", "for=6.6.6.6")]);
-        assert_eq!(TrustedProxies::none().client(ip("203.0.113.9"), &forged), ip("203.0.113.9"));
+        assert_eq!(
+            TrustedProxies::none().client(ip("203.0.113.9"), &forged),
+            ip("203.0.113.9")
+        );
     }
 
     #[test]
     fn an_untrusted_peer_cannot_forge_its_address() {
         let forged = headers(&[("x-forwarded-for", "6.6.6.6")]);
-        assert_eq!(proxies("10.0.0.0/8").client(ip("203.0.113.9"), &forged), ip("203.0.113.9"));
+        assert_eq!(
+            proxies("10.0.0.0/8").client(ip("203.0.113.9"), &forged),
+            ip("203.0.113.9")
+        );
     }
 
     #[test]
@@ -204,13 +214,19 @@ mod tests {
         let chain = headers(&[("x-forwarded-for", "6.6.6.6, 198.51.100.7, 10.1.2.3")]);
         assert_eq!(trusted.client(ip("192.168.1.1"), &chain), ip("198.51.100.7"));
         // Several header lines are one list.
-        let split = headers(&[("x-forwarded-for", "6.6.6.6"), ("x-forwarded-for", "198.51.100.7:4711")]);
+        let split = headers(&[
+            ("x-forwarded-for", "6.6.6.6"),
+            ("x-forwarded-for", "198.51.100.7:4711"),
+        ]);
         assert_eq!(trusted.client(ip("10.0.0.1"), &split), ip("198.51.100.7"));
     }
 
     #[test]
     fn a_trusted_proxy_without_a_header_is_the_client() {
-        assert_eq!(proxies("127.0.0.1").client(ip("127.0.0.1"), &HeaderMap::new()), ip("127.0.0.1"));
+        assert_eq!(
+            proxies("127.0.0.1").client(ip("127.0.0.1"), &HeaderMap::new()),
+            ip("127.0.0.1")
+        );
     }
 
     #[test]
@@ -224,10 +240,16 @@ mod tests {
     fn forwarded_is_read_only_when_chosen() {
         let both = headers(&[
             ("x-forwarded-for", "6.6.6.6"),
-            ("forwarded", r#"for=192.0.2.60;proto=https, for="[2001:db8:cafe::17]:4711""#),
+            (
+                "forwarded",
+                r#"for=192.0.2.60;proto=https, for="[2001:db8:cafe::17]:4711""#,
+            ),
         ]);
         let via_forwarded = TrustedProxies::parse("10.0.0.1", ForwardedHeader::Forwarded).unwrap();
-        assert_eq!(via_forwarded.client(ip("10.0.0.1"), &both), ip("2001:db8:cafe::17"));
+        assert_eq!(
+            via_forwarded.client(ip("10.0.0.1"), &both),
+            ip("2001:db8:cafe::17")
+        );
         assert_eq!(proxies("10.0.0.1").client(ip("10.0.0.1"), &both), ip("6.6.6.6"));
         let hidden = headers(&[("forwarded", "for=_hidden")]);
         assert_eq!(via_forwarded.client(ip("10.0.0.1"), &hidden), ip("10.0.0.1"));
@@ -236,14 +258,18 @@ mod tests {
     #[test]
     fn ipv4_mapped_peers_match_ipv4_ranges() {
         let chain = headers(&[("x-forwarded-for", "198.51.100.7")]);
-        assert_eq!(proxies("127.0.0.0/8").client(ip("::ffff:127.0.0.1"), &chain), ip("198.51.100.7"));
+        assert_eq!(
+            proxies("127.0.0.0/8").client(ip("::ffff:127.0.0.1"), &chain),
+            ip("198.51.100.7")
+        );
     }
 
     #[test]
     fn the_list_takes_addresses_and_ranges_and_names_what_it_refuses() {
         assert!(proxies("").is_empty());
         assert!(!proxies("10.0.0.1, fd00::/8 ,127.0.0.0/8").is_empty());
-        let error = TrustedProxies::parse("10.0.0.1, proxy.internal", ForwardedHeader::XForwardedFor).unwrap_err();
+        let error =
+            TrustedProxies::parse("10.0.0.1, proxy.internal", ForwardedHeader::XForwardedFor).unwrap_err();
         assert!(error.contains("proxy.internal"), "{error}");
         assert!(TrustedProxies::parse("10.0.0.0/33", ForwardedHeader::XForwardedFor).is_err());
     }

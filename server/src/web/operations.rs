@@ -90,7 +90,9 @@ mod tests {
     async fn readyz_of(db: Database) -> (StatusCode, serde_json::Value) {
         let app_url = url::Url::parse("http://localhost:3000").unwrap();
         let registry = Arc::new(ProviderRegistry::new(Vec::new(), &app_url).unwrap());
-        let request = http::Request::get("/readyz").body(axum::body::Body::empty()).unwrap();
+        let request = http::Request::get("/readyz")
+            .body(axum::body::Body::empty())
+            .unwrap();
         let response = routes::<()>(db, registry).oneshot(request).await.unwrap();
         let status = response.status();
         let body = axum::body::to_bytes(response.into_body(), 1 << 16).await.unwrap();

@@ -27,7 +27,11 @@ impl TestDatabase {
 
     async fn fresh_postgres(server: &str) -> Self {
         static NEXT: AtomicU32 = AtomicU32::new(0);
-        let name = format!("test_{}_{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed));
+        let name = format!(
+            "test_{}_{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        );
         sqlx::any::install_default_drivers();
         let mut admin = sqlx::AnyConnection::connect(server)
             .await
