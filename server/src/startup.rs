@@ -8,12 +8,12 @@ use crate::{
     flow::SignInFlow,
     provider_http::ProviderHttp,
     providers::{Protocol, ProviderConfig, ProviderRegistry, config},
-    settings::Settings,
+    settings::{LogFormat, Settings},
     store::{Database, cleanup},
     telemetry,
     web::{
         backend::Backend, guard::AppOrigin, headers::ServedOverHttps, operations,
-        rate_limit::SignInRateLimit, router,
+        rate_limit::SignInRateLimit, request_id::RequestSpans, router,
     },
 };
 
@@ -72,6 +72,7 @@ pub async fn build_app(
         https,
         sign_in_limit,
         trusted_proxies: settings.trusted_proxies.clone(),
+        request_spans: RequestSpans(settings.log_format == LogFormat::Json),
     }))
 }
 

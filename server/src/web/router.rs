@@ -18,6 +18,7 @@ pub struct Surface {
     pub https: headers::ServedOverHttps,
     pub sign_in_limit: rate_limit::SignInRateLimit,
     pub trusted_proxies: client_address::TrustedProxies,
+    pub request_spans: request_id::RequestSpans,
 }
 
 /// The whole HTTP surface: server functions under `/api` and server-rendered pages (both
@@ -34,6 +35,7 @@ pub fn build(surface: Surface) -> Router {
         https,
         sign_in_limit,
         trusted_proxies,
+        request_spans,
     } = surface;
     let routes = generate_route_list(App);
     let provide_backend = move || provide_context(backend.clone());
@@ -65,7 +67,7 @@ pub fn build(surface: Surface) -> Router {
             guard::refuse_cross_site,
         ))
         .layer(middleware::from_fn_with_state(https, headers::protective_headers))
-        .layer(middleware::from_fn(request_id::assign))
+        .layer(middleware::from_fn_with_state(request_spans, request_id::assign))
         .layer(middleware::from_fn_with_state(
             Arc::new(trusted_proxies),
             client_address::resolve,
