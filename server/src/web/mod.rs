@@ -1,6 +1,7 @@
 //! HTTP: the router, the server-function backend, cookies, protective middleware, and the
 //! endpoints and plumbing operators rely on.
 
+pub mod api_edge;
 pub mod backend;
 pub mod client_address;
 pub mod cookies;

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tower_http::services::ServeDir;
 
-use super::{client_address, guard, headers, rate_limit, request_id};
+use super::{api_edge, client_address, guard, headers, rate_limit, request_id};
 
 /// What the HTTP surface is made of.
 pub struct Surface {
@@ -23,9 +23,9 @@ pub struct Surface {
 
 /// The whole HTTP surface: server functions under `/api` and server-rendered pages (both
 /// registered by `leptos_routes_with_context`), the operations endpoints, and the built
-/// assets, served precompressed when a `.br` or `.gz` sibling exists. Every state-changing
-/// request passes the cross-site guard; every request is attributed to its client address and
-/// given a request id first.
+/// assets, served precompressed when a `.br` or `.gz` sibling exists. Server-function bodies
+/// are bounded, and every state-changing request passes the cross-site guard; every request
+/// is attributed to its client address and given a request id first.
 pub fn build(surface: Surface) -> Router {
     let Surface {
         options,
@@ -62,6 +62,7 @@ pub fn build(surface: Surface) -> Router {
             sign_in_limit,
             rate_limit::limit_sign_in,
         ))
+        .layer(middleware::from_fn(api_edge::bound_and_classify))
         .layer(middleware::from_fn_with_state(
             app_origin,
             guard::refuse_cross_site,
