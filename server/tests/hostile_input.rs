@@ -52,24 +52,35 @@ async fn json_with_wrong_types_is_refused_with_a_4xx() {
     assert!((400..500).contains(&status), "{status} {text}");
 }
 
-#[tokio::test]
-async fn an_oversized_body_is_refused_with_413_before_it_is_sent() {
-    let (app, _provider) = app_and_provider().await;
+/// A connection that has sent the head of a POST to `begin_sign_in` whose body is framed by
+/// `framing` (a `Content-Length` or `Transfer-Encoding` line), and none of its body yet.
+async fn post_head(app: &support::TestApp, framing: &str) -> tokio::net::TcpStream {
     let address = app.origin.trim_start_matches("http://");
     let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
-    // Only the headers: a server that waited for the 20 MB would never answer.
     let head = format!(
         "POST /api/begin_sign_in HTTP/1.1\r\nHost: {address}\r\nOrigin: {}\r\n\
-         Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 20000000\r\n\r\n",
+         Content-Type: application/x-www-form-urlencoded\r\n{framing}\r\n\r\n",
         app.origin
     );
     stream.write_all(head.as_bytes()).await.unwrap();
+    stream
+}
+
+/// The start of the server's answer, which must come within seconds.
+async fn answer(mut stream: tokio::net::TcpStream) -> String {
     let mut answer = vec![0; 4096];
     let read = tokio::time::timeout(Duration::from_secs(10), stream.read(&mut answer))
         .await
-        .expect("answered without the body")
+        .expect("an answer without the rest of the body")
         .unwrap();
-    let answer = String::from_utf8_lossy(&answer[..read]);
+    String::from_utf8_lossy(&answer[..read]).into_owned()
+}
+
+#[tokio::test]
+async fn an_oversized_body_is_refused_with_413_before_it_is_sent() {
+    let (app, _provider) = app_and_provider().await;
+    // Only the head: a server that waited for the 20 MB would never answer.
+    let answer = answer(post_head(&app, "Content-Length: 20000000").await).await;
     assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
     assert!(answer.contains("BadRequest"), "{answer}");
 }
@@ -77,14 +88,7 @@ async fn an_oversized_body_is_refused_with_413_before_it_is_sent() {
 #[tokio::test]
 async fn an_oversized_body_without_a_length_is_cut_off_with_413() {
     let (app, _provider) = app_and_provider().await;
-    let address = app.origin.trim_start_matches("http://");
-    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
-    let head = format!(
-        "POST /api/begin_sign_in HTTP/1.1\r\nHost: {address}\r\nOrigin: {}\r\n\
-         Content-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked\r\n\r\n",
-        app.origin
-    );
-    stream.write_all(head.as_bytes()).await.unwrap();
+    let mut stream = post_head(&app, "Transfer-Encoding: chunked").await;
     // Exactly one byte more than the limit, and no end: the server must answer without it.
     // (Sending more than it reads would let its close reset the connection before we read.)
     let chunk = format!("2000\r\n{}\r\n", "a".repeat(8192));
@@ -92,12 +96,7 @@ async fn an_oversized_body_without_a_length_is_cut_off_with_413() {
         stream.write_all(chunk.as_bytes()).await.unwrap();
     }
     stream.write_all(b"1\r\na\r\n").await.unwrap();
-    let mut answer = vec![0; 4096];
-    let read = tokio::time::timeout(Duration::from_secs(10), stream.read(&mut answer))
-        .await
-        .expect("an answer")
-        .unwrap();
-    let answer = String::from_utf8_lossy(&answer[..read]);
+    let answer = answer(stream).await;
     assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
 }
 

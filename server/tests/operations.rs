@@ -20,6 +20,13 @@ async fn begin_from(app: &TestApp, headers: &[(&str, &str)]) -> u16 {
     .status
 }
 
+/// An app with one stand-in provider, "acme", and these settings.
+async fn app_with(settings: &[(&str, &str)]) -> (TestApp, StandInProvider) {
+    let provider = StandInProvider::start().await;
+    let app = TestApp::spawn_with_settings(&auth_config(&[("acme", &provider.issuer())]), settings).await;
+    (app, provider)
+}
+
 #[tokio::test]
 async fn healthz_answers_and_readyz_reports_the_database_and_each_provider() {
     let provider = StandInProvider::start().await;
@@ -61,12 +68,7 @@ async fn healthz_answers_and_readyz_reports_the_database_and_each_provider() {
 
 #[tokio::test]
 async fn health_and_readiness_are_not_rate_limited() {
-    let provider = StandInProvider::start().await;
-    let app = TestApp::spawn_with_settings(
-        &auth_config(&[("acme", &provider.issuer())]),
-        &[("SIGN_IN_RATE_BURST", "1")],
-    )
-    .await;
+    let (app, _provider) = app_with(&[("SIGN_IN_RATE_BURST", "1")]).await;
     assert_eq!(begin_from(&app, &[]).await, 200);
     assert_eq!(begin_from(&app, &[]).await, 429);
     for _ in 0..5 {
@@ -77,12 +79,7 @@ async fn health_and_readiness_are_not_rate_limited() {
 
 #[tokio::test]
 async fn behind_a_trusted_proxy_each_forwarded_client_has_its_own_budget() {
-    let provider = StandInProvider::start().await;
-    let app = TestApp::spawn_with_settings(
-        &auth_config(&[("acme", &provider.issuer())]),
-        &[("SIGN_IN_RATE_BURST", "2"), ("TRUSTED_PROXIES", "127.0.0.1")],
-    )
-    .await;
+    let (app, _provider) = app_with(&[("SIGN_IN_RATE_BURST", "2"), ("TRUSTED_PROXIES", "127.0.0.1")]).await;
     let visitor_a = [("x-forwarded-for", "198.51.100.7")];
     // What a client wrote itself is left of what the proxy appended, and is not believed.
     let visitor_b = [("x-forwarded-for", "198.51.100.7, 203.0.113.20")];
@@ -96,13 +93,8 @@ async fn behind_a_trusted_proxy_each_forwarded_client_has_its_own_budget() {
 
 #[tokio::test]
 async fn a_forged_forwarded_address_from_an_untrusted_peer_changes_nothing() {
-    let provider = StandInProvider::start().await;
-    let app = TestApp::spawn_with_settings(
-        &auth_config(&[("acme", &provider.issuer())]),
-        // A proxy is trusted, but not the address these requests come from.
-        &[("SIGN_IN_RATE_BURST", "2"), ("TRUSTED_PROXIES", "10.0.0.0/8")],
-    )
-    .await;
+    // A proxy is trusted, but not the address these requests come from.
+    let (app, _provider) = app_with(&[("SIGN_IN_RATE_BURST", "2"), ("TRUSTED_PROXIES", "10.0.0.0/8")]).await;
     assert_eq!(
         begin_from(&app, &[("x-forwarded-for", "198.51.100.1")]).await,
         200
