@@ -1,6 +1,6 @@
 use std::{process::ExitCode, sync::Arc};
 
-use server::{settings, startup, telemetry};
+use server::{settings, startup, telemetry, web};
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -27,11 +27,7 @@ async fn run() -> Result<(), String> {
         .map_err(|e| format!("cannot listen on {address}: {e}"))?;
     tracing::info!("listening on http://{address}, public URL {}", settings.app_url);
     let stopping = Arc::new(tokio::sync::Notify::new());
-    let server = axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown({
+    let server = web::serve::serve(listener, app, settings.header_read_timeout, {
         let stopping = stopping.clone();
         async move {
             stop_requested().await;
@@ -41,11 +37,11 @@ async fn run() -> Result<(), String> {
     });
     // The accept loop runs as a task on the workers, not on the main thread, so that taking
     // a connection does not mean waking another thread.
-    let mut serving = tokio::spawn(server.into_future());
+    let mut serving = tokio::spawn(server);
     let grace = settings.shutdown_grace;
     tokio::select! {
         finished = &mut serving => {
-            finished.map_err(|e| format!("server task failed: {e}"))?.map_err(|e| format!("server error: {e}"))?;
+            finished.map_err(|e| format!("server task failed: {e}"))?;
             tracing::info!("stopped");
             Ok(())
         }

@@ -22,6 +22,8 @@ pub struct Settings {
     pub log_format: LogFormat,
     /// After SIGTERM, requests in flight get this long to finish.
     pub shutdown_grace: Duration,
+    /// A client must send a request's head within this long, or its connection is closed.
+    pub header_read_timeout: Duration,
     /// Where Prometheus metrics are served; none by default.
     pub metrics_address: Option<std::net::SocketAddr>,
     /// How often the active-session gauge is recounted.
@@ -43,6 +45,7 @@ const DEFAULT_SIGN_IN_BURST: u64 = 30;
 const DEFAULT_SIGN_IN_REFILL_SECS: u64 = 1;
 const DEFAULT_SHUTDOWN_GRACE_SECS: u64 = 30;
 const DEFAULT_METRICS_REFRESH_SECS: u64 = 15;
+const DEFAULT_HEADER_READ_TIMEOUT_SECS: u64 = 10;
 
 impl Settings {
     pub fn from_env(env: impl Fn(&str) -> Option<String>) -> Result<Self, String> {
@@ -80,6 +83,11 @@ impl Settings {
                 "SHUTDOWN_GRACE_SECS",
                 env("SHUTDOWN_GRACE_SECS"),
                 DEFAULT_SHUTDOWN_GRACE_SECS,
+            )?),
+            header_read_timeout: Duration::from_secs(positive(
+                "HEADER_READ_TIMEOUT_SECS",
+                env("HEADER_READ_TIMEOUT_SECS"),
+                DEFAULT_HEADER_READ_TIMEOUT_SECS,
             )?),
             metrics_address: env("METRICS_ADDR")
                 .map(|value| {
@@ -161,6 +169,7 @@ mod tests {
         assert_eq!(settings.log_format, LogFormat::Text);
         assert_eq!(settings.shutdown_grace, Duration::from_secs(30));
         assert_eq!(settings.metrics_address, None);
+        assert_eq!(settings.header_read_timeout, Duration::from_secs(10));
     }
 
     #[test]
@@ -194,6 +203,10 @@ mod tests {
             ),
             (&[("LOG_FORMAT", "xml")][..], "LOG_FORMAT"),
             (&[("SHUTDOWN_GRACE_SECS", "0")][..], "SHUTDOWN_GRACE_SECS"),
+            (
+                &[("HEADER_READ_TIMEOUT_SECS", "0")][..],
+                "HEADER_READ_TIMEOUT_SECS",
+            ),
             (&[("METRICS_ADDR", "9100")][..], "METRICS_ADDR"),
         ] {
             let error = with(bad).err().unwrap_or_else(|| panic!("{bad:?} accepted"));

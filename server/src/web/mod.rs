@@ -11,3 +11,4 @@ pub mod operations;
 pub mod rate_limit;
 pub mod request_id;
 pub mod router;
+pub mod serve;

@@ -116,9 +116,13 @@ impl TestApp {
             .site_addr(address)
             .build();
         let router = startup::build_app(&settings, providers, options).await.unwrap();
-        // As in main: the peer address is what rate limiting is keyed by.
-        let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
-        tokio::spawn(async move { axum::serve(listener, service).await });
+        // The server's own accept loop, as in main.
+        tokio::spawn(server::web::serve::serve(
+            listener,
+            router,
+            settings.header_read_timeout,
+            std::future::pending(),
+        ));
         Self::attach(origin, database)
     }
 
