@@ -53,7 +53,6 @@ impl Engine {
 pub struct Database {
     writer: AnyPool,
     reader: AnyPool,
-    engine: Engine,
 }
 
 pub type Transaction = sqlx::Transaction<'static, sqlx::Any>;
@@ -108,11 +107,7 @@ impl Database {
                 .connect(&with_sqlite_mode(url, "ro"))
                 .await?
         };
-        Ok(Self {
-            writer,
-            reader,
-            engine: Engine::Sqlite,
-        })
+        Ok(Self { writer, reader })
     }
 
     async fn connect_postgres(url: &str) -> Result<Self, sqlx::Error> {
@@ -125,12 +120,7 @@ impl Database {
         Ok(Self {
             writer: pool.clone(),
             reader: pool,
-            engine: Engine::Postgres,
         })
-    }
-
-    pub fn engine(&self) -> Engine {
-        self.engine
     }
 
     /// For statements that write.
