@@ -67,4 +67,42 @@ mod tests {
         assert!(parse("code=%FF%FE").is_err());
         assert!(parse("oauth_token=a&oauth_token=b").is_err());
     }
+
+    mod properties {
+        use proptest::prelude::*;
+
+        use super::super::*;
+
+        /// A value as a provider might send it: any text but the replacement character, which
+        /// the parser reads as a sign of bytes that were not UTF-8.
+        fn value() -> impl Strategy<Value = Option<String>> {
+            proptest::option::of("[^\u{FFFD}]{0,40}")
+        }
+
+        proptest! {
+            #[test]
+            fn any_input_is_parsed_or_refused_without_panicking(raw in ".{0,300}") {
+                let _ = parse(&raw);
+            }
+
+            #[test]
+            fn what_a_provider_encodes_comes_back_unchanged(
+                code in value(), state in value(), iss in value(), error in value(),
+                extra in "[a-z_]{1,10}", extra_value in ".{0,20}",
+            ) {
+                let mut encoder = url::form_urlencoded::Serializer::new(String::new());
+                for (name, value) in [("code", &code), ("state", &state), ("iss", &iss), ("error", &error)] {
+                    if let Some(value) = value {
+                        encoder.append_pair(name, value);
+                    }
+                }
+                let known = ["code", "state", "iss", "error", "oauth_token", "oauth_verifier", "denied"];
+                if !known.contains(&extra.as_str()) {
+                    encoder.append_pair(&extra, &extra_value);
+                }
+                let parsed = parse(&encoder.finish()).unwrap();
+                prop_assert_eq!(parsed, CallbackQuery { code, state, iss, error, ..CallbackQuery::default() });
+            }
+        }
+    }
 }

@@ -210,4 +210,43 @@ mod tests {
         );
         assert!(!error.to_string().contains("leaked-token"));
     }
+
+    mod properties {
+        use proptest::prelude::*;
+        use secrecy::ExposeSecret;
+
+        use super::super::*;
+
+        proptest! {
+            #[test]
+            fn any_answer_is_parsed_or_refused_without_panicking(
+                status in 100u16..600,
+                form in any::<bool>(),
+                body in proptest::collection::vec(any::<u8>(), 0..300),
+            ) {
+                let status = http::StatusCode::from_u16(status).unwrap();
+                let content_type = if form { "application/x-www-form-urlencoded" } else { "application/json" };
+                let _ = parse(status, Some(content_type), &body);
+            }
+
+            #[test]
+            fn a_json_grant_gives_back_its_tokens(
+                access_token in "[ -~]{1,60}",
+                id_token in proptest::option::of("[ -~]{1,60}"),
+                expires_in in proptest::option::of(0u64..1_000_000),
+            ) {
+                let mut grant = serde_json::json!({ "access_token": access_token, "token_type": "Bearer" });
+                if let Some(id_token) = &id_token {
+                    grant["id_token"] = id_token.clone().into();
+                }
+                if let Some(expires_in) = expires_in {
+                    grant["expires_in"] = expires_in.into();
+                }
+                let body = serde_json::to_vec(&grant).unwrap();
+                let parsed = parse(http::StatusCode::OK, Some("application/json"), &body).unwrap();
+                prop_assert_eq!(parsed.access_token.expose_secret(), access_token.as_str());
+                prop_assert_eq!(parsed.id_token, id_token);
+            }
+        }
+    }
 }

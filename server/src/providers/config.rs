@@ -701,4 +701,36 @@ mod tests {
         let providers = load(Path::new("/nonexistent/auth.toml"), no_env).unwrap();
         assert!(providers.is_empty());
     }
+
+    mod properties {
+        use proptest::prelude::*;
+
+        use super::super::*;
+
+        proptest! {
+            #[test]
+            fn any_file_is_read_or_refused_without_panicking(text in "(?s).{0,400}") {
+                let _ = parse("auth.toml", &text, |_| None);
+            }
+
+            #[test]
+            fn a_well_formed_entry_is_read_back_as_written(
+                id in "[a-z0-9][a-z0-9-]{0,20}",
+                // Names are trimmed when read, so none begins or ends with a space.
+                name in "[A-Za-z0-9]{1,8}( [A-Za-z0-9]{1,8}){0,2}",
+                port in 1u16..,
+                client_id in "[A-Za-z0-9._-]{1,30}",
+            ) {
+                let text = format!(
+                    "[[provider]]\nid = \"{id}\"\nname = \"{name}\"\nissuer = \"http://127.0.0.1:{port}\"\n\
+                     client_id = \"{client_id}\"\nclient_secret = \"s\"\n"
+                );
+                let providers = parse("auth.toml", &text, |_| None).unwrap();
+                prop_assert_eq!(providers.len(), 1);
+                prop_assert_eq!(providers[0].id.as_str(), id.as_str());
+                prop_assert_eq!(&providers[0].name, &name);
+                prop_assert_eq!(providers[0].client_id.as_str(), client_id.as_str());
+            }
+        }
+    }
 }
