@@ -36,21 +36,16 @@ impl SignInFlow {
                 previous_session,
             )
             .await;
+        let outcome = match &result {
+            Ok(_) => sign_ins::SIGNED_IN,
+            Err(error) => error.outcome(),
+        };
+        telemetry::sign_in_finished(provider.config.id.as_str(), outcome);
         // A success is recorded with the session it made; a failure on its own.
-        match &result {
-            Ok(_) => telemetry::sign_in_finished(provider.config.id.as_str(), sign_ins::SIGNED_IN),
-            Err(error) => {
-                telemetry::sign_in_finished(provider.config.id.as_str(), error.outcome());
-                let recorded = audit::record(
-                    self.db.writer(),
-                    provider.config.id.as_str(),
-                    None,
-                    error.outcome(),
-                )
-                .await;
-                if let Err(error) = recorded {
-                    tracing::warn!(%error, "could not record a failed sign-in");
-                }
+        if result.is_err() {
+            let recorded = audit::record(self.db.writer(), provider.config.id.as_str(), None, outcome).await;
+            if let Err(error) = recorded {
+                tracing::warn!(%error, "could not record a failed sign-in");
             }
         }
         result

@@ -79,6 +79,8 @@ impl Database {
         let in_memory = url.contains(":memory:");
         // WAL with synchronous=NORMAL: a commit is in the log before it returns, so it
         // survives the process being killed; only a power cut may lose the last commits.
+        // sqlx's SQLite defaults, which the URL keeps, turn foreign keys on and wait 5 s for
+        // another process holding the file lock (a backup, an operator's sqlite3 shell).
         // A connection is checked when it fails, not pinged before every use.
         let writer = AnyPoolOptions::new()
             .max_connections(1)

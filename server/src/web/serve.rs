@@ -71,7 +71,6 @@ pub async fn serve(
                     }
                 }
             }
-            drop(stopping);
         });
     }
     drop(listener);
