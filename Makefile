@@ -16,10 +16,12 @@ run: build
 	scripts/run-demo.sh
 
 # The Rust suite runs twice, on SQLite and on a throwaway PostgreSQL cluster; the browser
-# suite runs beside such a cluster too (two instances behind nginx share one database).
+# suite runs beside such a cluster too (two instances behind nginx share one database). Both
+# Rust passes select the same packages: another selection unifies other features and rebuilds
+# every test binary.
 test: build
 	cargo test --locked -p app -p server
-	scripts/throwaway-postgres.sh cargo test --locked -p server
+	scripts/throwaway-postgres.sh cargo test --locked -p app -p server
 	cd end2end && ../scripts/throwaway-postgres.sh npx playwright test
 
 # Prints the size of what a browser downloads; a benchmark, not a test.

@@ -45,10 +45,7 @@ pub async fn request_token(
             reason: "oauth_callback_confirmed is not true".into(),
         });
     }
-    Ok(RequestToken {
-        token: token_field(&fields, step, "oauth_token")?,
-        secret: SecretString::from(token_field(&fields, step, "oauth_token_secret")?),
-    })
+    token_pair(&fields, step)
 }
 
 pub fn authorization_url(settings: &OAuth1Settings, request_token: &RequestToken) -> Url {
@@ -76,10 +73,7 @@ pub async fn exchange(
         .verifier(verifier);
     let authorization = signer.authorize("POST", &settings.access_token_url, &());
     let fields = post_signed(http, step, &settings.access_token_url, authorization).await?;
-    let access = RequestToken {
-        token: token_field(&fields, step, "oauth_token")?,
-        secret: SecretString::from(token_field(&fields, step, "oauth_token_secret")?),
-    };
+    let access = token_pair(&fields, step)?;
     let user_id = field(&fields, "user_id").map(str::to_owned);
 
     // The signature covers the query parameters, so they are signed separately from the URL.
@@ -135,7 +129,19 @@ async fn post_signed(
             .unwrap_or_else(|| format!("HTTP {status}"));
         return Err(OAuthError::ProviderError { step, code });
     }
-    Ok(url::form_urlencoded::parse(&body).into_owned().collect())
+    Ok(read_form(&body))
+}
+
+fn read_form(body: &[u8]) -> Vec<(String, String)> {
+    url::form_urlencoded::parse(body).into_owned().collect()
+}
+
+/// The token and its secret, as both the request-token and the access-token answers carry them.
+fn token_pair(fields: &[(String, String)], step: &'static str) -> Result<RequestToken, OAuthError> {
+    Ok(RequestToken {
+        token: token_field(fields, step, "oauth_token")?,
+        secret: SecretString::from(token_field(fields, step, "oauth_token_secret")?),
+    })
 }
 
 fn field<'f>(fields: &'f [(String, String)], name: &str) -> Option<&'f str> {
@@ -150,4 +156,43 @@ fn token_field(fields: &[(String, String)], step: &'static str, name: &str) -> R
             step,
             reason: format!("no usable {name}"),
         })
+}
+
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+    use secrecy::ExposeSecret;
+
+    use super::*;
+
+    proptest! {
+        #[test]
+        fn any_token_answer_is_read_or_refused_without_panicking(
+            body in prop::collection::vec(any::<u8>(), 0..600),
+        ) {
+            if let Ok(pair) = token_pair(&read_form(&body), "access token") {
+                prop_assert!(!pair.token.is_empty() && pair.token.len() <= MAX_TOKEN_LEN);
+                let secret = pair.secret.expose_secret();
+                prop_assert!(!secret.is_empty() && secret.len() <= MAX_TOKEN_LEN);
+            }
+        }
+
+        #[test]
+        fn a_token_answer_reads_back_as_written(
+            token in "[ -~]{1,256}",
+            secret in "[ -~]{1,256}",
+            user_id in "[0-9]{1,20}",
+        ) {
+            let body = url::form_urlencoded::Serializer::new(String::new())
+                .append_pair("oauth_token", &token)
+                .append_pair("oauth_token_secret", &secret)
+                .append_pair("user_id", &user_id)
+                .finish();
+            let fields = read_form(body.as_bytes());
+            let pair = token_pair(&fields, "access token").unwrap();
+            prop_assert_eq!(&pair.token, &token);
+            prop_assert_eq!(pair.secret.expose_secret(), secret.as_str());
+            prop_assert_eq!(field(&fields, "user_id"), Some(user_id.as_str()));
+        }
+    }
 }

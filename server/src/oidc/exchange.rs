@@ -13,7 +13,7 @@ use super::{Metadata, OidcError, signing_key::SigningKey};
 use crate::{
     domain::{CodeVerifier, Nonce, Subject},
     oauth::token_request,
-    profile::{VerifiedIdentity, display_name, raw_claims},
+    profile::{VerifiedIdentity, display_name, raw_claims, usable_avatar, usable_email},
     provider_http::{ProviderHttp, error_chain},
     providers::{
         DiscoveredProvider, Provider, ProviderConfig,
@@ -189,16 +189,19 @@ fn client_auth(supported: Option<&Vec<CoreClientAuthMethod>>) -> ClientAuth {
 fn identity_from_id_token(issuer: &str, claims: &CoreIdTokenClaims, subject: Subject) -> VerifiedIdentity {
     let name = claims.name().and_then(|n| n.get(None)).map(|n| n.to_string());
     let username = claims.preferred_username().map(|u| u.to_string());
-    let email = claims.email().map(|e| e.to_string());
+    let email = claims.email().and_then(|e| usable_email(e.to_string()));
     VerifiedIdentity {
         // The configured issuer, not the token's spelling of it, keys the identity.
         issuer: issuer.to_owned(),
         display_name: display_name(name.as_deref(), username.as_deref(), email.as_deref(), &subject),
         subject,
         username,
+        email_verified: email.as_ref().and(claims.email_verified()),
         email,
-        email_verified: claims.email_verified(),
-        avatar_url: claims.picture().and_then(|p| p.get(None)).map(|p| p.to_string()),
+        avatar_url: claims
+            .picture()
+            .and_then(|p| p.get(None))
+            .and_then(|p| usable_avatar(p.to_string())),
         raw_claims: serde_json::to_value(claims)
             .ok()
             .and_then(|claims| raw_claims::for_display(&claims)),
@@ -210,12 +213,16 @@ fn merge_userinfo(identity: &mut VerifiedIdentity, userinfo: &openidconnect::cor
     if let Some(username) = userinfo.preferred_username() {
         identity.username = Some(username.to_string());
     }
-    if let Some(email) = userinfo.email() {
-        identity.email = Some(email.to_string());
+    if let Some(email) = userinfo.email().and_then(|e| usable_email(e.to_string())) {
+        identity.email = Some(email);
         identity.email_verified = userinfo.email_verified();
     }
-    if let Some(picture) = userinfo.picture().and_then(|p| p.get(None)) {
-        identity.avatar_url = Some(picture.to_string());
+    if let Some(picture) = userinfo
+        .picture()
+        .and_then(|p| p.get(None))
+        .and_then(|p| usable_avatar(p.to_string()))
+    {
+        identity.avatar_url = Some(picture);
     }
     let name = userinfo.name().and_then(|n| n.get(None)).map(|n| n.to_string());
     if name.is_some() {
@@ -241,5 +248,92 @@ mod tests {
         assert_eq!(client_auth(None), ClientAuth::Basic);
         assert_eq!(client_auth(Some(&vec![post.clone()])), ClientAuth::FormPost);
         assert_eq!(client_auth(Some(&vec![post, basic])), ClientAuth::Basic);
+    }
+
+    /// Whatever claims a correctly signed ID token or the userinfo endpoint carry, the
+    /// identity built from them is usable; claims of the wrong type refuse the whole document.
+    mod properties {
+        use openidconnect::core::CoreUserInfoClaims;
+        use proptest::prelude::*;
+        use serde_json::{Map, Value, json};
+
+        use super::super::*;
+        use crate::profile::arbitrary::{assert_usable, json_value};
+
+        const CLAIMS: &[&str] = &[
+            "name", "given_name", "preferred_username", "email", "email_verified", "picture",
+            "locale", "updated_at", "address", "sub",
+        ];
+
+        fn claims() -> impl Strategy<Value = Map<String, Value>> {
+            prop::collection::btree_map(prop::sample::select(CLAIMS).prop_map(str::to_owned), json_value(CLAIMS), 0..8)
+                .prop_map(|claims| claims.into_iter().collect())
+        }
+
+        fn subject() -> Subject {
+            Subject::parse("248289761001").unwrap()
+        }
+
+        proptest! {
+            #[test]
+            fn any_id_token_claims_give_a_usable_identity_or_are_refused(extra in claims()) {
+                let mut document = json!({
+                    "iss": "https://id.example", "aud": "client", "sub": "248289761001",
+                    "exp": 2_000_000_000, "iat": 1_700_000_000,
+                });
+                document.as_object_mut().unwrap().extend(extra);
+                if let Ok(claims) = serde_json::from_value::<CoreIdTokenClaims>(document) {
+                    assert_usable(&identity_from_id_token("https://id.example", &claims, subject()))?;
+                }
+            }
+
+            #[test]
+            fn any_userinfo_merges_into_a_usable_identity_or_is_refused(
+                token_claims in claims(),
+                userinfo in claims(),
+            ) {
+                let mut document = json!({
+                    "iss": "https://id.example", "aud": "client", "sub": "248289761001",
+                    "exp": 2_000_000_000, "iat": 1_700_000_000,
+                });
+                document.as_object_mut().unwrap().extend(token_claims);
+                let Ok(claims) = serde_json::from_value::<CoreIdTokenClaims>(document) else {
+                    return Ok(());
+                };
+                let mut identity = identity_from_id_token("https://id.example", &claims, subject());
+                let mut userinfo_document = json!({ "sub": "248289761001" });
+                userinfo_document.as_object_mut().unwrap().extend(userinfo);
+                let userinfo = CoreUserInfoClaims::from_json::<std::io::Error>(
+                    userinfo_document.to_string().as_bytes(),
+                    Some(&openidconnect::SubjectIdentifier::new("248289761001".into())),
+                );
+                if let Ok(userinfo) = userinfo {
+                    merge_userinfo(&mut identity, &userinfo);
+                    assert_usable(&identity)?;
+                }
+            }
+
+            #[test]
+            fn standard_claims_read_back_as_written(
+                name in "[A-Za-z][A-Za-z .'-]{0,40}[a-z]",
+                username in "[a-z][a-z0-9_.]{0,20}",
+                email in "[a-z0-9.]{1,20}@[a-z]{1,12}\\.[a-z]{2,6}",
+                verified in any::<bool>(),
+                picture in "https://[a-z]{1,12}\\.example/[a-z0-9/]{0,30}",
+            ) {
+                let claims: CoreIdTokenClaims = serde_json::from_value(json!({
+                    "iss": "https://id.example", "aud": "client", "sub": "248289761001",
+                    "exp": 2_000_000_000, "iat": 1_700_000_000,
+                    "name": name, "preferred_username": username, "email": email,
+                    "email_verified": verified, "picture": picture,
+                })).unwrap();
+                let identity = identity_from_id_token("https://id.example", &claims, subject());
+                prop_assert_eq!(&identity.display_name, &name);
+                prop_assert_eq!(identity.username.as_deref(), Some(username.as_str()));
+                prop_assert_eq!(identity.email.as_deref(), Some(email.as_str()));
+                prop_assert_eq!(identity.email_verified, Some(verified));
+                prop_assert_eq!(identity.avatar_url.as_deref(), Some(picture.as_str()));
+            }
+        }
     }
 }

@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use super::{VerifiedIdentity, display_name, raw_claims};
+use super::{VerifiedIdentity, display_name, raw_claims, usable_avatar, usable_email};
 use crate::domain::Subject;
 
 /// Where each normalized field lives in the provider's profile document.
@@ -48,14 +48,13 @@ impl FieldMap {
         let read = |path: &Option<String>| path.as_deref().and_then(|p| text_at(document, p));
         let name = read(&self.name);
         let username = read(&self.username);
-        let email = read(&self.email).filter(|e| e.contains('@'));
+        let email = read(&self.email).and_then(usable_email);
         let email_verified = match (&email, &self.email_verified) {
             (None, _) | (_, EmailTrust::Unknown) => None,
             (Some(_), EmailTrust::ConfirmedByProvider) => Some(true),
             (Some(_), EmailTrust::Claim(path)) => at(document, path).and_then(as_bool),
         };
-        let avatar_url =
-            read(&self.avatar).filter(|url| url.starts_with("https://") || url.starts_with("http://"));
+        let avatar_url = read(&self.avatar).and_then(usable_avatar);
         Ok(VerifiedIdentity {
             issuer: issuer.to_owned(),
             display_name: display_name(name.as_deref(), username.as_deref(), email.as_deref(), &subject),

@@ -1,5 +1,7 @@
 //! The one normalized profile every protocol ends in, and how a provider's JSON maps onto it.
 
+#[cfg(test)]
+pub mod arbitrary;
 pub mod fields;
 pub mod github;
 pub mod raw_claims;
@@ -39,6 +41,16 @@ pub fn display_name(
         .chars()
         .take(120)
         .collect()
+}
+
+/// An address only if it looks like one: providers send empty strings and placeholders.
+pub fn usable_email(email: String) -> Option<String> {
+    email.contains('@').then_some(email)
+}
+
+/// An avatar only over HTTP(S): the page puts it in an `<img src>`.
+pub fn usable_avatar(url: String) -> Option<String> {
+    (url.starts_with("https://") || url.starts_with("http://")).then_some(url)
 }
 
 #[cfg(test)]
