@@ -45,6 +45,11 @@ impl FromServerFnError for AuthError {
             ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => {
                 AuthError::BadRequest("some required information was missing or malformed".into())
             }
+            // On the server this is a request body that does not decode (not UTF-8, say): the
+            // client's input. In the browser it is an answer that does not decode: transport.
+            ServerFnErrorErr::Deserialization(_) if cfg!(feature = "ssr") => {
+                AuthError::BadRequest("the request could not be read".into())
+            }
             other => AuthError::Transport(other.to_string()),
         }
     }

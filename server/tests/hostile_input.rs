@@ -45,6 +45,17 @@ async fn a_body_that_is_not_form_encoded_is_a_400_in_the_app_error_shape() {
 }
 
 #[tokio::test]
+async fn a_body_that_is_not_utf8_is_a_400_in_the_app_error_shape() {
+    let (app, _provider) = app_and_provider().await;
+    for content_type in ["application/x-www-form-urlencoded", ""] {
+        let (status, body) = post_raw(&app, "/api/begin_sign_in", content_type, vec![b'p', 0xff, 0xfe, b'=']).await;
+        assert_eq!(status, 400, "{content_type}: {body}");
+        let error: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert!(error.get("BadRequest").is_some(), "{body}");
+    }
+}
+
+#[tokio::test]
 async fn json_with_wrong_types_is_refused_with_a_4xx() {
     let (app, _provider) = app_and_provider().await;
     let body = json!({ "provider": 7, "code_challenge": ["x"] }).to_string();
