@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use crate::{
     error::AuthError,
-    model::{HomeState, SignInStart, SignedIn},
+    model::{Account, HomeState, SignInStart, SignedIn},
 };
 
 #[cfg(feature = "ssr")]
@@ -22,7 +22,7 @@ mod backend {
 
     use crate::{
         error::AuthError,
-        model::{HomeState, SignInStart, SignedIn},
+        model::{Account, HomeState, SignInStart, SignedIn},
     };
 
     /// The request headers a call came with, and a way to set cookies on its response.
@@ -53,6 +53,20 @@ mod backend {
                 .insert_header(http::header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         }
 
+        /// A plain HTML form post (no wasm yet, or JavaScript off) is answered with a 303 to
+        /// `path`, where the browser sees the outcome; the wasm path gets the value instead.
+        pub fn see_other_for_form_posts(&self, path: &str) {
+            let from_a_form = self
+                .headers
+                .get(http::header::ACCEPT)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|accept| accept.contains("text/html"));
+            if let (true, Ok(location)) = (from_a_form, HeaderValue::from_str(path)) {
+                self.response.insert_header(http::header::LOCATION, location);
+                self.response.set_status(StatusCode::SEE_OTHER);
+            }
+        }
+
         fn set_error_status(&self, error: &AuthError) {
             let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
             self.response.set_status(status);
@@ -78,6 +92,15 @@ mod backend {
             code_verifier: Option<String>,
         ) -> Result<SignedIn, AuthError>;
         async fn sign_out(&self, http: &HttpExchange) -> Result<(), AuthError>;
+        async fn account(&self, http: &HttpExchange) -> Result<Account, AuthError>;
+        async fn begin_connect(
+            &self,
+            http: &HttpExchange,
+            provider: String,
+            code_challenge: String,
+        ) -> Result<SignInStart, AuthError>;
+        async fn disconnect(&self, http: &HttpExchange, identity: i64) -> Result<(), AuthError>;
+        async fn sign_out_elsewhere(&self, http: &HttpExchange) -> Result<(), AuthError>;
     }
 
     /// The backend and the current request, for one server-function call.
@@ -137,4 +160,33 @@ pub async fn complete_sign_in(
 pub async fn sign_out() -> Result<(), AuthError> {
     let (backend, http) = backend::context()?;
     backend::finish(&http, backend.sign_out(&http).await)
+}
+
+/// The signed-in person's account: connected providers and live sessions.
+#[server(endpoint = "load_account")]
+pub async fn load_account() -> Result<Account, AuthError> {
+    let (backend, http) = backend::context()?;
+    backend::finish(&http, backend.account(&http).await)
+}
+
+/// Starts a sign-in at another provider whose result is attached to this account.
+#[server(endpoint = "begin_connect")]
+pub async fn begin_connect(provider: String, code_challenge: String) -> Result<SignInStart, AuthError> {
+    let (backend, http) = backend::context()?;
+    let result = backend.begin_connect(&http, provider, code_challenge).await;
+    backend::finish(&http, result)
+}
+
+/// Removes a connected provider from this account, unless it is the last.
+#[server(endpoint = "disconnect")]
+pub async fn disconnect(identity: i64) -> Result<(), AuthError> {
+    let (backend, http) = backend::context()?;
+    backend::finish(&http, backend.disconnect(&http, identity).await)
+}
+
+/// Ends every session of this account but the current one.
+#[server(endpoint = "sign_out_elsewhere")]
+pub async fn sign_out_elsewhere() -> Result<(), AuthError> {
+    let (backend, http) = backend::context()?;
+    backend::finish(&http, backend.sign_out_elsewhere(&http).await)
 }

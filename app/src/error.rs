@@ -31,6 +31,14 @@ pub enum AuthError {
     CrossSite,
     #[error("Too many sign-in attempts. Please wait a minute and try again.")]
     RateLimited,
+    #[error("Please sign in to continue.")]
+    SignInRequired,
+    #[error(
+        "That {0} account is already connected to another account here, so nothing was changed. Sign in with it to use that account."
+    )]
+    IdentityTaken(String),
+    #[error("This is the only way you can sign in, so it cannot be disconnected. Connect another provider first.")]
+    LastIdentity,
     #[error("Something went wrong on our side. Please try again.")]
     Internal,
     #[error("The server could not be reached: {0}")]
@@ -65,7 +73,9 @@ impl AuthError {
             | AuthError::InvalidCallback
             | AuthError::Expired
             | AuthError::VerificationFailed => 400,
+            AuthError::SignInRequired => 401,
             AuthError::CrossSite => 403,
+            AuthError::IdentityTaken(_) | AuthError::LastIdentity => 409,
             AuthError::RateLimited => 429,
             AuthError::ProviderUnavailable(_) | AuthError::ProviderRefused => 502,
             AuthError::Internal | AuthError::Transport(_) => 500,

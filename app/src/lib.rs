@@ -11,6 +11,7 @@ pub mod error;
 pub mod model;
 mod pages;
 pub mod pkce;
+mod provider_start;
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
@@ -19,7 +20,9 @@ use leptos_router::{
     components::{Route, Router, Routes},
 };
 
-use pages::{callback::CallbackPage, home::HomePage, not_found::NotFound};
+use pages::{
+    account::AccountPage, callback::CallbackPage, dashboard::DashboardPage, home::HomePage, not_found::NotFound,
+};
 
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -52,6 +55,8 @@ pub fn App() -> impl IntoView {
             <main class="page">
                 <Routes fallback=NotFound>
                     <Route path=StaticSegment("") view=HomePage ssr=leptos_router::SsrMode::Async />
+                    <Route path=StaticSegment("dashboard") view=DashboardPage ssr=leptos_router::SsrMode::Async />
+                    <Route path=StaticSegment("account") view=AccountPage ssr=leptos_router::SsrMode::Async />
                     <Route
                         path=(StaticSegment("auth"), StaticSegment("callback"), ParamSegment("provider"))
                         view=CallbackPage

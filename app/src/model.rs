@@ -84,6 +84,42 @@ pub struct SignedIn {
     pub return_to: String,
 }
 
+/// A provider account connected to the signed-in person's account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectedAccount {
+    /// What "Disconnect" names; meaningful only with the session's own account.
+    pub id: i64,
+    pub provider_id: String,
+    pub provider_name: String,
+    pub brand: Option<Brand>,
+    /// The username or email the provider gave, to tell two accounts apart.
+    pub label: Option<String>,
+    /// "2026-11-30 14:02 UTC".
+    pub connected_at: String,
+    pub last_sign_in_at: String,
+}
+
+/// One of the account's live sessions, as the sessions list shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActiveSession {
+    /// "Firefox on Linux"; "Unknown browser" for sessions older than this list.
+    pub browser: String,
+    pub started_at: String,
+    pub last_seen_at: String,
+    /// The session this page was loaded in.
+    pub current: bool,
+}
+
+/// What the dashboard and the account page show.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Account {
+    pub profile: Profile,
+    pub connected: Vec<ConnectedAccount>,
+    /// Configured providers not connected yet.
+    pub connectable: Vec<ProviderButton>,
+    pub sessions: Vec<ActiveSession>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,7 +12,7 @@ use crate::{
     store::{Database, cleanup},
     telemetry,
     web::{
-        backend::Backend, guard::AppOrigin, headers::ServedOverHttps, operations,
+        backend::Backend, guard::AppOrigin, headers::ServedOverHttps, operations, protected::ProtectedPages,
         rate_limit::SignInRateLimit, request_id::RequestSpans, router,
     },
 };
@@ -54,6 +54,7 @@ pub async fn build_app(
     let registry =
         Arc::new(ProviderRegistry::new(providers, &settings.app_url).map_err(StartupError::Settings)?);
     let operations = operations::routes(db.clone(), registry.clone());
+    let protected_pages = ProtectedPages(db.clone());
     let flow = SignInFlow {
         registry: registry.clone(),
         db,
@@ -73,6 +74,7 @@ pub async fn build_app(
         sign_in_limit,
         trusted_proxies: settings.trusted_proxies.clone(),
         request_spans: RequestSpans(settings.log_format == LogFormat::Json),
+        protected_pages,
     }))
 }
 

@@ -59,6 +59,10 @@ pub fn ProfileCard(profile: Profile) -> impl IntoView {
                     })}
                 <p class="note">"Tokens stay on the server and are never shown."</p>
             </details>
+            <nav class="account-links" aria-label="Your account">
+                <a href="/dashboard">"Dashboard"</a>
+                <a href="/account">"Account"</a>
+            </nav>
             <ActionForm action=sign_out>
                 <button type="submit" class="button">"Sign out"</button>
             </ActionForm>

@@ -1,12 +1,10 @@
 use leptos::prelude::*;
 
 use crate::{
-    api::begin_sign_in,
-    browser,
     components::{brand_mark::BrandMark, error_view::ErrorView},
     error::AuthError,
     model::ProviderButton,
-    pkce,
+    provider_start::{Purpose, go_to_provider},
 };
 
 /// One "Sign in with {name}" button per configured provider.
@@ -18,7 +16,7 @@ pub fn ProviderList(providers: Vec<ProviderButton>, return_to: Option<String>) -
         let return_to = return_to.clone();
         busy.set(true);
         leptos::task::spawn_local(async move {
-            let outcome = start_sign_in(provider, return_to).await;
+            let outcome = go_to_provider(provider, Purpose::SignIn { return_to }).await;
             if let Err(e) = outcome {
                 error.set(Some(e));
                 busy.set(false);
@@ -62,20 +60,4 @@ pub fn ProviderList(providers: Vec<ProviderButton>, return_to: Option<String>) -
             </section>
         </Show>
     }
-}
-
-/// Makes the PKCE pair in the browser, asks the server for the provider URL, and goes there.
-async fn start_sign_in(provider: String, return_to: Option<String>) -> Result<(), AuthError> {
-    let verifier = browser::new_pkce_verifier().ok_or(AuthError::BadRequest(
-        "this browser cannot generate secure random numbers".into(),
-    ))?;
-    let challenge = pkce::challenge_s256(&verifier);
-    let start = begin_sign_in(provider, challenge, return_to).await?;
-    if !browser::store_verifier(&start.state, &verifier) {
-        return Err(AuthError::BadRequest(
-            "this browser does not allow session storage, which sign-in needs".into(),
-        ));
-    }
-    browser::go_to(&start.authorization_url);
-    Ok(())
 }

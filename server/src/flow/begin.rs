@@ -2,11 +2,14 @@ use app::model::SignInStart;
 
 use super::{FlowError, SignInFlow, return_path};
 use crate::{
-    domain::{CodeChallenge, Nonce, State, TransactionId},
+    domain::{CodeChallenge, Nonce, SessionId, State, TransactionId},
     oauth::{oauth1, oauth2},
     providers::Protocol,
     store::transactions::{self, Binding, SignInTransaction},
 };
+
+/// Where a connected provider brings the person back to.
+pub const ACCOUNT_PAGE: &str = "/account";
 
 impl SignInFlow {
     /// Records a new transaction and returns the provider URL to send the browser to, with the
@@ -16,6 +19,32 @@ impl SignInFlow {
         provider_id: &str,
         code_challenge: &str,
         return_to: Option<&str>,
+    ) -> Result<(SignInStart, TransactionId), FlowError> {
+        self.begin_transaction(provider_id, code_challenge, return_path::sanitize(return_to), None)
+            .await
+    }
+
+    /// Like [`Self::begin`], for connecting another provider to the account of `session`: the
+    /// transaction names that session, and the person comes back to the account page.
+    pub async fn begin_connect(
+        &self,
+        provider_id: &str,
+        code_challenge: &str,
+        session: &SessionId,
+    ) -> Result<(SignInStart, TransactionId), FlowError> {
+        crate::store::sessions::profile(&self.db, session)
+            .await?
+            .ok_or(FlowError::SessionEnded)?;
+        self.begin_transaction(provider_id, code_challenge, ACCOUNT_PAGE.to_owned(), Some(session.digest()))
+            .await
+    }
+
+    async fn begin_transaction(
+        &self,
+        provider_id: &str,
+        code_challenge: &str,
+        return_to: String,
+        link_session: Option<String>,
     ) -> Result<(SignInStart, TransactionId), FlowError> {
         let provider = self.provider(provider_id)?;
         let challenge = CodeChallenge::parse(code_challenge)
@@ -57,7 +86,8 @@ impl SignInFlow {
             binding,
             nonce,
             challenge,
-            return_path::sanitize(return_to),
+            return_to,
+            link_session,
         );
         let id = TransactionId::generate();
         transactions::insert(&self.db, &id, &tx).await?;

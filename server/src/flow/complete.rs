@@ -8,24 +8,27 @@ use crate::{
     profile::VerifiedIdentity,
     providers::{Protocol, Provider},
     store::{
-        audit, sign_ins,
+        accounts::{self, Connected},
+        audit, sessions, sign_ins,
         transactions::{self, Binding, SignInTransaction},
     },
     telemetry,
 };
 
 impl SignInFlow {
-    /// Checks the callback against the transaction bound to this browser, exchanges the code,
-    /// and creates a new session in place of `previous_session`. The transaction is consumed
-    /// whatever the outcome.
+    /// Checks the callback against the transaction bound to this browser and exchanges the
+    /// code. A sign-in creates a new session (returned) in place of `current_session`; a
+    /// connect attaches the identity to the account of `current_session`, which must be the
+    /// session that asked, and keeps it. The transaction is consumed whatever the outcome.
     pub async fn complete(
         &self,
         provider_id: &str,
         transaction_id: Option<TransactionId>,
         callback_query: &str,
         code_verifier: Option<&str>,
-        previous_session: Option<&SessionId>,
-    ) -> Result<(SignedIn, SessionId), FlowError> {
+        current_session: Option<&SessionId>,
+        browser: &str,
+    ) -> Result<(SignedIn, Option<SessionId>), FlowError> {
         let provider = self.provider(provider_id)?;
         let result = self
             .complete_for(
@@ -33,11 +36,13 @@ impl SignInFlow {
                 transaction_id,
                 callback_query,
                 code_verifier,
-                previous_session,
+                current_session,
+                browser,
             )
             .await;
         let outcome = match &result {
-            Ok(_) => sign_ins::SIGNED_IN,
+            Ok((_, Some(_))) => sign_ins::SIGNED_IN,
+            Ok((_, None)) => accounts::CONNECTED,
             Err(error) => error.outcome(),
         };
         telemetry::sign_in_finished(provider.config.id.as_str(), outcome);
@@ -57,8 +62,9 @@ impl SignInFlow {
         transaction_id: Option<TransactionId>,
         callback_query: &str,
         code_verifier: Option<&str>,
-        previous_session: Option<&SessionId>,
-    ) -> Result<(SignedIn, SessionId), FlowError> {
+        current_session: Option<&SessionId>,
+        browser: &str,
+    ) -> Result<(SignedIn, Option<SessionId>), FlowError> {
         let query = super::callback_query::parse(callback_query).map_err(FlowError::BadRequest)?;
         // No binding cookie: the callback was opened in a browser that did not start it.
         let transaction_id = transaction_id.ok_or(FlowError::InvalidCallback("no transaction cookie"))?;
@@ -69,14 +75,42 @@ impl SignInFlow {
         let verifier = code_verifier
             .and_then(CodeVerifier::parse)
             .ok_or(FlowError::InvalidCallback("no well-formed PKCE verifier"))?;
+        if let Some(asking) = &tx.link_session {
+            self.check_connecting_session(asking, current_session).await?;
+        }
 
         let identity = self.exchange(provider, &tx, query, &verifier).await?;
-        let session = sign_ins::record(&self.db, &provider.config.id, &identity, previous_session).await?;
+        let session = match &tx.link_session {
+            None => Some(sign_ins::record(&self.db, &provider.config.id, &identity, current_session, browser).await?),
+            Some(asking) => match accounts::connect(&self.db, asking, &provider.config.id, &identity).await? {
+                Connected::Yes { .. } => None,
+                Connected::OwnedByAnother => return Err(FlowError::IdentityTaken(provider.config.name.clone())),
+                Connected::SessionEnded => return Err(FlowError::SessionEnded),
+            },
+        };
         let signed_in = SignedIn {
             profile: profile_of(provider, identity),
             return_to: tx.return_to,
         };
         Ok((signed_in, session))
+    }
+
+    /// A connect finishes only in the session that began it, and only while that session lives;
+    /// checked before the provider is called.
+    async fn check_connecting_session(
+        &self,
+        asking_digest: &str,
+        current_session: Option<&SessionId>,
+    ) -> Result<(), FlowError> {
+        // Signed out since (the cookie is gone): the session has ended.
+        let current = current_session.ok_or(FlowError::SessionEnded)?;
+        if !crate::domain::equal_in_constant_time(&current.digest(), asking_digest) {
+            return Err(FlowError::InvalidCallback("connect finished in another session than it began in"));
+        }
+        sessions::profile(&self.db, current)
+            .await?
+            .map(|_| ())
+            .ok_or(FlowError::SessionEnded)
     }
 
     /// The protocol's own checks of the callback, then the exchange that proves who signed in.

@@ -21,6 +21,10 @@ pub enum FlowError {
     Oidc(OidcError),
     #[error(transparent)]
     OAuth(OAuthError),
+    #[error("the session that asked for this has ended")]
+    SessionEnded,
+    #[error("the identity belongs to another account")]
+    IdentityTaken(String),
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),
 }
@@ -48,6 +52,8 @@ impl FlowError {
                 AuthError::VerificationFailed
             }
             FlowError::OAuth(_) => AuthError::ProviderRefused,
+            FlowError::SessionEnded => AuthError::SignInRequired,
+            FlowError::IdentityTaken(name) => AuthError::IdentityTaken(name.clone()),
             FlowError::Database(_) => AuthError::Internal,
         }
     }
@@ -67,6 +73,8 @@ impl FlowError {
             FlowError::Oidc(_) => "exchange-failed",
             FlowError::OAuth(OAuthError::Profile(_) | OAuthError::SubjectMismatch) => "profile-rejected",
             FlowError::OAuth(_) => "exchange-failed",
+            FlowError::SessionEnded => "session-ended",
+            FlowError::IdentityTaken(_) => "identity-taken",
             FlowError::Database(_) => "internal-error",
         }
     }

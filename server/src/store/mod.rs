@@ -12,6 +12,7 @@
 //! `SQLITE_BUSY_SNAPSHOT`). Reads have their own connections, which WAL runs beside the writer.
 //! PostgreSQL takes row locks, so there both roles share one pool of several connections.
 
+pub mod accounts;
 pub mod audit;
 pub mod cleanup;
 pub mod sessions;

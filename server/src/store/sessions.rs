@@ -16,6 +16,7 @@ const LAST_SEEN_EVERY_SECS: i64 = 60;
 /// What the signed-in page shows, read from the user and the identity of the session.
 #[derive(Debug, Clone)]
 pub struct SessionProfile {
+    pub user_id: i64,
     pub provider_id: String,
     pub subject: String,
     pub display_name: String,
@@ -26,19 +27,32 @@ pub struct SessionProfile {
     pub raw_claims: Option<String>,
 }
 
+/// A live session of an account, as its owner sees it in the sessions list.
+#[derive(Debug, Clone)]
+pub struct SessionSummary {
+    pub id_digest: String,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+    pub browser: Option<String>,
+}
+
+/// `browser` is the family the session was started from (see `web::browser_family`).
 pub async fn create<'e>(
     executor: impl sqlx::AnyExecutor<'e>,
     ids: SignedInIds,
+    browser: &str,
 ) -> Result<SessionId, sqlx::Error> {
     let id = SessionId::generate();
     let at = now();
     sqlx::query(
-        "INSERT INTO sessions (id_digest, user_id, identity_id, created_at, last_seen_at) VALUES ($1, $2, $3, $4, $4)",
+        "INSERT INTO sessions (id_digest, user_id, identity_id, created_at, last_seen_at, browser)
+         VALUES ($1, $2, $3, $4, $4, $5)",
     )
     .bind(id.digest())
     .bind(ids.user_id)
     .bind(ids.identity_id)
     .bind(at)
+    .bind(browser)
     .execute(executor)
     .await?;
     Ok(id)
@@ -49,7 +63,7 @@ pub async fn create<'e>(
 pub async fn profile(db: &super::Database, id: &SessionId) -> Result<Option<SessionProfile>, sqlx::Error> {
     let at = now();
     let row = sqlx::query(
-        "SELECT s.created_at, s.last_seen_at, i.provider_id, i.subject, u.display_name, i.username,
+        "SELECT s.user_id, s.created_at, s.last_seen_at, i.provider_id, i.subject, u.display_name, i.username,
                 u.email, u.email_verified, u.avatar_url, i.raw_claims
          FROM sessions s JOIN users u ON u.id = s.user_id JOIN identities i ON i.id = s.identity_id
          WHERE s.id_digest = $1",
@@ -72,6 +86,7 @@ pub async fn profile(db: &super::Database, id: &SessionId) -> Result<Option<Sess
             .await?;
     }
     Ok(Some(SessionProfile {
+        user_id: row.get("user_id"),
         provider_id: row.get("provider_id"),
         subject: row.get("subject"),
         display_name: row.get("display_name"),
@@ -90,6 +105,40 @@ pub async fn count_active(db: &super::Database, at: i64) -> Result<i64, sqlx::Er
         .bind(at - IDLE_SECS)
         .fetch_one(db.reader())
         .await
+}
+
+/// The account's sessions that are neither too old nor idle too long, most recently used first.
+pub async fn list_for_user(db: &super::Database, user_id: i64) -> Result<Vec<SessionSummary>, sqlx::Error> {
+    let at = now();
+    let rows = sqlx::query(
+        "SELECT id_digest, created_at, last_seen_at, browser FROM sessions
+         WHERE user_id = $1 AND created_at >= $2 AND last_seen_at >= $3
+         ORDER BY last_seen_at DESC, created_at DESC",
+    )
+    .bind(user_id)
+    .bind(at - ABSOLUTE_SECS)
+    .bind(at - IDLE_SECS)
+    .fetch_all(db.reader())
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|row| SessionSummary {
+            id_digest: row.get("id_digest"),
+            created_at: row.get("created_at"),
+            last_seen_at: row.get("last_seen_at"),
+            browser: row.get("browser"),
+        })
+        .collect())
+}
+
+/// Ends every session of the account except `keep`; returns how many ended.
+pub async fn delete_others(db: &super::Database, user_id: i64, keep: &SessionId) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id_digest <> $2")
+        .bind(user_id)
+        .bind(keep.digest())
+        .execute(db.writer())
+        .await?;
+    Ok(done.rows_affected())
 }
 
 pub async fn delete<'e>(executor: impl sqlx::AnyExecutor<'e>, id: &SessionId) -> Result<(), sqlx::Error> {

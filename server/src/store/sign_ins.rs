@@ -16,13 +16,14 @@ pub async fn record(
     provider_id: &ProviderId,
     identity: &VerifiedIdentity,
     previous_session: Option<&SessionId>,
+    browser: &str,
 ) -> Result<SessionId, sqlx::Error> {
     let mut tx = db.begin_write().await?;
     let ids = users::upsert_identity(&mut tx, provider_id, identity).await?;
     if let Some(previous) = previous_session {
         sessions::delete(&mut *tx, previous).await?;
     }
-    let session = sessions::create(&mut *tx, ids).await?;
+    let session = sessions::create(&mut *tx, ids, browser).await?;
     audit::record(&mut *tx, provider_id.as_str(), Some(ids.user_id), SIGNED_IN).await?;
     tx.commit().await?;
     Ok(session)

@@ -20,6 +20,8 @@ pub struct SignInTransaction {
     pub nonce: Option<Nonce>,
     pub code_challenge: CodeChallenge,
     pub return_to: String,
+    /// For connecting another provider to an account: the digest of the session that asked.
+    pub link_session: Option<String>,
     pub created_at: i64,
 }
 
@@ -58,6 +60,7 @@ impl SignInTransaction {
         nonce: Option<Nonce>,
         code_challenge: CodeChallenge,
         return_to: String,
+        link_session: Option<String>,
     ) -> Self {
         Self {
             provider_id: provider_id.to_string(),
@@ -66,6 +69,7 @@ impl SignInTransaction {
             nonce,
             code_challenge,
             return_to,
+            link_session,
             created_at: now(),
         }
     }
@@ -91,8 +95,8 @@ pub async fn insert(
     sqlx::query(
         "INSERT INTO sign_in_transactions
            (id_digest, provider_id, issuer, state, request_token, request_token_secret, nonce,
-            code_challenge, return_to, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            code_challenge, return_to, created_at, link_session)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
     )
     .bind(id.digest())
     .bind(&tx.provider_id)
@@ -104,6 +108,7 @@ pub async fn insert(
     .bind(tx.code_challenge.as_str())
     .bind(&tx.return_to)
     .bind(tx.created_at)
+    .bind(&tx.link_session)
     .execute(db.writer())
     .await?;
     Ok(())
@@ -117,7 +122,7 @@ pub async fn take(
     let row = sqlx::query(
         "DELETE FROM sign_in_transactions WHERE id_digest = $1
          RETURNING provider_id, issuer, state, request_token, request_token_secret, nonce,
-                   code_challenge, return_to, created_at",
+                   code_challenge, return_to, created_at, link_session",
     )
     .bind(id.digest())
     .fetch_optional(db.writer())
@@ -153,6 +158,7 @@ pub async fn take(
         nonce,
         code_challenge,
         return_to: row.get("return_to"),
+        link_session: row.get("link_session"),
         created_at: row.get("created_at"),
     }))
 }

@@ -4,14 +4,17 @@
 use app::{
     api::{AuthBackend, HttpExchange},
     error::AuthError,
-    model::{HomeState, Profile, ProviderButton, SignInStart, SignedIn},
+    model::{Account, ActiveSession, ConnectedAccount, HomeState, Profile, ProviderButton, SignInStart, SignedIn},
 };
 
-use super::cookies;
+use super::{browser_family, cookies};
 use crate::{
     domain::{SessionId, TransactionId},
-    flow::{FlowError, SignInFlow},
-    store::sessions,
+    flow::{ACCOUNT_PAGE, FlowError, SignInFlow},
+    store::{
+        accounts::{self, Disconnected},
+        sessions::{self, SessionProfile},
+    },
 };
 
 pub struct Backend {
@@ -34,6 +37,49 @@ impl Backend {
             .map(|p| p.config.name.clone())
             .unwrap_or_else(|| provider_id.to_owned())
     }
+
+    fn profile(&self, session: SessionProfile) -> Profile {
+        Profile {
+            provider_name: self.provider_name(&session.provider_id),
+            subject: session.subject,
+            display_name: session.display_name,
+            username: session.username,
+            email: session.email,
+            email_verified: session.email_verified,
+            avatar_url: session.avatar_url,
+            raw_claims: session.raw_claims,
+        }
+    }
+
+    fn buttons(&self) -> Vec<ProviderButton> {
+        self.flow
+            .registry
+            .all()
+            .iter()
+            .map(|p| ProviderButton {
+                id: p.config.id.to_string(),
+                name: p.config.name.clone(),
+                brand: p.config.brand,
+            })
+            .collect()
+    }
+
+    /// The live session of this request and who it belongs to, or `SignInRequired`.
+    async fn signed_in(&self, http: &HttpExchange) -> Result<(SessionId, SessionProfile), AuthError> {
+        let id = Self::session_id(http).ok_or(AuthError::SignInRequired)?;
+        let profile = sessions::profile(&self.flow.db, &id)
+            .await
+            .map_err(internal)?
+            .ok_or(AuthError::SignInRequired)?;
+        Ok((id, profile))
+    }
+}
+
+/// Unix seconds as the account page shows them.
+fn shown_time(at: i64) -> String {
+    chrono::DateTime::from_timestamp(at, 0)
+        .map(|time| time.format("%Y-%m-%d %H:%M UTC").to_string())
+        .unwrap_or_default()
 }
 
 fn internal(error: sqlx::Error) -> AuthError {
@@ -56,28 +102,10 @@ impl AuthBackend for Backend {
             Some(id) => sessions::profile(&self.flow.db, &id).await.map_err(internal)?,
             None => None,
         };
-        let user = user.map(|s| Profile {
-            provider_name: self.provider_name(&s.provider_id),
-            subject: s.subject,
-            display_name: s.display_name,
-            username: s.username,
-            email: s.email,
-            email_verified: s.email_verified,
-            avatar_url: s.avatar_url,
-            raw_claims: s.raw_claims,
-        });
-        let providers = self
-            .flow
-            .registry
-            .all()
-            .iter()
-            .map(|p| ProviderButton {
-                id: p.config.id.to_string(),
-                name: p.config.name.clone(),
-                brand: p.config.brand,
-            })
-            .collect();
-        Ok(HomeState { user, providers })
+        Ok(HomeState {
+            user: user.map(|session| self.profile(session)),
+            providers: self.buttons(),
+        })
     }
 
     async fn begin_sign_in(
@@ -107,8 +135,10 @@ impl AuthBackend for Backend {
             cookies::read(&http.headers, cookies::SIGN_IN).and_then(|v| TransactionId::from_untrusted(&v));
         // The transaction is single-use: the binding cookie goes whatever happens next.
         http.set_cookie(&cookies::clear(cookies::SIGN_IN));
-        // A new session id at every sign-in; the one the browser had before is ended.
-        let previous = Self::session_id(http);
+        // A sign-in makes a new session id, and the one the browser had before is ended; a
+        // connect keeps the session that asked for it.
+        let current = Self::session_id(http);
+        let user_agent = http.headers.get(http::header::USER_AGENT).and_then(|v| v.to_str().ok());
         let (signed_in, session) = self
             .flow
             .complete(
@@ -116,12 +146,18 @@ impl AuthBackend for Backend {
                 transaction,
                 &callback_query,
                 code_verifier.as_deref(),
-                previous.as_ref(),
+                current.as_ref(),
+                &browser_family::of(user_agent),
             )
             .await
             .map_err(|e| logged(&provider, e))?;
-        http.set_cookie(&cookies::session(session.expose()));
-        tracing::info!(provider, "signed in");
+        match session {
+            Some(session) => {
+                http.set_cookie(&cookies::session(session.expose()));
+                tracing::info!(provider, "signed in");
+            }
+            None => tracing::info!(provider, "provider connected"),
+        }
         Ok(signed_in)
     }
 
@@ -132,6 +168,87 @@ impl AuthBackend for Backend {
                 .map_err(internal)?;
         }
         http.set_cookie(&cookies::clear(cookies::SESSION));
+        Ok(())
+    }
+
+    async fn account(&self, http: &HttpExchange) -> Result<Account, AuthError> {
+        let (id, session) = self.signed_in(http).await?;
+        let user_id = session.user_id;
+        let identities = accounts::identities_of(&self.flow.db, user_id).await.map_err(internal)?;
+        let live = sessions::list_for_user(&self.flow.db, user_id).await.map_err(internal)?;
+        let current = id.digest();
+        let connected: Vec<ConnectedAccount> = identities
+            .into_iter()
+            .map(|identity| ConnectedAccount {
+                id: identity.id,
+                provider_name: self.provider_name(&identity.provider_id),
+                brand: self.flow.registry.get(&identity.provider_id).and_then(|p| p.config.brand),
+                label: identity.username.or(identity.email),
+                connected_at: shown_time(identity.created_at),
+                last_sign_in_at: shown_time(identity.last_sign_in_at),
+                provider_id: identity.provider_id,
+            })
+            .collect();
+        let connectable = self
+            .buttons()
+            .into_iter()
+            .filter(|button| !connected.iter().any(|c| c.provider_id == button.id))
+            .collect();
+        let sessions = live
+            .into_iter()
+            .map(|live| ActiveSession {
+                browser: live.browser.unwrap_or_else(|| browser_family::UNKNOWN.to_owned()),
+                started_at: shown_time(live.created_at),
+                last_seen_at: shown_time(live.last_seen_at),
+                current: live.id_digest == current,
+            })
+            .collect();
+        Ok(Account {
+            profile: self.profile(session),
+            connected,
+            connectable,
+            sessions,
+        })
+    }
+
+    async fn begin_connect(
+        &self,
+        http: &HttpExchange,
+        provider: String,
+        code_challenge: String,
+    ) -> Result<SignInStart, AuthError> {
+        let session = Self::session_id(http).ok_or(AuthError::SignInRequired)?;
+        let (start, transaction) = self
+            .flow
+            .begin_connect(&provider, &code_challenge, &session)
+            .await
+            .map_err(|e| logged(&provider, e))?;
+        http.set_cookie(&cookies::sign_in(transaction.expose()));
+        Ok(start)
+    }
+
+    async fn disconnect(&self, http: &HttpExchange, identity: i64) -> Result<(), AuthError> {
+        let (_, session) = self.signed_in(http).await?;
+        match accounts::disconnect(&self.flow.db, session.user_id, identity)
+            .await
+            .map_err(internal)?
+        {
+            Disconnected::Yes => {
+                http.see_other_for_form_posts(ACCOUNT_PAGE);
+                Ok(())
+            }
+            Disconnected::LastIdentity => Err(AuthError::LastIdentity),
+            Disconnected::NotFound => Err(AuthError::BadRequest("that provider is not connected to this account".into())),
+        }
+    }
+
+    async fn sign_out_elsewhere(&self, http: &HttpExchange) -> Result<(), AuthError> {
+        let (id, session) = self.signed_in(http).await?;
+        let ended = sessions::delete_others(&self.flow.db, session.user_id, &id)
+            .await
+            .map_err(internal)?;
+        tracing::info!(ended, "signed out everywhere else");
+        http.see_other_for_form_posts(ACCOUNT_PAGE);
         Ok(())
     }
 }

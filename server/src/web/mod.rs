@@ -3,11 +3,13 @@
 
 pub mod api_edge;
 pub mod backend;
+pub mod browser_family;
 pub mod client_address;
 pub mod cookies;
 pub mod guard;
 pub mod headers;
 pub mod operations;
+pub mod protected;
 pub mod rate_limit;
 pub mod request_id;
 pub mod router;

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tower_http::services::ServeDir;
 
-use super::{api_edge, client_address, guard, headers, rate_limit, request_id};
+use super::{api_edge, client_address, guard, headers, protected, rate_limit, request_id};
 
 /// What the HTTP surface is made of.
 pub struct Surface {
@@ -19,6 +19,7 @@ pub struct Surface {
     pub sign_in_limit: rate_limit::SignInRateLimit,
     pub trusted_proxies: client_address::TrustedProxies,
     pub request_spans: request_id::RequestSpans,
+    pub protected_pages: protected::ProtectedPages,
 }
 
 /// The whole HTTP surface: server functions under `/api` and server-rendered pages (both
@@ -36,6 +37,7 @@ pub fn build(surface: Surface) -> Router {
         sign_in_limit,
         trusted_proxies,
         request_spans,
+        protected_pages,
     } = surface;
     let routes = generate_route_list(App);
     let provide_backend = move || provide_context(backend.clone());
@@ -58,6 +60,10 @@ pub fn build(surface: Surface) -> Router {
         })
         .merge(operations)
         .fallback_service(assets)
+        .layer(middleware::from_fn_with_state(
+            protected_pages,
+            protected::require_session,
+        ))
         .layer(middleware::from_fn_with_state(
             sign_in_limit,
             rate_limit::limit_sign_in,

@@ -4,6 +4,7 @@ use serde_json::Value;
 use server::{providers::config, settings::Settings, startup};
 
 use super::{
+    StandInProvider,
     database::TestDatabase,
     provider::{CLIENT_ID, CLIENT_SECRET},
 };
@@ -23,6 +24,30 @@ pub struct Callback {
     pub verifier: String,
     pub authorization_url: url::Url,
     pub binding_cookie: String,
+}
+
+impl Callback {
+    /// What `begin_sign_in` or `begin_connect` answered, which must be a success.
+    fn from_reply(provider: &str, reply: Reply) -> Self {
+        assert_eq!(reply.status, 200, "beginning failed: {}", reply.body);
+        let authorization_url = url::Url::parse(reply.body["authorization_url"].as_str().unwrap()).unwrap();
+        let param = |name: &str| {
+            authorization_url
+                .query_pairs()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.into_owned())
+                .unwrap_or_default()
+        };
+        let binding = reply.cookie("__Host-sign-in").expect("a binding cookie is set");
+        Callback {
+            provider: provider.to_owned(),
+            state: param("state"),
+            nonce: param("nonce"),
+            verifier: VERIFIER.to_owned(),
+            binding_cookie: format!("__Host-sign-in={binding}"),
+            authorization_url,
+        }
+    }
 }
 
 /// A server-function response: status, JSON body, and the cookies it set.
@@ -97,10 +122,14 @@ impl TestApp {
     /// The application with the providers of an AUTH_CONFIG text and these settings besides
     /// its own address and database.
     pub async fn spawn_with_settings(config: &str, settings: &[(&str, &str)]) -> Self {
+        Self::spawn_on(TestDatabase::fresh().await, config, settings).await
+    }
+
+    /// The application on an existing `database`, which it migrates as it starts.
+    pub async fn spawn_on(database: TestDatabase, config: &str, settings: &[(&str, &str)]) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address = listener.local_addr().unwrap();
         let origin = format!("http://{address}");
-        let database = TestDatabase::fresh().await;
         let settings = Settings::from_env(|name| match name {
             "APP_URL" => Some(origin.clone()),
             "DATABASE_URL" => Some(database.url.clone()),
@@ -222,24 +251,51 @@ impl TestApp {
 
     pub async fn begin_with(&self, provider: &str, return_to: Option<&str>) -> Callback {
         let reply = self.try_begin_with(provider, return_to).await;
-        assert_eq!(reply.status, 200, "begin_sign_in failed: {}", reply.body);
-        let authorization_url = url::Url::parse(reply.body["authorization_url"].as_str().unwrap()).unwrap();
-        let param = |name: &str| {
-            authorization_url
-                .query_pairs()
-                .find(|(k, _)| k == name)
-                .map(|(_, v)| v.into_owned())
-                .unwrap_or_default()
-        };
-        let binding = reply.cookie("__Host-sign-in").expect("a binding cookie is set");
-        Callback {
-            provider: provider.to_owned(),
-            state: param("state"),
-            nonce: param("nonce"),
-            verifier: VERIFIER.to_owned(),
-            binding_cookie: format!("__Host-sign-in={binding}"),
-            authorization_url,
-        }
+        Callback::from_reply(provider, reply)
+    }
+
+    /// Begins connecting `provider` to the account of the browser holding `session`.
+    pub async fn try_begin_connect(&self, provider: &str, session: &str) -> Reply {
+        self.call(
+            "begin_connect",
+            &[("provider", provider), ("code_challenge", CHALLENGE)],
+            &[session.to_owned()],
+        )
+        .await
+    }
+
+    pub async fn begin_connect(&self, provider: &str, session: &str) -> Callback {
+        let reply = self.try_begin_connect(provider, session).await;
+        Callback::from_reply(provider, reply)
+    }
+
+    /// A whole sign-in with `provider_id`, whose stand-in is `provider`, from a browser with
+    /// this User-Agent; returns the session cookie (`__Host-session=…`).
+    pub async fn sign_in(&self, provider: &StandInProvider, provider_id: &str, user_agent: &str) -> String {
+        let callback = self.begin_with(provider_id, None).await;
+        provider.answer_valid_sign_in(&callback.nonce).await;
+        let reply = self.finish_in(&callback, &[], user_agent).await;
+        assert_eq!(reply.status, 200, "sign-in failed: {}", reply.body);
+        format!("__Host-session={}", reply.session().expect("a session cookie is set"))
+    }
+
+    /// Finishes a sign-in or connect with code `c` and the right state, in a browser that also
+    /// holds `cookies` (a session) and sends `user_agent`.
+    pub async fn finish_in(&self, callback: &Callback, cookies: &[String], user_agent: &str) -> Reply {
+        let mut all = vec![callback.binding_cookie.clone()];
+        all.extend_from_slice(cookies);
+        self.call_with_headers(
+            "complete_sign_in",
+            &[
+                ("provider", &callback.provider),
+                ("callback_query", &format!("code=c&state={}", callback.state)),
+                ("code_verifier", &callback.verifier),
+            ],
+            &all,
+            Some(&self.origin),
+            &[("user-agent", user_agent)],
+        )
+        .await
     }
 
     /// Finishes a sign-in with code `c` and the right state.

@@ -1,0 +1,159 @@
+use leptos::prelude::*;
+
+use super::signed_in_only::SignedInOnly;
+use crate::{
+    api::{Disconnect, SignOutElsewhere, load_account},
+    components::brand_mark::BrandMark,
+    error::AuthError,
+    model::{Account, ActiveSession, ConnectedAccount, ProviderButton},
+    provider_start::{Purpose, go_to_provider},
+};
+
+/// `/account`: the providers connected to this account (connect more, disconnect any but the
+/// last), and the account's live sessions (end all but this one).
+#[component]
+pub fn AccountPage() -> impl IntoView {
+    let disconnect = ServerAction::<Disconnect>::new();
+    let sign_out_elsewhere = ServerAction::<SignOutElsewhere>::new();
+    // Read again after every change, so the page shows what the server now holds.
+    let account = Resource::new(
+        move || (disconnect.version().get(), sign_out_elsewhere.version().get()),
+        |_| load_account(),
+    );
+    let render = Callback::new(move |account: Account| {
+        view! { <AccountView account disconnect sign_out_elsewhere /> }.into_any()
+    });
+    view! { <SignedInOnly account render /> }
+}
+
+#[component]
+fn AccountView(
+    account: Account,
+    disconnect: ServerAction<Disconnect>,
+    sign_out_elsewhere: ServerAction<SignOutElsewhere>,
+) -> impl IntoView {
+    let only_one = account.connected.len() <= 1;
+    let others = account.sessions.iter().filter(|s| !s.current).count();
+    let connected = account
+        .connected
+        .into_iter()
+        .map(|connected| view! { <Connected connected disconnect only_one /> })
+        .collect_view();
+    let sessions = account
+        .sessions
+        .into_iter()
+        .map(|session| view! { <Session session /> })
+        .collect_view();
+    let failure = move || {
+        let disconnect_error = disconnect.value().get().and_then(Result::err);
+        let elsewhere_error = sign_out_elsewhere.value().get().and_then(Result::err);
+        disconnect_error
+            .or(elsewhere_error)
+            .map(|error| view! { <p role="alert" class="alert">{error.to_string()}</p> })
+    };
+    view! {
+        <section class="card account" aria-labelledby="account-title">
+            <h1 id="account-title">"Your account"</h1>
+            <p class="lead">
+                {account.profile.display_name} " · " <a href="/dashboard">"Back to the dashboard"</a>
+            </p>
+            {failure}
+            <h2>"Connected providers"</h2>
+            <ul class="connected">{connected}</ul>
+            <Connectable providers=account.connectable />
+            <h2>"Sessions"</h2>
+            <ul class="sessions">{sessions}</ul>
+            <ActionForm action=sign_out_elsewhere>
+                <button type="submit" class="button" disabled=others == 0>
+                    "Sign out everywhere else"
+                </button>
+            </ActionForm>
+        </section>
+    }
+}
+
+#[component]
+fn Connected(connected: ConnectedAccount, disconnect: ServerAction<Disconnect>, only_one: bool) -> impl IntoView {
+    let name = connected.provider_name.clone();
+    view! {
+        <li data-provider=connected.provider_id.clone()>
+            <BrandMark brand=connected.brand />
+            <span class="provider-name">{connected.provider_name}</span>
+            {connected.label.map(|label| view! { <span class="label">{label}</span> })}
+            <span class="when">"Connected " {connected.connected_at}</span>
+            <ActionForm action=disconnect>
+                <input type="hidden" name="identity" value=connected.id.to_string() />
+                <button
+                    type="submit"
+                    class="button small"
+                    disabled=only_one
+                    title=only_one.then_some("Your only way to sign in cannot be disconnected")
+                    aria-label=format!("Disconnect {name}")
+                >
+                    "Disconnect"
+                </button>
+            </ActionForm>
+        </li>
+    }
+}
+
+/// "Connect {name}" for each configured provider this account does not have yet.
+#[component]
+fn Connectable(providers: Vec<ProviderButton>) -> impl IntoView {
+    let error = RwSignal::new(None::<AuthError>);
+    let busy = RwSignal::new(false);
+    if providers.is_empty() {
+        return ().into_any();
+    }
+    let buttons = providers
+        .into_iter()
+        .map(|provider| {
+            let brand = provider.brand.map_or("generic", |b| b.key());
+            let id = provider.id.clone();
+            let connect = move |_| {
+                let id = id.clone();
+                busy.set(true);
+                leptos::task::spawn_local(async move {
+                    if let Err(e) = go_to_provider(id, Purpose::Connect).await {
+                        error.set(Some(e));
+                        busy.set(false);
+                    }
+                });
+            };
+            view! {
+                <li>
+                    <button
+                        type="button"
+                        class=format!("button provider brand-{brand}")
+                        data-provider=provider.id.clone()
+                        data-brand=brand
+                        disabled=move || busy.get()
+                        on:click=connect
+                    >
+                        <BrandMark brand=provider.brand />
+                        <span>{format!("Connect {}", provider.name)}</span>
+                    </button>
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <h2>"Connect another provider"</h2>
+        {move || error.get().map(|e| view! { <p role="alert" class="alert">{e.to_string()}</p> })}
+        <ul class="providers">{buttons}</ul>
+    }
+    .into_any()
+}
+
+#[component]
+fn Session(session: ActiveSession) -> impl IntoView {
+    view! {
+        <li class:current=session.current>
+            <span class="browser">{session.browser}</span>
+            {session.current.then(|| view! { <span class="badge">"This session"</span> })}
+            <span class="when">
+                "Started " {session.started_at} " · last seen " {session.last_seen_at}
+            </span>
+        </li>
+    }
+}

@@ -1,0 +1,60 @@
+use leptos::prelude::*;
+use leptos_router::{components::Redirect, hooks::use_location};
+
+use crate::{components::error_view::ErrorView, error::AuthError, model::Account};
+
+/// The frame of a page that needs a session: it shows `render(account)`, or, without a session
+/// (it ended, or the page was reached by client-side navigation while signed out), goes to the
+/// sign-in page with this page's path and query as the return target. The server sends a
+/// first load without a session there before rendering anything (`web::protected`).
+#[component]
+pub fn SignedInOnly(
+    account: Resource<Result<Account, AuthError>>,
+    render: Callback<Account, AnyView>,
+) -> impl IntoView {
+    let location = use_location();
+    let sign_in_path = move || {
+        let search = location.search.get_untracked();
+        let search = search.trim_start_matches('?');
+        let mut wanted = location.pathname.get_untracked();
+        if !search.is_empty() {
+            wanted = format!("{wanted}?{search}");
+        }
+        format!("/?return_to={}", encode_query_value(&wanted))
+    };
+    view! {
+        <Suspense fallback=|| view! { <p class="card">"Loading…"</p> }>
+            {move || {
+                account
+                    .get()
+                    .map(|result| match result {
+                        Ok(account) => render.run(account),
+                        Err(AuthError::SignInRequired) => {
+                            view! { <Redirect path=sign_in_path() /> }.into_any()
+                        }
+                        Err(error) => view! { <ErrorView error /> }.into_any(),
+                    })
+            }}
+        </Suspense>
+    }
+}
+
+/// Percent-encodes everything but unreserved characters and `/`.
+fn encode_query_value(value: &str) -> String {
+    value
+        .bytes()
+        .map(|byte| match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => (byte as char).to_string(),
+            _ => format!("%{byte:02X}"),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_path_and_query_survive_as_one_query_value() {
+        assert_eq!(super::encode_query_value("/dashboard?tab=x&y=1"), "/dashboard%3Ftab%3Dx%26y%3D1");
+        assert_eq!(super::encode_query_value("/é"), "/%C3%A9");
+    }
+}

@@ -1,0 +1,184 @@
+//! One account, several providers: the identities of a user, connecting another one, and
+//! disconnecting one. Identities are never merged by email, and an identity belongs to one
+//! user only.
+
+use sqlx::Row;
+
+use super::Database;
+use crate::{
+    domain::{ProviderId, now},
+    profile::VerifiedIdentity,
+};
+
+/// A provider account connected to a user.
+#[derive(Debug, Clone)]
+pub struct ConnectedIdentity {
+    pub id: i64,
+    pub provider_id: String,
+    pub username: Option<String>,
+    pub email: Option<String>,
+    pub created_at: i64,
+    pub last_sign_in_at: i64,
+}
+
+/// What connecting an identity to an account came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Connected {
+    /// Now connected (or it already was, and was refreshed).
+    Yes { identity_id: i64 },
+    /// The identity belongs to another account; nothing changed.
+    OwnedByAnother,
+    /// The session that asked has ended; nothing changed.
+    SessionEnded,
+}
+
+/// What disconnecting an identity came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Disconnected {
+    Yes,
+    /// It is the account's only way to sign in; nothing changed.
+    LastIdentity,
+    /// The account has no such identity; nothing changed.
+    NotFound,
+}
+
+pub async fn identities_of(db: &Database, user_id: i64) -> Result<Vec<ConnectedIdentity>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT id, provider_id, username, email, created_at, last_sign_in_at FROM identities
+         WHERE user_id = $1 ORDER BY created_at, id",
+    )
+    .bind(user_id)
+    .fetch_all(db.reader())
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|row| ConnectedIdentity {
+            id: row.get("id"),
+            provider_id: row.get("provider_id"),
+            username: row.get("username"),
+            email: row.get("email"),
+            created_at: row.get("created_at"),
+            last_sign_in_at: row.get("last_sign_in_at"),
+        })
+        .collect())
+}
+
+/// Attaches `identity` to the user of the session whose digest is `session_digest`, in one
+/// transaction that first locks that user's row, so that the session cannot end and another
+/// connect or disconnect of the same account cannot interleave half-way.
+pub async fn connect(
+    db: &Database,
+    session_digest: &str,
+    provider_id: &ProviderId,
+    identity: &VerifiedIdentity,
+) -> Result<Connected, sqlx::Error> {
+    let at = now();
+    let mut tx = db.begin_write().await?;
+    let user_id: Option<i64> = sqlx::query_scalar(
+        "UPDATE users SET updated_at = $1
+         WHERE id = (SELECT user_id FROM sessions WHERE id_digest = $2) RETURNING id",
+    )
+    .bind(at)
+    .bind(session_digest)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(user_id) = user_id else {
+        return Ok(Connected::SessionEnded);
+    };
+    let owner: Option<i64> = sqlx::query_scalar("SELECT user_id FROM identities WHERE issuer = $1 AND subject = $2")
+        .bind(&identity.issuer)
+        .bind(identity.subject.as_str())
+        .fetch_optional(&mut *tx)
+        .await?;
+    let identity_id: Option<i64> = match owner {
+        Some(owner) if owner != user_id => return Ok(Connected::OwnedByAnother),
+        Some(_) => sqlx::query_scalar(
+            "UPDATE identities SET username = $1, email = $2, email_verified = $3, raw_claims = $4,
+             last_sign_in_at = $5 WHERE issuer = $6 AND subject = $7 RETURNING id",
+        )
+        .bind(&identity.username)
+        .bind(&identity.email)
+        .bind(identity.email_verified)
+        .bind(&identity.raw_claims)
+        .bind(at)
+        .bind(&identity.issuer)
+        .bind(identity.subject.as_str())
+        .fetch_optional(&mut *tx)
+        .await?,
+        // A first sign-in with this identity may commit between the look-up and here
+        // (PostgreSQL): then it belongs to that new account, and nothing is inserted.
+        None => sqlx::query_scalar(
+            "INSERT INTO identities
+               (user_id, provider_id, issuer, subject, username, email, email_verified, raw_claims,
+                created_at, last_sign_in_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)
+             ON CONFLICT (issuer, subject) DO NOTHING RETURNING id",
+        )
+        .bind(user_id)
+        .bind(provider_id.as_str())
+        .bind(&identity.issuer)
+        .bind(identity.subject.as_str())
+        .bind(&identity.username)
+        .bind(&identity.email)
+        .bind(identity.email_verified)
+        .bind(&identity.raw_claims)
+        .bind(at)
+        .fetch_optional(&mut *tx)
+        .await?,
+    };
+    let Some(identity_id) = identity_id else {
+        return Ok(Connected::OwnedByAnother);
+    };
+    super::audit::record(&mut *tx, provider_id.as_str(), Some(user_id), CONNECTED).await?;
+    tx.commit().await?;
+    Ok(Connected::Yes { identity_id })
+}
+
+/// The audit outcome of connecting a provider to an account.
+pub const CONNECTED: &str = "connected";
+
+/// Removes one of the user's identities unless it is the last. Sessions that were started
+/// with it stay signed in, now shown under the account's most recently used other identity.
+pub async fn disconnect(db: &Database, user_id: i64, identity_id: i64) -> Result<Disconnected, sqlx::Error> {
+    let mut tx = db.begin_write().await?;
+    // Locks the account first, so two disconnects of its last two identities cannot both pass
+    // the count below.
+    let locked = sqlx::query("UPDATE users SET updated_at = $1 WHERE id = $2")
+        .bind(now())
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
+    if locked.rows_affected() == 0 {
+        return Ok(Disconnected::NotFound);
+    }
+    let owned: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM identities WHERE id = $1 AND user_id = $2")
+        .bind(identity_id)
+        .bind(user_id)
+        .fetch_one(&mut *tx)
+        .await?;
+    if owned == 0 {
+        return Ok(Disconnected::NotFound);
+    }
+    let remaining: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM identities WHERE user_id = $1 AND id <> $2
+         ORDER BY last_sign_in_at DESC, id DESC LIMIT 1",
+    )
+    .bind(user_id)
+    .bind(identity_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(remaining) = remaining else {
+        return Ok(Disconnected::LastIdentity);
+    };
+    sqlx::query("UPDATE sessions SET identity_id = $1 WHERE identity_id = $2")
+        .bind(remaining)
+        .bind(identity_id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM identities WHERE id = $1")
+        .bind(identity_id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(Disconnected::Yes)
+}

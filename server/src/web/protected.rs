@@ -1,0 +1,54 @@
+//! Pages that need a session. Opened without one, the browser is sent with a 303 to the
+//! sign-in page, carrying the path and query it asked for as the return target, so that it
+//! lands back there after signing in. The pages check again for client-side navigation.
+
+use axum::{
+    extract::{Request, State},
+    middleware::Next,
+    response::{IntoResponse, Response},
+};
+use http::{Method, StatusCode, header};
+
+use super::cookies;
+use crate::{
+    domain::SessionId,
+    store::{Database, sessions},
+};
+
+pub const PAGES: &[&str] = &["/dashboard", "/account"];
+
+/// The database the sessions are checked in.
+#[derive(Clone)]
+pub struct ProtectedPages(pub Database);
+
+pub async fn require_session(State(pages): State<ProtectedPages>, request: Request, next: Next) -> Response {
+    let is_page_load = matches!(*request.method(), Method::GET | Method::HEAD);
+    if !is_page_load || !PAGES.contains(&request.uri().path()) {
+        return next.run(request).await;
+    }
+    let session = cookies::read(request.headers(), cookies::SESSION).and_then(|v| SessionId::from_untrusted(&v));
+    let signed_in = match session {
+        Some(id) => match sessions::profile(&pages.0, &id).await {
+            Ok(profile) => profile.is_some(),
+            // The page itself shows the failure.
+            Err(error) => {
+                tracing::error!(%error, "database error while checking a session");
+                true
+            }
+        },
+        None => false,
+    };
+    if signed_in {
+        return next.run(request).await;
+    }
+    let wanted = request
+        .uri()
+        .path_and_query()
+        .map_or("/", |target| target.as_str());
+    let location = format!("/?return_to={}", url::form_urlencoded::byte_serialize(wanted.as_bytes()).collect::<String>());
+    (
+        StatusCode::SEE_OTHER,
+        [(header::LOCATION, location), (header::CACHE_CONTROL, "no-store".to_owned())],
+    )
+        .into_response()
+}

@@ -1,0 +1,310 @@
+//! After sign-in: protected pages, one account with several providers, and the sessions a
+//! person can see and end.
+
+mod support;
+
+use serde_json::Value;
+use sqlx::{AnyPool, Row};
+
+use support::{StandInProvider, TestApp};
+
+const FIREFOX: &str = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0";
+const CHROME: &str =
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
+
+/// An app with two providers, "acme" and "beta", each its own stand-in. Both stand-ins sign
+/// in the same subject, but under different issuers: two different identities.
+async fn app_with_two_providers() -> (TestApp, StandInProvider, StandInProvider) {
+    let acme = StandInProvider::start().await;
+    let beta = StandInProvider::start().await;
+    let app = TestApp::spawn_with(&[("acme", &acme.issuer()), ("beta", &beta.issuer())]).await;
+    (app, acme, beta)
+}
+
+async fn account(app: &TestApp, session: &str) -> support::app::Reply {
+    app.call("load_account", &[], &[session.to_owned()]).await
+}
+
+fn connected_providers(account: &Value) -> Vec<String> {
+    account["connected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["provider_id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+async fn count(pool: &AnyPool, table: &str) -> i64 {
+    sqlx::query(&format!("SELECT COUNT(*) AS n FROM {table}"))
+        .fetch_one(pool)
+        .await
+        .unwrap()
+        .get("n")
+}
+
+/// Users, identities and sessions, in that order.
+async fn counts(app: &TestApp) -> (i64, i64, i64) {
+    let pool = app.database.pool().await;
+    (
+        count(&pool, "users").await,
+        count(&pool, "identities").await,
+        count(&pool, "sessions").await,
+    )
+}
+
+async fn get(app: &TestApp, path: &str, cookies: &[String]) -> reqwest::Response {
+    let mut request = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .get(format!("{}{path}", app.origin))
+        .header("accept", "text/html");
+    if !cookies.is_empty() {
+        request = request.header("cookie", cookies.join("; "));
+    }
+    request.send().await.unwrap()
+}
+
+#[tokio::test]
+async fn a_protected_page_sends_a_signed_out_visitor_to_sign_in_and_back_to_it() {
+    let (app, acme, _beta) = app_with_two_providers().await;
+    for (page, target) in [
+        ("/dashboard?tab=x", "/?return_to=%2Fdashboard%3Ftab%3Dx"),
+        ("/account", "/?return_to=%2Faccount"),
+    ] {
+        let response = get(&app, page, &[]).await;
+        assert_eq!(response.status(), 303, "{page}");
+        assert_eq!(response.headers()["location"], target, "{page}");
+        // A cookie for no live session is the same as none.
+        let forged = get(&app, page, &["__Host-session=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA".into()]).await;
+        assert_eq!(forged.status(), 303, "{page}");
+    }
+
+    // The sign-in page passes the target on; the sign-in ends there, query included.
+    let callback = app.begin_with("acme", Some("/dashboard?tab=x")).await;
+    acme.answer_valid_sign_in(&callback.nonce).await;
+    let signed_in = app.finish_in(&callback, &[], FIREFOX).await;
+    assert_eq!(signed_in.status, 200, "{}", signed_in.body);
+    assert_eq!(signed_in.body["return_to"], "/dashboard?tab=x");
+    let session = format!("__Host-session={}", signed_in.session().unwrap());
+    for page in ["/dashboard?tab=x", "/account"] {
+        let response = get(&app, page, std::slice::from_ref(&session)).await;
+        assert_eq!(response.status(), 200, "{page}");
+        let html = response.text().await.unwrap();
+        assert!(html.contains("ada"), "{page} shows who is signed in");
+    }
+}
+
+#[tokio::test]
+async fn account_calls_without_a_session_are_refused_with_401() {
+    let (app, _acme, _beta) = app_with_two_providers().await;
+    for (function, form) in [
+        ("load_account", vec![]),
+        ("begin_connect", vec![("provider", "beta"), ("code_challenge", support::app::CHALLENGE)]),
+        ("disconnect", vec![("identity", "1")]),
+        ("sign_out_elsewhere", vec![]),
+    ] {
+        let reply = app.call(function, &form, &[]).await;
+        assert_eq!(reply.status, 401, "{function}: {}", reply.body);
+        assert_eq!(reply.body, "SignInRequired");
+    }
+}
+
+#[tokio::test]
+async fn a_connected_provider_joins_the_same_account_and_signs_in_to_it_later() {
+    let (app, acme, beta) = app_with_two_providers().await;
+    let session = app.sign_in(&acme, "acme", FIREFOX).await;
+
+    let connect = app.begin_connect("beta", &session).await;
+    beta.answer_valid_sign_in(&connect.nonce).await;
+    let connected = app.finish_in(&connect, std::slice::from_ref(&session), FIREFOX).await;
+    assert_eq!(connected.status, 200, "{}", connected.body);
+    assert_eq!(connected.body["return_to"], "/account");
+    assert_eq!(connected.session(), None, "a connect keeps the session it was made in");
+    assert_eq!(counts(&app).await, (1, 2, 1));
+
+    let account = account(&app, &session).await;
+    assert_eq!(connected_providers(&account.body), ["acme", "beta"]);
+    assert!(account.body["connectable"].as_array().unwrap().is_empty());
+
+    // Later, in another browser, beta alone opens the same account.
+    let beta_session = app.sign_in(&beta, "beta", CHROME).await;
+    let seen_from_beta = self::account(&app, &beta_session).await;
+    assert_eq!(connected_providers(&seen_from_beta.body), ["acme", "beta"]);
+    assert_eq!(counts(&app).await, (1, 2, 2));
+}
+
+#[tokio::test]
+async fn an_identity_of_another_account_is_refused_and_nothing_changes() {
+    let (app, acme, beta) = app_with_two_providers().await;
+    let _first_person = app.sign_in(&acme, "acme", FIREFOX).await;
+    let second_person = app.sign_in(&beta, "beta", CHROME).await;
+    let before = counts(&app).await;
+    assert_eq!(before, (2, 2, 2));
+
+    let connect = app.begin_connect("acme", &second_person).await;
+    acme.answer_valid_sign_in(&connect.nonce).await;
+    let refused = app.finish_in(&connect, std::slice::from_ref(&second_person), CHROME).await;
+    assert_eq!(refused.status, 409, "{}", refused.body);
+    assert!(refused.body.get("IdentityTaken").is_some(), "{}", refused.body);
+    assert_eq!(counts(&app).await, before);
+    let account = account(&app, &second_person).await;
+    assert_eq!(connected_providers(&account.body), ["beta"]);
+}
+
+#[tokio::test]
+async fn identities_with_the_same_verified_email_are_never_merged() {
+    let (app, acme, beta) = app_with_two_providers().await;
+    for (provider, id) in [(&acme, "acme"), (&beta, "beta")] {
+        let callback = app.begin_with(id, None).await;
+        provider
+            .answer_token_request_with(provider.sign(&provider.valid_id_token(&callback.nonce)))
+            .await;
+        provider
+            .answer_userinfo_with(serde_json::json!({
+                "sub": support::provider::SUBJECT,
+                "email": "ada@example.com",
+                "email_verified": true,
+            }))
+            .await;
+        assert_eq!(app.finish_in(&callback, &[], FIREFOX).await.status, 200);
+    }
+    let (users, identities, _) = counts(&app).await;
+    assert_eq!((users, identities), (2, 2));
+}
+
+#[tokio::test]
+async fn a_connect_finished_after_sign_out_or_in_another_session_is_refused() {
+    let (app, acme, beta) = app_with_two_providers().await;
+
+    // Signed out between the start and the callback: the cookie is gone, or, if the browser
+    // still sends it, its session is.
+    let session = app.sign_in(&acme, "acme", FIREFOX).await;
+    let connect = app.begin_connect("beta", &session).await;
+    app.call("sign_out", &[], std::slice::from_ref(&session)).await;
+    let without = app.finish_in(&connect, &[], FIREFOX).await;
+    assert_eq!(without.status, 401, "{}", without.body);
+    let session = app.sign_in(&acme, "acme", FIREFOX).await;
+    let connect = app.begin_connect("beta", &session).await;
+    app.call("sign_out", &[], std::slice::from_ref(&session)).await;
+    let with_ended = app.finish_in(&connect, std::slice::from_ref(&session), FIREFOX).await;
+    assert_eq!(with_ended.status, 401, "{}", with_ended.body);
+
+    // Begun in one session, finished in another of the same account.
+    let asking = app.sign_in(&acme, "acme", FIREFOX).await;
+    let other = app.sign_in(&acme, "acme", CHROME).await;
+    let connect = app.begin_connect("beta", &asking).await;
+    let elsewhere = app.finish_in(&connect, &[other], CHROME).await;
+    assert_eq!(elsewhere.status, 400, "{}", elsewhere.body);
+    assert_eq!(elsewhere.body, "InvalidCallback");
+
+    // None of them reached the provider, and the account still has one identity.
+    assert_eq!(beta.calls_to("/token").await, 0);
+    let (users, identities, _) = counts(&app).await;
+    assert_eq!((users, identities), (1, 1));
+}
+
+#[tokio::test]
+async fn a_connect_whose_session_ended_while_at_the_provider_is_refused() {
+    let (app, acme, beta) = app_with_two_providers().await;
+    let session = app.sign_in(&acme, "acme", FIREFOX).await;
+    let connect = app.begin_connect("beta", &session).await;
+    // Ended from another device, while the cookie stays in this browser.
+    let pool = app.database.pool().await;
+    sqlx::query("DELETE FROM sessions").execute(&pool).await.unwrap();
+    beta.answer_valid_sign_in(&connect.nonce).await;
+    let refused = app.finish_in(&connect, std::slice::from_ref(&session), FIREFOX).await;
+    assert_eq!(refused.status, 401, "{}", refused.body);
+    assert_eq!(count(&pool, "identities").await, 1);
+}
+
+#[tokio::test]
+async fn disconnect_removes_an_identity_but_never_the_last() {
+    let (app, acme, beta) = app_with_two_providers().await;
+    let session = app.sign_in(&acme, "acme", FIREFOX).await;
+    let connect = app.begin_connect("beta", &session).await;
+    beta.answer_valid_sign_in(&connect.nonce).await;
+    assert_eq!(app.finish_in(&connect, std::slice::from_ref(&session), FIREFOX).await.status, 200);
+
+    let ids = |account: &Value| -> Vec<(String, String)> {
+        account["connected"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| (c["provider_id"].as_str().unwrap().to_owned(), c["id"].to_string()))
+            .collect()
+    };
+    let before = ids(&account(&app, &session).await.body);
+    let (_, acme_id) = before.iter().find(|(p, _)| p == "acme").unwrap().clone();
+    let (_, beta_id) = before.iter().find(|(p, _)| p == "beta").unwrap().clone();
+
+    // The session was started with acme; it outlives acme's disconnection.
+    let done = app.call("disconnect", &[("identity", &acme_id)], std::slice::from_ref(&session)).await;
+    assert_eq!(done.status, 200, "{}", done.body);
+    let after = account(&app, &session).await;
+    assert_eq!(after.status, 200, "{}", after.body);
+    assert_eq!(connected_providers(&after.body), ["beta"]);
+    assert_eq!(after.body["connectable"][0]["id"], "acme");
+
+    let last = app.call("disconnect", &[("identity", &beta_id)], std::slice::from_ref(&session)).await;
+    assert_eq!(last.status, 409, "{}", last.body);
+    assert_eq!(last.body, "LastIdentity");
+    assert_eq!(connected_providers(&account(&app, &session).await.body), ["beta"]);
+}
+
+#[tokio::test]
+async fn another_accounts_identity_cannot_be_disconnected() {
+    let (app, acme, beta) = app_with_two_providers().await;
+    let first_person = app.sign_in(&acme, "acme", FIREFOX).await;
+    let second_person = app.sign_in(&beta, "beta", CHROME).await;
+    let first_identity = account(&app, &first_person).await.body["connected"][0]["id"].to_string();
+
+    let refused = app
+        .call("disconnect", &[("identity", &first_identity)], std::slice::from_ref(&second_person))
+        .await;
+    assert_eq!(refused.status, 400, "{}", refused.body);
+    assert_eq!(counts(&app).await, (2, 2, 2));
+    assert_eq!(connected_providers(&account(&app, &first_person).await.body), ["acme"]);
+}
+
+#[tokio::test]
+async fn the_sessions_list_names_each_browser_and_sign_out_everywhere_else_ends_the_others() {
+    let (app, acme, _beta) = app_with_two_providers().await;
+    let here = app.sign_in(&acme, "acme", FIREFOX).await;
+    let there = app.sign_in(&acme, "acme", CHROME).await;
+
+    let listed = account(&app, &here).await;
+    let sessions = listed.body["sessions"].as_array().unwrap().clone();
+    assert_eq!(sessions.len(), 2, "{}", listed.body);
+    let current: Vec<&Value> = sessions.iter().filter(|s| s["current"] == true).collect();
+    assert_eq!(current.len(), 1);
+    assert_eq!(current[0]["browser"], "Firefox on Linux");
+    let other = sessions.iter().find(|s| s["current"] == false).unwrap();
+    assert_eq!(other["browser"], "Chrome on Windows");
+    assert!(other["started_at"].as_str().unwrap().ends_with(" UTC"));
+
+    let ended = app.call("sign_out_elsewhere", &[], std::slice::from_ref(&here)).await;
+    assert_eq!(ended.status, 200, "{}", ended.body);
+    assert_eq!(account(&app, &there).await.status, 401);
+    let still = account(&app, &here).await;
+    assert_eq!(still.status, 200);
+    assert_eq!(still.body["sessions"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn a_form_post_without_javascript_is_answered_with_303_to_the_account_page() {
+    let (app, acme, _beta) = app_with_two_providers().await;
+    let here = app.sign_in(&acme, "acme", FIREFOX).await;
+    let _there = app.sign_in(&acme, "acme", CHROME).await;
+    let reply = app
+        .call_with_headers(
+            "sign_out_elsewhere",
+            &[],
+            std::slice::from_ref(&here),
+            Some(&app.origin),
+            &[("accept", "text/html,application/xhtml+xml")],
+        )
+        .await;
+    assert_eq!(reply.status, 303, "{}", reply.body);
+    assert_eq!(reply.header("location").as_deref(), Some("/account"));
+}
