@@ -1,4 +1,4 @@
-import { expect, type Page } from '@playwright/test';
+import { expect, type BrowserContext, type Page } from '@playwright/test';
 
 export const providerButton = (page: Page) => page.getByRole('button', { name: 'Sign in with Demo ID' });
 
@@ -36,6 +36,37 @@ export async function signIn(page: Page, login: string): Promise<string> {
   page.off('request', record);
   expect(callbackUrl).toContain('code=');
   return callbackUrl;
+}
+
+/**
+ * At the Google stand-in (oidc-provider with Google's claims, on 9411), signs in as `login` and
+ * agrees. The login is the subject, so distinct logins are distinct Google accounts. It expects
+ * no earlier session at the stand-in in this context (see `forgetProviderSessions`).
+ */
+export async function completeAtGoogle(page: Page, login: string) {
+  await page.waitForURL(/127\.0\.0\.1:9411\/interaction\//);
+  await page.locator('input[name="login"]').fill(login);
+  await page.locator('input[name="password"]').fill('any password');
+  await page.getByRole('button', { name: 'Sign-in' }).click();
+  await grantConsent(page);
+}
+
+/** Signs in fully with the Google stand-in as `login`, ending on the signed-in start page. */
+export async function signInWithGoogle(page: Page, login: string) {
+  await openStartPage(page);
+  await page.getByRole('button', { name: 'Sign in with Google', exact: true }).click();
+  await completeAtGoogle(page, login);
+  await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
+}
+
+/**
+ * Ends this context's sessions at the loopback providers, so that their login forms are shown
+ * again rather than skipped. Cookies do not tell ports apart: the demo provider (9410), the
+ * Google stand-in (9411) and the social stand-ins (9420) share the jar of 127.0.0.1, while the
+ * app's cookies are on localhost and stay.
+ */
+export async function forgetProviderSessions(context: BrowserContext) {
+  await context.clearCookies({ domain: '127.0.0.1' });
 }
 
 export async function expectErrorView(page: Page, message: RegExp) {

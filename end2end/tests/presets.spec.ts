@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { expectErrorView, openStartPage } from './helpers';
+import { completeAtGoogle, expectErrorView, openStartPage } from './helpers';
 
 // Each preset signing in through the browser against its loopback stand-in, once with
 // consent, once refused, and once with the provider's own error format at the token endpoint.
@@ -31,15 +31,12 @@ const presets: Preset[] = [
 async function answerAtProvider(page: Page, preset: Preset, decision: 'Allow' | 'Deny') {
   await page.getByRole('button', { name: preset.button, exact: true }).click();
   if (preset.id === 'google') {
-    await page.waitForURL(/127\.0\.0\.1:9411\/interaction\//);
     if (decision === 'Deny') {
+      await page.waitForURL(/127\.0\.0\.1:9411\/interaction\//);
       await page.getByRole('link', { name: /Cancel/ }).click();
       return;
     }
-    await page.locator('input[name="login"]').fill('ada');
-    await page.locator('input[name="password"]').fill('any password');
-    await page.getByRole('button', { name: 'Sign-in' }).click();
-    await page.getByRole('button', { name: 'Continue' }).click();
+    await completeAtGoogle(page, 'ada');
     return;
   }
   await page.waitForURL(/127\.0\.0\.1:9420\//);

@@ -3,10 +3,9 @@
 
 mod support;
 
-use std::{path::Path, sync::Arc, time::Duration};
+use std::{sync::Arc, time::Duration};
 
-use bench::server_process::{ServerProcess, ServerSetup};
-use support::{StandInProvider, TestApp, app::auth_config, database::TestDatabase};
+use support::{StandInProvider, TestApp};
 
 /// Long enough that the signal surely lands while the provider is still answering.
 const PROVIDER_DELAY: Duration = Duration::from_millis(1500);
@@ -14,19 +13,8 @@ const PROVIDER_DELAY: Duration = Duration::from_millis(1500);
 #[tokio::test]
 async fn sigterm_lets_a_sign_in_in_flight_finish_and_then_exits() {
     let provider = StandInProvider::start().await;
-    let data = tempfile::tempdir().unwrap();
-    let database = TestDatabase::fresh().await;
-    let config = auth_config(&[("acme", &provider.issuer())]);
-    let mut server = ServerProcess::start(&ServerSetup {
-        binary: Path::new(env!("CARGO_BIN_EXE_server")),
-        data_dir: data.path(),
-        auth_config: &config,
-        site_root: None,
-        extra_env: &[("DATABASE_URL", &database.url)],
-    })
-    .await
-    .unwrap();
-    let app = Arc::new(TestApp::attach(server.origin.clone(), database));
+    let (app, mut server, _data) = TestApp::start_process(&provider, &[]).await;
+    let app = Arc::new(app);
 
     let callback = app.begin().await;
     provider

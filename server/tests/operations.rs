@@ -140,19 +140,7 @@ async fn every_answer_carries_a_request_id_and_a_plain_upstream_id_is_kept() {
 #[tokio::test]
 async fn json_logs_carry_the_request_id_of_the_request_they_were_written_in() {
     let provider = StandInProvider::start().await;
-    let data = tempfile::tempdir().unwrap();
-    let database = support::database::TestDatabase::fresh().await;
-    let config = auth_config(&[("acme", &provider.issuer())]);
-    let server = bench::server_process::ServerProcess::start(&bench::server_process::ServerSetup {
-        binary: std::path::Path::new(env!("CARGO_BIN_EXE_server")),
-        data_dir: data.path(),
-        auth_config: &config,
-        site_root: None,
-        extra_env: &[("DATABASE_URL", &database.url), ("LOG_FORMAT", "json")],
-    })
-    .await
-    .unwrap();
-    let app = TestApp::attach(server.origin.clone(), database);
+    let (app, server, data) = TestApp::start_process(&provider, &[("LOG_FORMAT", "json")]).await;
     // A callback without its binding cookie is refused, and the refusal is logged.
     let reply = app
         .call_with_headers(

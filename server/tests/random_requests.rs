@@ -8,12 +8,9 @@
 
 mod support;
 
-use std::{net::Ipv4Addr, path::Path, time::Duration};
+use std::{net::Ipv4Addr, time::Duration};
 
-use bench::{
-    proc_stats,
-    server_process::{ServerProcess, ServerSetup},
-};
+use bench::proc_stats;
 use rand::{Rng, SeedableRng, rngs::StdRng, seq::IndexedRandom};
 use sqlx::Row;
 use tokio::{
@@ -22,7 +19,7 @@ use tokio::{
     task::JoinSet,
 };
 
-use support::{StandInProvider, TestApp, app::auth_config, database::TestDatabase};
+use support::{StandInProvider, TestApp};
 
 const DEFAULT_SEED: u64 = 0x5eed_2026;
 const REQUESTS: usize = 3000;
@@ -47,19 +44,7 @@ async fn random_and_mutated_requests_get_4xx_at_worst_and_change_nothing() {
         .and_then(|s| s.parse().ok())
         .unwrap_or(DEFAULT_SEED);
     let provider = StandInProvider::start().await;
-    let data = tempfile::tempdir().unwrap();
-    let database = TestDatabase::fresh().await;
-    let config = auth_config(&[("acme", &provider.issuer())]);
-    let server = ServerProcess::start(&ServerSetup {
-        binary: Path::new(env!("CARGO_BIN_EXE_server")),
-        data_dir: data.path(),
-        auth_config: &config,
-        site_root: None,
-        extra_env: &[("DATABASE_URL", &database.url)],
-    })
-    .await
-    .unwrap();
-    let app = TestApp::attach(server.origin.clone(), database);
+    let (app, server, _data) = TestApp::start_process(&provider, &[]).await;
     // A real sign-in under way, so that mutated requests can reach past the lookup of its
     // transaction; its verifier is never sent, so none of them can complete it.
     let under_way = app.begin().await;

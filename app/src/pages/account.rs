@@ -3,10 +3,10 @@ use leptos::prelude::*;
 use super::signed_in_only::SignedInOnly;
 use crate::{
     api::{Disconnect, SignOutElsewhere, load_account},
-    components::brand_mark::BrandMark,
+    components::{brand_mark::BrandMark, provider_buttons::ProviderButtons},
     error::AuthError,
     model::{Account, ActiveSession, ConnectedAccount, ProviderButton},
-    provider_start::{Purpose, go_to_provider},
+    provider_start::Purpose,
 };
 
 /// `/account`: the providers connected to this account (connect more, disconnect any but the
@@ -101,48 +101,15 @@ fn Connected(connected: ConnectedAccount, disconnect: ServerAction<Disconnect>, 
 #[component]
 fn Connectable(providers: Vec<ProviderButton>) -> impl IntoView {
     let error = RwSignal::new(None::<AuthError>);
-    let busy = RwSignal::new(false);
-    if providers.is_empty() {
-        return ().into_any();
-    }
-    let buttons = providers
-        .into_iter()
-        .map(|provider| {
-            let brand = provider.brand.map_or("generic", |b| b.key());
-            let id = provider.id.clone();
-            let connect = move |_| {
-                let id = id.clone();
-                busy.set(true);
-                leptos::task::spawn_local(async move {
-                    if let Err(e) = go_to_provider(id, Purpose::Connect).await {
-                        error.set(Some(e));
-                        busy.set(false);
-                    }
-                });
-            };
-            view! {
-                <li>
-                    <button
-                        type="button"
-                        class=format!("button provider brand-{brand}")
-                        data-provider=provider.id.clone()
-                        data-brand=brand
-                        disabled=move || busy.get()
-                        on:click=connect
-                    >
-                        <BrandMark brand=provider.brand />
-                        <span>{format!("Connect {}", provider.name)}</span>
-                    </button>
-                </li>
-            }
-        })
-        .collect_view();
-    view! {
-        <h2>"Connect another provider"</h2>
-        {move || error.get().map(|e| view! { <p role="alert" class="alert">{e.to_string()}</p> })}
-        <ul class="providers">{buttons}</ul>
-    }
-    .into_any()
+    (!providers.is_empty()).then(|| {
+        view! {
+            <h2>"Connect another provider"</h2>
+            {move || error.get().map(|e| view! { <p role="alert" class="alert">{e.to_string()}</p> })}
+            <ul class="providers">
+                <ProviderButtons providers verb="Connect" purpose=Purpose::Connect error />
+            </ul>
+        }
+    })
 }
 
 #[component]

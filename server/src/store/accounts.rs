@@ -4,7 +4,7 @@
 
 use sqlx::Row;
 
-use super::Database;
+use super::{Database, users};
 use crate::{
     domain::{ProviderId, now},
     profile::VerifiedIdentity,
@@ -90,41 +90,12 @@ pub async fn connect(
         .bind(identity.subject.as_str())
         .fetch_optional(&mut *tx)
         .await?;
-    let identity_id: Option<i64> = match owner {
+    let identity_id = match owner {
         Some(owner) if owner != user_id => return Ok(Connected::OwnedByAnother),
-        Some(_) => sqlx::query_scalar(
-            "UPDATE identities SET username = $1, email = $2, email_verified = $3, raw_claims = $4,
-             last_sign_in_at = $5 WHERE issuer = $6 AND subject = $7 RETURNING id",
-        )
-        .bind(&identity.username)
-        .bind(&identity.email)
-        .bind(identity.email_verified)
-        .bind(&identity.raw_claims)
-        .bind(at)
-        .bind(&identity.issuer)
-        .bind(identity.subject.as_str())
-        .fetch_optional(&mut *tx)
-        .await?,
+        Some(_) => users::update_identity(&mut tx, identity, at).await?.map(|ids| ids.identity_id),
         // A first sign-in with this identity may commit between the look-up and here
         // (PostgreSQL): then it belongs to that new account, and nothing is inserted.
-        None => sqlx::query_scalar(
-            "INSERT INTO identities
-               (user_id, provider_id, issuer, subject, username, email, email_verified, raw_claims,
-                created_at, last_sign_in_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)
-             ON CONFLICT (issuer, subject) DO NOTHING RETURNING id",
-        )
-        .bind(user_id)
-        .bind(provider_id.as_str())
-        .bind(&identity.issuer)
-        .bind(identity.subject.as_str())
-        .bind(&identity.username)
-        .bind(&identity.email)
-        .bind(identity.email_verified)
-        .bind(&identity.raw_claims)
-        .bind(at)
-        .fetch_optional(&mut *tx)
-        .await?,
+        None => users::insert_identity(&mut tx, user_id, provider_id, identity, at).await?,
     };
     let Some(identity_id) = identity_id else {
         return Ok(Connected::OwnedByAnother);

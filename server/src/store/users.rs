@@ -36,25 +36,7 @@ pub async fn upsert_identity(
     .bind(at)
     .fetch_one(&mut **tx)
     .await?;
-    let identity_id: Option<i64> = sqlx::query_scalar(
-        "INSERT INTO identities
-           (user_id, provider_id, issuer, subject, username, email, email_verified, raw_claims,
-            created_at, last_sign_in_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)
-         ON CONFLICT (issuer, subject) DO NOTHING RETURNING id",
-    )
-    .bind(user_id)
-    .bind(provider_id.as_str())
-    .bind(&identity.issuer)
-    .bind(identity.subject.as_str())
-    .bind(&identity.username)
-    .bind(&identity.email)
-    .bind(identity.email_verified)
-    .bind(&identity.raw_claims)
-    .bind(at)
-    .fetch_optional(&mut **tx)
-    .await?;
-    if let Some(identity_id) = identity_id {
+    if let Some(identity_id) = insert_identity(tx, user_id, provider_id, identity, at).await? {
         return Ok(SignedInIds { user_id, identity_id });
     }
     // A concurrent first sign-in of the same person committed the identity after our UPDATE
@@ -74,23 +56,8 @@ async fn refresh(
     identity: &VerifiedIdentity,
     at: i64,
 ) -> Result<Option<SignedInIds>, sqlx::Error> {
-    let existing = sqlx::query(
-        "UPDATE identities SET username = $1, email = $2, email_verified = $3, raw_claims = $4,
-         last_sign_in_at = $5 WHERE issuer = $6 AND subject = $7 RETURNING id, user_id",
-    )
-    .bind(&identity.username)
-    .bind(&identity.email)
-    .bind(identity.email_verified)
-    .bind(&identity.raw_claims)
-    .bind(at)
-    .bind(&identity.issuer)
-    .bind(identity.subject.as_str())
-    .fetch_optional(&mut **tx)
-    .await?;
-    let Some(row) = existing else { return Ok(None) };
-    let ids = SignedInIds {
-        identity_id: row.try_get("id")?,
-        user_id: row.try_get("user_id")?,
+    let Some(ids) = update_identity(tx, identity, at).await? else {
+        return Ok(None);
     };
     sqlx::query(
         "UPDATE users SET display_name = $1, email = $2, email_verified = $3, avatar_url = $4,
@@ -105,4 +72,62 @@ async fn refresh(
     .execute(&mut **tx)
     .await?;
     Ok(Some(ids))
+}
+
+/// Attaches a new identity to `user_id`; `None` when (issuer, subject) already exists, for
+/// instance because a concurrent transaction committed it first.
+pub(super) async fn insert_identity(
+    tx: &mut Transaction,
+    user_id: i64,
+    provider_id: &ProviderId,
+    identity: &VerifiedIdentity,
+    at: i64,
+) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO identities
+           (user_id, provider_id, issuer, subject, username, email, email_verified, raw_claims,
+            created_at, last_sign_in_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)
+         ON CONFLICT (issuer, subject) DO NOTHING RETURNING id",
+    )
+    .bind(user_id)
+    .bind(provider_id.as_str())
+    .bind(&identity.issuer)
+    .bind(identity.subject.as_str())
+    .bind(&identity.username)
+    .bind(&identity.email)
+    .bind(identity.email_verified)
+    .bind(&identity.raw_claims)
+    .bind(at)
+    .fetch_optional(&mut **tx)
+    .await
+}
+
+/// Writes what the provider just said into an existing identity; `None` when it is new.
+pub(super) async fn update_identity(
+    tx: &mut Transaction,
+    identity: &VerifiedIdentity,
+    at: i64,
+) -> Result<Option<SignedInIds>, sqlx::Error> {
+    let existing = sqlx::query(
+        "UPDATE identities SET username = $1, email = $2, email_verified = $3, raw_claims = $4,
+         last_sign_in_at = $5 WHERE issuer = $6 AND subject = $7 RETURNING id, user_id",
+    )
+    .bind(&identity.username)
+    .bind(&identity.email)
+    .bind(identity.email_verified)
+    .bind(&identity.raw_claims)
+    .bind(at)
+    .bind(&identity.issuer)
+    .bind(identity.subject.as_str())
+    .fetch_optional(&mut **tx)
+    .await?;
+    existing
+        .map(|row| {
+            Ok(SignedInIds {
+                identity_id: row.try_get("id")?,
+                user_id: row.try_get("user_id")?,
+            })
+        })
+        .transpose()
 }

@@ -155,6 +155,29 @@ impl TestApp {
         Self::attach(origin, database)
     }
 
+    /// The server binary as a child process on a fresh database, with "acme" at `provider` and
+    /// these settings. The folder holds its configuration and log, and must outlive it.
+    pub async fn start_process(
+        provider: &StandInProvider,
+        settings: &[(&str, &str)],
+    ) -> (Self, bench::server_process::ServerProcess, tempfile::TempDir) {
+        let data = tempfile::tempdir().unwrap();
+        let database = TestDatabase::fresh().await;
+        let config = auth_config(&[("acme", &provider.issuer())]);
+        let mut env = vec![("DATABASE_URL", database.url.as_str())];
+        env.extend_from_slice(settings);
+        let server = bench::server_process::ServerProcess::start(&bench::server_process::ServerSetup {
+            binary: std::path::Path::new(env!("CARGO_BIN_EXE_server")),
+            data_dir: data.path(),
+            auth_config: &config,
+            site_root: None,
+            extra_env: &env,
+        })
+        .await
+        .unwrap();
+        (Self::attach(server.origin.clone(), database), server, data)
+    }
+
     /// A client of an application already running at `origin` (a server process) on `database`.
     pub fn attach(origin: String, database: TestDatabase) -> Self {
         let http = reqwest::Client::builder()
