@@ -12,13 +12,40 @@ pub fn ProfileCard(profile: Profile) -> impl IntoView {
             crate::browser::replace_with("/");
         }
     });
-    let initials = profile.initials();
-    let avatar = match profile.avatar_url.clone() {
-        Some(url) => view! {
-            <img class="avatar" src=url alt="" width="72" height="72" referrerpolicy="no-referrer" />
+    // The initials are always there, under the picture: while it loads, and if it never does
+    // (then it is hidden once the app runs; before that, a broken image with an empty `alt`
+    // draws nothing, so the initials show through).
+    let broken = RwSignal::new(false);
+    let picture = NodeRef::<leptos::html::Img>::new();
+    Effect::new(move |_| {
+        if let Some(img) = picture.get()
+            && img.complete()
+            && img.natural_width() == 0
+        {
+            broken.set(true);
         }
-        .into_any(),
-        None => view! { <span class="avatar initials" aria-hidden="true">{initials}</span> }.into_any(),
+    });
+    let avatar = view! {
+        <span class="avatar initials" aria-hidden="true">
+            {profile.initials()}
+            {profile
+                .avatar_url
+                .clone()
+                .map(|url| {
+                    view! {
+                        <img
+                            src=url
+                            alt=""
+                            width="72"
+                            height="72"
+                            referrerpolicy="no-referrer"
+                            node_ref=picture
+                            class:broken=move || broken.get()
+                            on:error=move |_| broken.set(true)
+                        />
+                    }
+                })}
+        </span>
     };
     let verified = match profile.email_verified {
         Some(true) => "verified",
