@@ -1,7 +1,8 @@
 # The two commands of the README: `make run` and `make test`. Both install what is missing.
 SHELL := /bin/bash
-# wasm-opt (binaryen) and Playwright come from end2end/node_modules; cargo tools from ~/.cargo/bin.
-export PATH := $(CURDIR)/end2end/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+# Cargo's tools, and the wasm-opt that setup links in beside them, come from ~/.cargo/bin: the
+# same PATH a plain `cargo leptos build --release` sees in a shell with Rust set up.
+export PATH := $(HOME)/.cargo/bin:$(PATH)
 
 .PHONY: setup build run test size bench soak
 

@@ -44,3 +44,14 @@ if [ ! -f end2end/node_modules/.package-lock.json ] \
   say "installing npm packages in end2end/"
   (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
 fi
+
+# cargo-leptos runs `wasm-opt` from PATH on release builds and, finding none, tries to download
+# binaryen and fails offline. Link the project's binaryen in beside cargo's own tools, so that
+# `cargo leptos build --release` and `cargo leptos watch` work as typed in any shell. Only a
+# missing tool or a link is (re)made; a wasm-opt of the user's own is left alone.
+wasm_opt="$PWD/end2end/node_modules/.bin/wasm-opt"
+cargo_bin="${CARGO_HOME:-$HOME/.cargo}/bin"
+if [ ! -e "$cargo_bin/wasm-opt" ] || { [ -L "$cargo_bin/wasm-opt" ] && [ "$(readlink "$cargo_bin/wasm-opt")" != "$wasm_opt" ]; }; then
+  say "linking $cargo_bin/wasm-opt to the project's binaryen"
+  ln -sfn "$wasm_opt" "$cargo_bin/wasm-opt"
+fi
