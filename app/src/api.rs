@@ -53,6 +53,14 @@ mod backend {
                 .insert_header(http::header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         }
 
+        /// Answers with a 303 to `location`.
+        pub fn see_other(&self, location: &str) {
+            if let Ok(location) = HeaderValue::from_str(location) {
+                self.response.insert_header(http::header::LOCATION, location);
+                self.response.set_status(StatusCode::SEE_OTHER);
+            }
+        }
+
         /// A plain HTML form post (no wasm yet, or JavaScript off) is answered with a 303 to
         /// `path`, where the browser sees the outcome; the wasm path gets the value instead.
         pub fn see_other_for_form_posts(&self, path: &str) {
@@ -61,9 +69,8 @@ mod backend {
                 .get(http::header::ACCEPT)
                 .and_then(|v| v.to_str().ok())
                 .is_some_and(|accept| accept.contains("text/html"));
-            if let (true, Ok(location)) = (from_a_form, HeaderValue::from_str(path)) {
-                self.response.insert_header(http::header::LOCATION, location);
-                self.response.set_status(StatusCode::SEE_OTHER);
+            if from_a_form {
+                self.see_other(path);
             }
         }
 
@@ -92,6 +99,18 @@ mod backend {
             code_verifier: Option<String>,
         ) -> Result<SignedIn, AuthError>;
         async fn sign_out(&self, http: &HttpExchange) -> Result<(), AuthError>;
+        /// The plain form's sign-in: always answers with a 303.
+        async fn start_sign_in(&self, http: &HttpExchange, provider: String, return_to: Option<String>);
+        /// The plain form's connect: always answers with a 303.
+        async fn start_connect(&self, http: &HttpExchange, provider: String);
+        /// On the callback page: completes a sign-in whose verifier the server keeps, and
+        /// answers with a 303 to its return path; `None` when the browser keeps the verifier.
+        async fn finish_held_sign_in(
+            &self,
+            http: &HttpExchange,
+            provider: String,
+            callback_query: String,
+        ) -> Result<Option<String>, AuthError>;
         async fn account(&self, http: &HttpExchange) -> Result<Account, AuthError>;
         async fn begin_connect(
             &self,
@@ -152,6 +171,32 @@ pub async fn complete_sign_in(
     let result = backend
         .complete_sign_in(&http, provider, callback_query, code_verifier)
         .await;
+    backend::finish(&http, result)
+}
+
+/// "Sign in with …" as a plain form, before the wasm has loaded or without JavaScript: the
+/// server makes the PKCE pair, keeps the verifier, and answers with a 303 to the provider.
+#[server(endpoint = "start_sign_in")]
+pub async fn start_sign_in(provider: String, return_to: Option<String>) -> Result<(), AuthError> {
+    let (backend, http) = backend::context()?;
+    backend.start_sign_in(&http, provider, return_to).await;
+    Ok(())
+}
+
+/// "Connect …" as a plain form, the same way.
+#[server(endpoint = "start_connect")]
+pub async fn start_connect(provider: String) -> Result<(), AuthError> {
+    let (backend, http) = backend::context()?;
+    backend.start_connect(&http, provider).await;
+    Ok(())
+}
+
+/// Run by the callback page as the server renders it: a sign-in begun by a plain form is
+/// completed here. `None` leaves it to the browser, which holds the verifier.
+#[server(endpoint = "finish_held_sign_in")]
+pub async fn finish_held_sign_in(provider: String, callback_query: String) -> Result<Option<String>, AuthError> {
+    let (backend, http) = backend::context()?;
+    let result = backend.finish_held_sign_in(&http, provider, callback_query).await;
     backend::finish(&http, result)
 }
 

@@ -64,6 +64,50 @@ impl FromServerFnError for AuthError {
 }
 
 impl AuthError {
+    /// Names the error in the query of the sign-in page (`?sign_in_error=`), where a plain
+    /// form is sent when it cannot go on to the provider.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AuthError::UnknownProvider => "unknown-provider",
+            AuthError::ProviderUnavailable(_) => "provider-unavailable",
+            AuthError::AccessDenied => "access-denied",
+            AuthError::ProviderRefused => "provider-refused",
+            AuthError::InvalidCallback => "invalid-callback",
+            AuthError::Expired => "expired",
+            AuthError::VerificationFailed => "verification-failed",
+            AuthError::BadRequest(_) => "bad-request",
+            AuthError::CrossSite => "cross-site",
+            AuthError::RateLimited => "rate-limited",
+            AuthError::SignInRequired => "sign-in-required",
+            AuthError::IdentityTaken(_) => "identity-taken",
+            AuthError::LastIdentity => "last-identity",
+            AuthError::Internal => "internal",
+            AuthError::Transport(_) => "transport",
+        }
+    }
+
+    /// The error a `code` names; `provider_name` fills in the messages that name a provider.
+    pub fn from_code(code: &str, provider_name: &str) -> Option<AuthError> {
+        let name = || provider_name.to_owned();
+        Some(match code {
+            "unknown-provider" => AuthError::UnknownProvider,
+            "provider-unavailable" => AuthError::ProviderUnavailable(name()),
+            "access-denied" => AuthError::AccessDenied,
+            "provider-refused" => AuthError::ProviderRefused,
+            "invalid-callback" => AuthError::InvalidCallback,
+            "expired" => AuthError::Expired,
+            "verification-failed" => AuthError::VerificationFailed,
+            "bad-request" => AuthError::BadRequest("the request was malformed".into()),
+            "cross-site" => AuthError::CrossSite,
+            "rate-limited" => AuthError::RateLimited,
+            "sign-in-required" => AuthError::SignInRequired,
+            "identity-taken" => AuthError::IdentityTaken(name()),
+            "last-identity" => AuthError::LastIdentity,
+            "internal" => AuthError::Internal,
+            _ => return None,
+        })
+    }
+
     /// The HTTP status that goes with the error, so that logs and proxies see failures as such.
     pub fn status(&self) -> u16 {
         match self {

@@ -9,6 +9,7 @@ mod components;
 mod csp;
 pub mod error;
 pub mod model;
+mod page_query;
 mod pages;
 pub mod pkce;
 mod provider_start;
@@ -60,6 +61,7 @@ pub fn App() -> impl IntoView {
                     <Route
                         path=(StaticSegment("auth"), StaticSegment("callback"), ParamSegment("provider"))
                         view=CallbackPage
+                        ssr=leptos_router::SsrMode::Async
                     />
                 </Routes>
             </main>

@@ -145,13 +145,25 @@ impl CodeChallenge {
     }
 }
 
-/// The PKCE verifier the browser kept; sent to the token endpoint and nowhere else.
+/// The PKCE verifier: kept by the browser, or by the server for a sign-in begun by a form
+/// before the wasm had loaded; sent to the token endpoint and nowhere else.
 #[derive(Clone)]
 pub struct CodeVerifier(String);
 
 impl CodeVerifier {
     pub fn parse(value: &str) -> Option<Self> {
         app::pkce::is_well_formed(value).then(|| Self(value.to_owned()))
+    }
+
+    pub fn generate() -> Self {
+        let mut bytes = [0u8; app::pkce::VERIFIER_BYTES];
+        rand::rng().fill_bytes(&mut bytes);
+        Self(app::pkce::verifier_from_bytes(&bytes))
+    }
+
+    /// Its S256 challenge, which goes to the provider in the authorization request.
+    pub fn challenge(&self) -> String {
+        app::pkce::challenge_s256(&self.0)
     }
 
     pub fn expose(&self) -> &str {

@@ -238,6 +238,11 @@ async fn disconnect_removes_an_identity_but_never_the_last() {
     let (_, acme_id) = before.iter().find(|(p, _)| p == "acme").unwrap().clone();
     let (_, beta_id) = before.iter().find(|(p, _)| p == "beta").unwrap().clone();
 
+    let pool = app.database.pool().await;
+    sqlx::query("UPDATE identities SET email = 'ada@beta.example' WHERE provider_id = 'beta'")
+        .execute(&pool)
+        .await
+        .unwrap();
     // The session was started with acme; it outlives acme's disconnection.
     let done = app.call("disconnect", &[("identity", &acme_id)], std::slice::from_ref(&session)).await;
     assert_eq!(done.status, 200, "{}", done.body);
@@ -245,6 +250,7 @@ async fn disconnect_removes_an_identity_but_never_the_last() {
     assert_eq!(after.status, 200, "{}", after.body);
     assert_eq!(connected_providers(&after.body), ["beta"]);
     assert_eq!(after.body["connectable"][0]["id"], "acme");
+    assert_eq!(after.body["profile"]["email"], "ada@beta.example", "the address of a connected provider");
 
     let last = app.call("disconnect", &[("identity", &beta_id)], std::slice::from_ref(&session)).await;
     assert_eq!(last.status, 409, "{}", last.body);

@@ -8,7 +8,10 @@ use crate::{
 };
 
 /// One branded button per provider, labelled "{verb} {name}", that leaves for the provider
-/// with `purpose`. All are disabled while one is on its way; a failure lands in `error`.
+/// with `purpose`. Each is a plain form the server answers with a 303 to the provider, so it
+/// works before the wasm has loaded and without JavaScript; once hydrated, the click takes the
+/// wasm path instead (PKCE made in the browser). All are disabled while one is on its way; a
+/// failure lands in `error`.
 #[component]
 pub fn ProviderButtons(
     providers: Vec<ProviderButton>,
@@ -17,6 +20,10 @@ pub fn ProviderButtons(
     error: RwSignal<Option<AuthError>>,
 ) -> impl IntoView {
     let busy = RwSignal::new(false);
+    let (action, return_to) = match &purpose {
+        Purpose::SignIn { return_to } => ("/api/start_sign_in", return_to.clone()),
+        Purpose::Connect => ("/api/start_connect", None),
+    };
     let start = move |provider: String| {
         let purpose = purpose.clone();
         busy.set(true);
@@ -33,19 +40,26 @@ pub fn ProviderButtons(
             let id = provider.id.clone();
             let start = start.clone();
             let brand = provider.brand.map_or("generic", |b| b.key());
+            let submit = move |event: leptos::ev::SubmitEvent| {
+                event.prevent_default();
+                start(id.clone());
+            };
             view! {
                 <li>
-                    <button
-                        type="button"
-                        class=format!("button provider brand-{brand}")
-                        data-provider=provider.id
-                        data-brand=brand
-                        disabled=move || busy.get()
-                        on:click=move |_| start(id.clone())
-                    >
-                        <BrandMark brand=provider.brand />
-                        <span>{format!("{verb} {}", provider.name)}</span>
-                    </button>
+                    <form method="post" action=action on:submit=submit>
+                        <input type="hidden" name="provider" value=provider.id.clone() />
+                        {return_to.clone().map(|path| view! { <input type="hidden" name="return_to" value=path /> })}
+                        <button
+                            type="submit"
+                            class=format!("button provider brand-{brand}")
+                            data-provider=provider.id
+                            data-brand=brand
+                            disabled=move || busy.get()
+                        >
+                            <BrandMark brand=provider.brand />
+                            <span>{format!("{verb} {}", provider.name)}</span>
+                        </button>
+                    </form>
                 </li>
             }
         })

@@ -1,9 +1,10 @@
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
 
 use crate::{
     api::load_home,
     components::{error_view::ErrorView, profile_card::ProfileCard, provider_list::ProviderList},
+    error::AuthError,
+    page_query,
 };
 
 /// `/`: the signed-in person, or the providers to sign in with. Rendered completely on the
@@ -11,18 +12,31 @@ use crate::{
 #[component]
 pub fn HomePage() -> impl IntoView {
     let state = Resource::new(|| (), |_| load_home());
-    let return_to = move || use_query_map().with_untracked(|q| q.get("return_to"));
+    let return_to = page_query::value("return_to");
+    // Where a plain form is sent when it cannot go on to the provider (see `api::start_sign_in`).
+    let form_error =
+        page_query::value("sign_in_error").map(|code| (code, page_query::value("provider").unwrap_or_default()));
     view! {
         <Suspense fallback=|| view! { <p class="card">"Loading…"</p> }>
             {move || {
                 state
                     .get()
                     .map(|result| match result {
+                        Ok(home) if form_error.is_some() && home.user.is_none() => {
+                            let (code, provider) = form_error.clone().unwrap_or_default();
+                            let name = home
+                                .providers
+                                .iter()
+                                .find(|p| p.id == provider)
+                                .map_or(provider, |p| p.name.clone());
+                            let error = AuthError::from_code(&code, &name).unwrap_or(AuthError::Internal);
+                            view! { <ErrorView error /> }.into_any()
+                        }
                         Ok(home) => match home.user {
                             Some(profile) => view! { <ProfileCard profile /> }.into_any(),
                             None if home.providers.is_empty() => view! { <NoProviders /> }.into_any(),
                             None => {
-                                view! { <ProviderList providers=home.providers return_to=return_to() /> }
+                                view! { <ProviderList providers=home.providers return_to=return_to.clone() /> }
                                     .into_any()
                             }
                         },

@@ -2,7 +2,7 @@ use app::model::SignInStart;
 
 use super::{FlowError, SignInFlow, return_path};
 use crate::{
-    domain::{CodeChallenge, Nonce, SessionId, State, TransactionId},
+    domain::{CodeChallenge, CodeVerifier, Nonce, SessionId, State, TransactionId},
     oauth::{oauth1, oauth2},
     providers::Protocol,
     store::transactions::{self, Binding, SignInTransaction},
@@ -11,44 +11,56 @@ use crate::{
 /// Where a connected provider brings the person back to.
 pub const ACCOUNT_PAGE: &str = "/account";
 
+/// Who keeps a sign-in's PKCE verifier.
+#[derive(Debug, Clone, Copy)]
+pub enum Pkce<'a> {
+    /// The browser made the pair (the wasm path) and sends only the challenge.
+    Browser { challenge: &'a str },
+    /// A plain form began the sign-in: the server makes the pair and keeps the verifier.
+    Server,
+}
+
+/// What a sign-in is for.
+#[derive(Debug, Clone, Copy)]
+pub enum Purpose<'a> {
+    /// Signing in, then going to `return_to` when it is a safe same-origin path.
+    SignIn { return_to: Option<&'a str> },
+    /// Connecting the provider to the account of `session`, then going to the account page.
+    Connect { session: &'a SessionId },
+}
+
 impl SignInFlow {
     /// Records a new transaction and returns the provider URL to send the browser to, with the
-    /// id that the binding cookie must carry back.
+    /// id that the binding cookie must carry back. A connect names the session that asked,
+    /// which must be live.
     pub async fn begin(
         &self,
         provider_id: &str,
-        code_challenge: &str,
-        return_to: Option<&str>,
-    ) -> Result<(SignInStart, TransactionId), FlowError> {
-        self.begin_transaction(provider_id, code_challenge, return_path::sanitize(return_to), None)
-            .await
-    }
-
-    /// Like [`Self::begin`], for connecting another provider to the account of `session`: the
-    /// transaction names that session, and the person comes back to the account page.
-    pub async fn begin_connect(
-        &self,
-        provider_id: &str,
-        code_challenge: &str,
-        session: &SessionId,
-    ) -> Result<(SignInStart, TransactionId), FlowError> {
-        crate::store::sessions::profile(&self.db, session)
-            .await?
-            .ok_or(FlowError::SessionEnded)?;
-        self.begin_transaction(provider_id, code_challenge, ACCOUNT_PAGE.to_owned(), Some(session.digest()))
-            .await
-    }
-
-    async fn begin_transaction(
-        &self,
-        provider_id: &str,
-        code_challenge: &str,
-        return_to: String,
-        link_session: Option<String>,
+        pkce: Pkce<'_>,
+        purpose: Purpose<'_>,
     ) -> Result<(SignInStart, TransactionId), FlowError> {
         let provider = self.provider(provider_id)?;
-        let challenge = CodeChallenge::parse(code_challenge)
-            .ok_or(FlowError::BadRequest("the PKCE challenge is malformed"))?;
+        let (return_to, link_session) = match purpose {
+            Purpose::SignIn { return_to } => (return_path::sanitize(return_to), None),
+            Purpose::Connect { session } => {
+                crate::store::sessions::profile(&self.db, session)
+                    .await?
+                    .ok_or(FlowError::SessionEnded)?;
+                (ACCOUNT_PAGE.to_owned(), Some(session.digest()))
+            }
+        };
+        let (challenge, held_verifier) = match pkce {
+            Pkce::Browser { challenge } => (
+                CodeChallenge::parse(challenge).ok_or(FlowError::BadRequest("the PKCE challenge is malformed"))?,
+                None,
+            ),
+            Pkce::Server => {
+                let verifier = CodeVerifier::generate();
+                let challenge = CodeChallenge::parse(&verifier.challenge())
+                    .expect("the S256 of a verifier is a well-formed challenge");
+                (challenge, Some(verifier))
+            }
+        };
         let (binding, nonce, authorization_url) = match &provider.config.protocol {
             Protocol::Oidc(_) => {
                 let discovered = self.discovered(provider).await?;
@@ -88,6 +100,7 @@ impl SignInFlow {
             challenge,
             return_to,
             link_session,
+            held_verifier,
         );
         let id = TransactionId::generate();
         transactions::insert(&self.db, &id, &tx).await?;

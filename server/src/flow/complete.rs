@@ -72,9 +72,13 @@ impl SignInFlow {
             .await?
             .ok_or(FlowError::InvalidCallback("unknown or already used transaction"))?;
         check_transaction(provider, &tx, &query)?;
-        let verifier = code_verifier
-            .and_then(CodeVerifier::parse)
-            .ok_or(FlowError::InvalidCallback("no well-formed PKCE verifier"))?;
+        // A verifier the server keeps is the only one that counts for its sign-in.
+        let verifier = match &tx.held_verifier {
+            Some(held) => held.clone(),
+            None => code_verifier
+                .and_then(CodeVerifier::parse)
+                .ok_or(FlowError::InvalidCallback("no well-formed PKCE verifier"))?,
+        };
         if let Some(asking) = &tx.link_session {
             self.check_connecting_session(asking, current_session).await?;
         }

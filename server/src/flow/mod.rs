@@ -7,7 +7,7 @@ mod complete;
 mod error;
 pub mod return_path;
 
-pub use begin::ACCOUNT_PAGE;
+pub use begin::{ACCOUNT_PAGE, Pkce, Purpose};
 pub use error::FlowError;
 
 use std::sync::Arc;

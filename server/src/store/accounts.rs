@@ -109,7 +109,8 @@ pub async fn connect(
 pub const CONNECTED: &str = "connected";
 
 /// Removes one of the user's identities unless it is the last. Sessions that were started
-/// with it stay signed in, now shown under the account's most recently used other identity.
+/// with it stay signed in, now shown under the account's most recently used other identity,
+/// whose address becomes the account's.
 pub async fn disconnect(db: &Database, user_id: i64, identity_id: i64) -> Result<Disconnected, sqlx::Error> {
     let mut tx = db.begin_write().await?;
     // Locks the account first, so two disconnects of its last two identities cannot both pass
@@ -150,6 +151,15 @@ pub async fn disconnect(db: &Database, user_id: i64, identity_id: i64) -> Result
         .bind(identity_id)
         .execute(&mut *tx)
         .await?;
+    // The account's address is always one a connected provider gave, with its verification.
+    sqlx::query(
+        "UPDATE users SET email = (SELECT email FROM identities WHERE id = $1),
+         email_verified = (SELECT email_verified FROM identities WHERE id = $1) WHERE id = $2",
+    )
+    .bind(remaining)
+    .bind(user_id)
+    .execute(&mut *tx)
+    .await?;
     tx.commit().await?;
     Ok(Disconnected::Yes)
 }

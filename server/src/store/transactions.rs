@@ -4,7 +4,7 @@ use secrecy::{ExposeSecret, SecretString};
 use sqlx::Row;
 
 use crate::{
-    domain::{CodeChallenge, Nonce, ProviderId, State, TransactionId, now},
+    domain::{CodeChallenge, CodeVerifier, Nonce, ProviderId, State, TransactionId, now},
     oauth::oauth1::RequestToken,
 };
 
@@ -22,6 +22,8 @@ pub struct SignInTransaction {
     pub return_to: String,
     /// For connecting another provider to an account: the digest of the session that asked.
     pub link_session: Option<String>,
+    /// The verifier, when the server keeps it (a sign-in begun by a plain form).
+    pub held_verifier: Option<CodeVerifier>,
     pub created_at: i64,
 }
 
@@ -61,6 +63,7 @@ impl SignInTransaction {
         code_challenge: CodeChallenge,
         return_to: String,
         link_session: Option<String>,
+        held_verifier: Option<CodeVerifier>,
     ) -> Self {
         Self {
             provider_id: provider_id.to_string(),
@@ -70,6 +73,7 @@ impl SignInTransaction {
             code_challenge,
             return_to,
             link_session,
+            held_verifier,
             created_at: now(),
         }
     }
@@ -95,8 +99,8 @@ pub async fn insert(
     sqlx::query(
         "INSERT INTO sign_in_transactions
            (id_digest, provider_id, issuer, state, request_token, request_token_secret, nonce,
-            code_challenge, return_to, created_at, link_session)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+            code_challenge, return_to, created_at, link_session, code_verifier)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
     )
     .bind(id.digest())
     .bind(&tx.provider_id)
@@ -109,9 +113,22 @@ pub async fn insert(
     .bind(&tx.return_to)
     .bind(tx.created_at)
     .bind(&tx.link_session)
+    .bind(tx.held_verifier.as_ref().map(CodeVerifier::expose))
     .execute(db.writer())
     .await?;
     Ok(())
+}
+
+/// Whether the server keeps the verifier of this transaction (it was begun by a plain form),
+/// so that the callback page completes it on the server rather than leave it to the browser.
+pub async fn is_held_by_server(db: &super::Database, id: &TransactionId) -> Result<bool, sqlx::Error> {
+    let held: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM sign_in_transactions WHERE id_digest = $1 AND code_verifier IS NOT NULL",
+    )
+    .bind(id.digest())
+    .fetch_one(db.reader())
+    .await?;
+    Ok(held > 0)
 }
 
 /// Removes the transaction and returns it: a second call for the same id finds nothing.
@@ -122,7 +139,7 @@ pub async fn take(
     let row = sqlx::query(
         "DELETE FROM sign_in_transactions WHERE id_digest = $1
          RETURNING provider_id, issuer, state, request_token, request_token_secret, nonce,
-                   code_challenge, return_to, created_at, link_session",
+                   code_challenge, return_to, created_at, link_session, code_verifier",
     )
     .bind(id.digest())
     .fetch_optional(db.writer())
@@ -151,6 +168,13 @@ pub async fn take(
     else {
         return Ok(None);
     };
+    let held_verifier = match row.get::<Option<String>, _>("code_verifier") {
+        Some(verifier) => match CodeVerifier::parse(&verifier) {
+            Some(verifier) => Some(verifier),
+            None => return Ok(None),
+        },
+        None => None,
+    };
     Ok(Some(SignInTransaction {
         provider_id: row.get("provider_id"),
         issuer: row.get("issuer"),
@@ -159,6 +183,7 @@ pub async fn take(
         code_challenge,
         return_to: row.get("return_to"),
         link_session: row.get("link_session"),
+        held_verifier,
         created_at: row.get("created_at"),
     }))
 }

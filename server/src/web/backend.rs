@@ -10,10 +10,11 @@ use app::{
 use super::{browser_family, cookies};
 use crate::{
     domain::{SessionId, TransactionId},
-    flow::{ACCOUNT_PAGE, FlowError, SignInFlow},
+    flow::{ACCOUNT_PAGE, FlowError, Pkce, Purpose, SignInFlow},
     store::{
         accounts::{self, Disconnected},
         sessions::{self, SessionProfile},
+        transactions,
     },
 };
 
@@ -28,6 +29,36 @@ impl Backend {
 
     fn session_id(http: &HttpExchange) -> Option<SessionId> {
         cookies::read(&http.headers, cookies::SESSION).and_then(|v| SessionId::from_untrusted(&v))
+    }
+
+    fn transaction_id(http: &HttpExchange) -> Option<TransactionId> {
+        cookies::read(&http.headers, cookies::SIGN_IN).and_then(|v| TransactionId::from_untrusted(&v))
+    }
+
+    /// Records the transaction and sets the cookie that binds it to this browser.
+    async fn begin(
+        &self,
+        http: &HttpExchange,
+        provider: &str,
+        pkce: Pkce<'_>,
+        purpose: Purpose<'_>,
+    ) -> Result<SignInStart, AuthError> {
+        let (start, transaction) = self
+            .flow
+            .begin(provider, pkce, purpose)
+            .await
+            .map_err(|e| logged(provider, e))?;
+        http.set_cookie(&cookies::sign_in(transaction.expose()));
+        Ok(start)
+    }
+
+    /// A plain form's way to a provider: the server keeps the verifier, and the browser is
+    /// sent on with a 303, to the provider or, when that fails, to the sign-in page that says why.
+    async fn start(&self, http: &HttpExchange, provider: &str, purpose: Purpose<'_>) {
+        match self.begin(http, provider, Pkce::Server, purpose).await {
+            Ok(start) => http.see_other(&start.authorization_url),
+            Err(error) => http.see_other(&error_page(&error, provider)),
+        }
     }
 
     fn provider_name(&self, provider_id: &str) -> String {
@@ -75,6 +106,15 @@ impl Backend {
     }
 }
 
+/// The sign-in page showing `error`, for a browser that came with a plain form.
+fn error_page(error: &AuthError, provider: &str) -> String {
+    let mut url = url::Url::parse("http://app.invalid/").expect("constant URL parses");
+    url.query_pairs_mut()
+        .append_pair("sign_in_error", error.code())
+        .append_pair("provider", provider);
+    format!("/?{}", url.query().unwrap_or_default())
+}
+
 /// Unix seconds as the account page shows them.
 fn shown_time(at: i64) -> String {
     chrono::DateTime::from_timestamp(at, 0)
@@ -115,13 +155,41 @@ impl AuthBackend for Backend {
         code_challenge: String,
         return_to: Option<String>,
     ) -> Result<SignInStart, AuthError> {
-        let (start, transaction) = self
-            .flow
-            .begin(&provider, &code_challenge, return_to.as_deref())
+        let pkce = Pkce::Browser { challenge: &code_challenge };
+        let purpose = Purpose::SignIn { return_to: return_to.as_deref() };
+        self.begin(http, &provider, pkce, purpose).await
+    }
+
+    async fn start_sign_in(&self, http: &HttpExchange, provider: String, return_to: Option<String>) {
+        let purpose = Purpose::SignIn { return_to: return_to.as_deref() };
+        self.start(http, &provider, purpose).await;
+    }
+
+    async fn start_connect(&self, http: &HttpExchange, provider: String) {
+        match Self::session_id(http) {
+            Some(session) => self.start(http, &provider, Purpose::Connect { session: &session }).await,
+            None => http.see_other(&error_page(&AuthError::SignInRequired, &provider)),
+        }
+    }
+
+    async fn finish_held_sign_in(
+        &self,
+        http: &HttpExchange,
+        provider: String,
+        callback_query: String,
+    ) -> Result<Option<String>, AuthError> {
+        let Some(transaction) = Self::transaction_id(http) else {
+            return Ok(None);
+        };
+        if !transactions::is_held_by_server(&self.flow.db, &transaction)
             .await
-            .map_err(|e| logged(&provider, e))?;
-        http.set_cookie(&cookies::sign_in(transaction.expose()));
-        Ok(start)
+            .map_err(internal)?
+        {
+            return Ok(None);
+        }
+        let signed_in = self.complete_sign_in(http, provider, callback_query, None).await?;
+        http.see_other(&signed_in.return_to);
+        Ok(Some(signed_in.return_to))
     }
 
     async fn complete_sign_in(
@@ -131,8 +199,7 @@ impl AuthBackend for Backend {
         callback_query: String,
         code_verifier: Option<String>,
     ) -> Result<SignedIn, AuthError> {
-        let transaction =
-            cookies::read(&http.headers, cookies::SIGN_IN).and_then(|v| TransactionId::from_untrusted(&v));
+        let transaction = Self::transaction_id(http);
         // The transaction is single-use: the binding cookie goes whatever happens next.
         http.set_cookie(&cookies::clear(cookies::SIGN_IN));
         // A sign-in makes a new session id, and the one the browser had before is ended; a
@@ -168,6 +235,7 @@ impl AuthBackend for Backend {
                 .map_err(internal)?;
         }
         http.set_cookie(&cookies::clear(cookies::SESSION));
+        http.see_other_for_form_posts("/");
         Ok(())
     }
 
@@ -218,13 +286,9 @@ impl AuthBackend for Backend {
         code_challenge: String,
     ) -> Result<SignInStart, AuthError> {
         let session = Self::session_id(http).ok_or(AuthError::SignInRequired)?;
-        let (start, transaction) = self
-            .flow
-            .begin_connect(&provider, &code_challenge, &session)
+        let pkce = Pkce::Browser { challenge: &code_challenge };
+        self.begin(http, &provider, pkce, Purpose::Connect { session: &session })
             .await
-            .map_err(|e| logged(&provider, e))?;
-        http.set_cookie(&cookies::sign_in(transaction.expose()));
-        Ok(start)
     }
 
     async fn disconnect(&self, http: &HttpExchange, identity: i64) -> Result<(), AuthError> {

@@ -22,7 +22,15 @@ use tower_governor::{
 
 use super::client_address::ClientAddress;
 
-const LIMITED_PATHS: [&str; 2] = ["/api/begin_sign_in", "/api/complete_sign_in"];
+const LIMITED_PATHS: [&str; 5] = [
+    "/api/begin_sign_in",
+    "/api/complete_sign_in",
+    "/api/start_sign_in",
+    "/api/start_connect",
+    "/api/finish_held_sign_in",
+];
+/// The callback page completes sign-ins begun by a plain form while it renders.
+const LIMITED_PREFIX: &str = "/auth/callback/";
 /// Addresses whose budget is full again are forgotten this often, so the limiter's memory
 /// follows the visitors of the last minute, not every address ever seen.
 const FORGET_EVERY: Duration = Duration::from_secs(60);
@@ -70,7 +78,8 @@ impl SignInRateLimit {
 }
 
 pub async fn limit_sign_in(State(limit): State<SignInRateLimit>, request: Request, next: Next) -> Response {
-    if !LIMITED_PATHS.contains(&request.uri().path()) {
+    let path = request.uri().path();
+    if !LIMITED_PATHS.contains(&path) && !path.starts_with(LIMITED_PREFIX) {
         return next.run(request).await;
     }
     match limit.0.layer(next).oneshot(request).await {
