@@ -61,15 +61,19 @@ mod backend {
             }
         }
 
-        /// A plain HTML form post (no wasm yet, or JavaScript off) is answered with a 303 to
-        /// `path`, where the browser sees the outcome; the wasm path gets the value instead.
-        pub fn see_other_for_form_posts(&self, path: &str) {
-            let from_a_form = self
-                .headers
+        /// Whether the request is a plain HTML form post (no wasm yet, or JavaScript off),
+        /// whose answer the browser shows as a page.
+        pub fn is_form_post(&self) -> bool {
+            self.headers
                 .get(http::header::ACCEPT)
                 .and_then(|v| v.to_str().ok())
-                .is_some_and(|accept| accept.contains("text/html"));
-            if from_a_form {
+                .is_some_and(|accept| accept.contains("text/html"))
+        }
+
+        /// A plain form post is answered with a 303 to `path`, where the browser sees the
+        /// outcome; the wasm path gets the value instead.
+        pub fn see_other_for_form_posts(&self, path: &str) {
+            if self.is_form_post() {
                 self.see_other(path);
             }
         }

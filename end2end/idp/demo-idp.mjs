@@ -105,6 +105,11 @@ provider.use(async (ctx, next) => {
   const match = /^\/avatars\/([^/]+)\.svg$/.exec(ctx.path);
   if (!match) return next();
   const login = decodeURIComponent(match[1]);
+  // A login starting with "no-picture" has a picture URL that answers 404 (tests the fallback).
+  if (login.startsWith('no-picture')) {
+    ctx.status = 404;
+    return undefined;
+  }
   const initials = personFor(login).name.split(/\s+/).map((w) => w[0] ?? '').join('').slice(0, 2).toUpperCase();
   const hue = [...login].reduce((h, c) => (h * 31 + c.charCodeAt(0)) % 360, 7);
   ctx.type = 'image/svg+xml';

@@ -199,3 +199,18 @@ async fn plain_forms_from_another_site_are_refused() {
     assert_eq!(response.status(), 403);
     assert!(cookie(&response, "__Host-sign-in").is_none());
 }
+
+#[tokio::test]
+async fn a_refused_account_form_comes_back_to_the_account_page_saying_why() {
+    let provider = StandInProvider::start().await;
+    let app = TestApp::spawn(&provider.issuer()).await;
+    let session = app.sign_in(&provider, "acme", FIREFOX).await;
+    let only = app.call("load_account", &[], std::slice::from_ref(&session)).await.body["connected"][0]["id"].to_string();
+
+    let refused = submit(&app, "/api/disconnect", &[("identity", &only)], std::slice::from_ref(&session)).await;
+    assert_eq!(refused.status(), 303);
+    let page = location(&refused);
+    assert_eq!(page, "/account?account_error=last-identity");
+    let html = open(&app, &page, &[session]).await.text().await.unwrap();
+    assert!(html.contains("This is the only way you can sign in"), "{html}");
+}

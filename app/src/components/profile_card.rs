@@ -2,29 +2,13 @@ use leptos::prelude::*;
 
 use crate::{api::SignOut, model::Profile};
 
-/// The signed-in view: who you are, and how to sign out.
+/// The signed-in view: who you are, and how to sign out. Server-rendered only.
 #[component]
 pub fn ProfileCard(profile: Profile) -> impl IntoView {
     let sign_out = ServerAction::<SignOut>::new();
-    // After signing out, a full load shows the signed-out page as the server renders it.
-    Effect::new(move |_| {
-        if let Some(Ok(())) = sign_out.value().get() {
-            crate::browser::replace_with("/");
-        }
-    });
-    // The initials are always there, under the picture: while it loads, and if it never does
-    // (then it is hidden once the app runs; before that, a broken image with an empty `alt`
-    // draws nothing, so the initials show through).
-    let broken = RwSignal::new(false);
-    let picture = NodeRef::<leptos::html::Img>::new();
-    Effect::new(move |_| {
-        if let Some(img) = picture.get()
-            && img.complete()
-            && img.natural_width() == 0
-        {
-            broken.set(true);
-        }
-    });
+    // The picture is a background over the initials: while it loads, and if it never does,
+    // the initials show, with or without the wasm (a failed background draws nothing, where a
+    // failed <img> would draw the browser's broken-image icon).
     let avatar = view! {
         <span class="avatar initials" aria-hidden="true">
             {profile.initials()}
@@ -33,16 +17,7 @@ pub fn ProfileCard(profile: Profile) -> impl IntoView {
                 .clone()
                 .map(|url| {
                     view! {
-                        <img
-                            src=url
-                            alt=""
-                            width="72"
-                            height="72"
-                            referrerpolicy="no-referrer"
-                            node_ref=picture
-                            class:broken=move || broken.get()
-                            on:error=move |_| broken.set(true)
-                        />
+                        <span class="picture" style=format!("background-image: url({})", css_string(&url))></span>
                     }
                 })}
         </span>
@@ -90,16 +65,43 @@ pub fn ProfileCard(profile: Profile) -> impl IntoView {
                 <a href="/dashboard">"Dashboard"</a>
                 <a href="/account">"Account"</a>
             </nav>
+            // A plain form: the server answers with a 303 to the signed-out page.
             <ActionForm action=sign_out>
                 <button type="submit" class="button">"Sign out"</button>
             </ActionForm>
-            {move || {
-                sign_out
-                    .value()
-                    .get()
-                    .and_then(Result::err)
-                    .map(|e| view! { <p role="alert">{e.to_string()}</p> })
-            }}
         </section>
+    }
+}
+
+/// `value` as a quoted CSS string: quotes and backslashes escaped, and control characters
+/// written as CSS escapes, so that nothing in it can end the string.
+fn css_string(value: &str) -> String {
+    let mut quoted = String::with_capacity(value.len() + 2);
+    quoted.push('"');
+    for c in value.chars() {
+        match c {
+            '"' | '\\' => {
+                quoted.push('\\');
+                quoted.push(c);
+            }
+            c if c.is_control() => quoted.push_str(&format!("\\{:x} ", c as u32)),
+            c => quoted.push(c),
+        }
+    }
+    quoted.push('"');
+    quoted
+}
+
+#[cfg(test)]
+mod tests {
+    use super::css_string;
+
+    #[test]
+    fn nothing_in_a_url_can_end_the_css_string() {
+        assert_eq!(css_string("https://a.example/p.png"), "\"https://a.example/p.png\"");
+        assert_eq!(
+            css_string("https://a.example/\");x:url(\\evil\n"),
+            "\"https://a.example/\\\");x:url(\\\\evil\\a \""
+        );
     }
 }

@@ -7,8 +7,9 @@ use crate::{
     provider_start::Purpose,
 };
 
-/// One "Sign in with {name}" button per configured provider.
-#[component]
+/// One "Sign in with {name}" button per configured provider: an island, the part of the
+/// sign-in page the wasm brings to life.
+#[island]
 pub fn ProviderList(providers: Vec<ProviderButton>, return_to: Option<String>) -> impl IntoView {
     let error = RwSignal::new(None::<AuthError>);
     view! {

@@ -6,20 +6,18 @@ use crate::{
     components::{brand_mark::BrandMark, provider_buttons::ProviderButtons},
     error::AuthError,
     model::{Account, ActiveSession, ConnectedAccount, ProviderButton},
+    page_query,
     provider_start::Purpose,
 };
 
 /// `/account`: the providers connected to this account (connect more, disconnect any but the
-/// last), and the account's live sessions (end all but this one).
+/// last), and the account's live sessions (end all but this one). Its forms are plain forms
+/// the server answers with a 303 back here, with `?account_error=` when it refused.
 #[component]
 pub fn AccountPage() -> impl IntoView {
     let disconnect = ServerAction::<Disconnect>::new();
     let sign_out_elsewhere = ServerAction::<SignOutElsewhere>::new();
-    // Read again after every change, so the page shows what the server now holds.
-    let account = Resource::new(
-        move || (disconnect.version().get(), sign_out_elsewhere.version().get()),
-        |_| load_account(),
-    );
+    let account = Resource::new(|| (), |_| load_account());
     let render = Callback::new(move |account: Account| {
         view! { <AccountView account disconnect sign_out_elsewhere /> }.into_any()
     });
@@ -44,13 +42,9 @@ fn AccountView(
         .into_iter()
         .map(|session| view! { <Session session /> })
         .collect_view();
-    let failure = move || {
-        let disconnect_error = disconnect.value().get().and_then(Result::err);
-        let elsewhere_error = sign_out_elsewhere.value().get().and_then(Result::err);
-        disconnect_error
-            .or(elsewhere_error)
-            .map(|error| view! { <p role="alert" class="alert">{error.to_string()}</p> })
-    };
+    let failure = page_query::value("account_error")
+        .and_then(|code| AuthError::from_code(&code, ""))
+        .map(|error| view! { <p role="alert" class="alert">{error.to_string()}</p> });
     view! {
         <section class="card account" aria-labelledby="account-title">
             <h1 id="account-title">"Your account"</h1>
@@ -97,8 +91,8 @@ fn Connected(connected: ConnectedAccount, disconnect: ServerAction<Disconnect>, 
     }
 }
 
-/// "Connect {name}" for each configured provider this account does not have yet.
-#[component]
+/// "Connect {name}" for each configured provider this account does not have yet: an island.
+#[island]
 fn Connectable(providers: Vec<ProviderButton>) -> impl IntoView {
     let error = RwSignal::new(None::<AuthError>);
     (!providers.is_empty()).then(|| {

@@ -10,9 +10,8 @@ use crate::{
 
 /// `/auth/callback/{provider}`: where the provider sends the browser back. A sign-in begun by
 /// a plain form (the server keeps its verifier) is completed while the server renders this
-/// page, which then answers with a 303 to the return path. Otherwise the server renders a
-/// waiting view, and once hydrated the page hands the query and the browser's PKCE verifier
-/// to the server.
+/// page, which then answers with a 303 to the return path. Otherwise the page waits for the
+/// wasm, which hands the query and the browser's PKCE verifier to the server.
 #[component]
 pub fn CallbackPage() -> impl IntoView {
     let provider = use_params_map().with_untracked(|p| p.get("provider").unwrap_or_default());
@@ -25,13 +24,27 @@ pub fn CallbackPage() -> impl IntoView {
         let provider = provider.clone();
         move |_| finish_held_sign_in(provider.clone(), query.clone())
     });
-    let failure = RwSignal::new(None::<AuthError>);
+    view! {
+        <Suspense fallback=Waiting>
+            {move || {
+                held.get()
+                    .map(|result| match result {
+                        Err(error) => view! { <ErrorView error /> }.into_any(),
+                        // Completed: the answer is a 303 and this body is never shown.
+                        Ok(Some(_)) => view! { <Waiting /> }.into_any(),
+                        Ok(None) => view! { <FinishInBrowser provider=provider.clone() /> }.into_any(),
+                    })
+            }}
+        </Suspense>
+    }
+}
 
-    // Effects run only in the browser, after hydration.
-    Effect::new(move |started: Option<bool>| {
-        if started == Some(true) || held.get() != Some(Ok(None)) {
-            return started.unwrap_or(false);
-        }
+/// Completes a sign-in whose verifier this browser keeps, once the wasm runs.
+#[island]
+fn FinishInBrowser(provider: String) -> impl IntoView {
+    let failure = RwSignal::new(None::<AuthError>);
+    // Effects run only in the browser.
+    Effect::new(move |_| {
         let provider = provider.clone();
         let query = browser::current_query();
         browser::strip_query();
@@ -42,26 +55,19 @@ pub fn CallbackPage() -> impl IntoView {
                 Err(error) => failure.set(Some(error)),
             }
         });
-        true
     });
+    move || match failure.get() {
+        Some(error) => view! { <ErrorView error /> }.into_any(),
+        None => view! { <Waiting /> }.into_any(),
+    }
+}
 
-    let waiting = || {
-        view! {
-            <section class="card" aria-busy="true">
-                <h1>"Signing you in…"</h1>
-                <p class="lead">"Checking the answer from your provider."</p>
-            </section>
-        }
-    };
+#[component]
+fn Waiting() -> impl IntoView {
     view! {
-        <Suspense fallback=waiting>
-            {move || {
-                let error = failure.get().or_else(|| held.get().and_then(Result::err));
-                match error {
-                    Some(error) => view! { <ErrorView error /> }.into_any(),
-                    None => waiting().into_any(),
-                }
-            }}
-        </Suspense>
+        <section class="card" aria-busy="true">
+            <h1>"Signing you in…"</h1>
+            <p class="lead">"Checking the answer from your provider."</p>
+        </section>
     }
 }

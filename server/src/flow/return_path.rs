@@ -15,13 +15,15 @@ fn is_safe(path: &str) -> bool {
         return false;
     }
     // Browsers treat `\` as `/` and drop tabs and newlines, so `/\evil` and `/\t/evil` are
-    // `//evil`. Refuse them, every control character and space, and encoded slashes.
+    // `//evil`. Refuse them, every control character and space, encoded controls, and encoded
+    // slashes in the path (a value in the query, `?next=%2Ffoo`, is only ever a value).
     let lower = path.to_ascii_lowercase();
+    let lower_path = lower.split(['?', '#']).next().unwrap_or_default();
     if path
         .chars()
         .any(|c| c == '\\' || c.is_control() || c.is_whitespace())
-        || lower.contains("%2f")
-        || lower.contains("%5c")
+        || lower_path.contains("%2f")
+        || lower_path.contains("%5c")
         || lower.contains("%0")
         || lower.contains("%09")
     {
@@ -48,6 +50,7 @@ mod tests {
             "/\t/evil.example",
             "/%2F%2Fevil.example",
             "/%2f%2fevil.example",
+            "/%5C%5Cevil.example?x=1",
             "https://evil.example",
             "javascript:alert(1)",
             "/\r\nLocation: https://evil.example",
@@ -67,6 +70,7 @@ mod tests {
             sanitize(Some("/account?tab=security#top")),
             "/account?tab=security#top"
         );
+        assert_eq!(sanitize(Some("/dashboard?next=%2Ffoo")), "/dashboard?next=%2Ffoo");
         assert_eq!(sanitize(None), "/");
         assert_eq!(sanitize(Some(&format!("/{}", "a".repeat(600)))), "/");
     }

@@ -17,7 +17,10 @@ pub struct EmailEntry {
 /// Sets the email from the `/user/emails` list: the primary verified address if there is
 /// one, else the public address marked with what the list says about it.
 pub fn apply_emails(identity: &mut VerifiedIdentity, emails: &[EmailEntry]) {
-    if let Some(primary) = emails.iter().find(|e| e.primary && e.verified) {
+    if let Some(primary) = emails
+        .iter()
+        .find(|e| e.primary && e.verified && super::usable_email(e.email.clone()).is_some())
+    {
         identity.email = Some(primary.email.clone());
         identity.email_verified = Some(true);
     } else if let Some(public) = &identity.email {

@@ -106,6 +106,19 @@ impl Backend {
     }
 }
 
+/// A plain form on the account page is answered with a 303 back to it, saying why when it was
+/// refused; the wasm path gets the result itself.
+fn back_to_account(http: &HttpExchange, result: Result<(), AuthError>) -> Result<(), AuthError> {
+    if !http.is_form_post() {
+        return result;
+    }
+    match result {
+        Ok(()) => http.see_other(ACCOUNT_PAGE),
+        Err(error) => http.see_other(&format!("{ACCOUNT_PAGE}?account_error={}", error.code())),
+    }
+    Ok(())
+}
+
 /// The sign-in page showing `error`, for a browser that came with a plain form.
 fn error_page(error: &AuthError, provider: &str) -> String {
     let mut url = url::Url::parse("http://app.invalid/").expect("constant URL parses");
@@ -292,27 +305,33 @@ impl AuthBackend for Backend {
     }
 
     async fn disconnect(&self, http: &HttpExchange, identity: i64) -> Result<(), AuthError> {
-        let (_, session) = self.signed_in(http).await?;
-        match accounts::disconnect(&self.flow.db, session.user_id, identity)
-            .await
-            .map_err(internal)?
-        {
-            Disconnected::Yes => {
-                http.see_other_for_form_posts(ACCOUNT_PAGE);
-                Ok(())
+        let result = async {
+            let (_, session) = self.signed_in(http).await?;
+            match accounts::disconnect(&self.flow.db, session.user_id, identity)
+                .await
+                .map_err(internal)?
+            {
+                Disconnected::Yes => Ok(()),
+                Disconnected::LastIdentity => Err(AuthError::LastIdentity),
+                Disconnected::NotFound => Err(AuthError::BadRequest(
+                    "that provider is not connected to this account".into(),
+                )),
             }
-            Disconnected::LastIdentity => Err(AuthError::LastIdentity),
-            Disconnected::NotFound => Err(AuthError::BadRequest("that provider is not connected to this account".into())),
         }
+        .await;
+        back_to_account(http, result)
     }
 
     async fn sign_out_elsewhere(&self, http: &HttpExchange) -> Result<(), AuthError> {
-        let (id, session) = self.signed_in(http).await?;
-        let ended = sessions::delete_others(&self.flow.db, session.user_id, &id)
-            .await
-            .map_err(internal)?;
-        tracing::info!(ended, "signed out everywhere else");
-        http.see_other_for_form_posts(ACCOUNT_PAGE);
-        Ok(())
+        let result = async {
+            let (id, session) = self.signed_in(http).await?;
+            let ended = sessions::delete_others(&self.flow.db, session.user_id, &id)
+                .await
+                .map_err(internal)?;
+            tracing::info!(ended, "signed out everywhere else");
+            Ok(())
+        }
+        .await;
+        back_to_account(http, result)
     }
 }
