@@ -86,15 +86,20 @@ async fn random_and_mutated_requests_get_4xx_at_worst_and_change_nothing() {
         "seed {seed}: intact requests {unanswered_intact:?} got no answer within {ANSWER_TIMEOUT:?}"
     );
 
+    let log = std::fs::read_to_string(&server.log_path).unwrap();
+    assert!(!log.contains("panicked"), "seed {seed}: the server panicked:\n{log}");
+
     let memory = proc_stats::memory(server.pid()).unwrap();
     let memory_after_warm_up = memory_after_warm_up.unwrap();
     let mib = proc_stats::mebibytes;
     eprintln!(
         "seed {seed}: answers by status {statuses:?}; resident memory {:.1} MiB at start, \
-         {:.1} MiB after {WARM_UP} requests, {:.1} MiB at the end, peak {:.1} MiB",
+         {:.1} MiB after {WARM_UP} requests, {:.1} MiB at the end ({:.1} MiB heap and stacks), \
+         peak {:.1} MiB",
         mib(memory_at_start),
         mib(memory_after_warm_up),
         mib(memory.resident),
+        mib(memory.anonymous),
         mib(memory.peak_resident),
     );
     assert!(

@@ -12,6 +12,10 @@ use crate::{
 /// works before the wasm has loaded and without JavaScript; once hydrated, the click takes the
 /// wasm path instead (PKCE made in the browser). All are disabled while one is on its way; a
 /// failure lands in `error`.
+///
+/// Signals in islands are read with `try_`: the server may evaluate a view closure after the
+/// island's owner is gone (when a client hangs up mid-render), and a disposed signal must read
+/// as its default there rather than panic. Found by `server/tests/random_requests.rs`.
 #[component]
 pub fn ProviderButtons(
     providers: Vec<ProviderButton>,
@@ -54,7 +58,7 @@ pub fn ProviderButtons(
                             class=format!("button provider brand-{brand}")
                             data-provider=provider.id
                             data-brand=brand
-                            disabled=move || busy.get()
+                            disabled=move || busy.try_get().unwrap_or_default()
                         >
                             <BrandMark brand=provider.brand />
                             <span>{format!("{verb} {}", provider.name)}</span>

@@ -14,8 +14,8 @@ pub fn ProviderList(providers: Vec<ProviderButton>, return_to: Option<String>) -
     let error = RwSignal::new(None::<AuthError>);
     view! {
         <Show
-            when=move || error.with(Option::is_none)
-            fallback=move || view! { <ErrorView error=error.get().unwrap_or(AuthError::Internal) /> }
+            when=move || error.try_with(Option::is_none).unwrap_or(true)
+            fallback=move || view! { <ErrorView error=error.try_get().flatten().unwrap_or(AuthError::Internal) /> }
         >
             <section class="card sign-in">
                 <h1>"Sign in"</h1>

@@ -98,7 +98,7 @@ fn Connectable(providers: Vec<ProviderButton>) -> impl IntoView {
     (!providers.is_empty()).then(|| {
         view! {
             <h2>"Connect another provider"</h2>
-            {move || error.get().map(|e| view! { <p role="alert" class="alert">{e.to_string()}</p> })}
+            {move || error.try_get().flatten().map(|e| view! { <p role="alert" class="alert">{e.to_string()}</p> })}
             <ul class="providers">
                 <ProviderButtons providers verb="Connect" purpose=Purpose::Connect error />
             </ul>

@@ -56,7 +56,7 @@ fn FinishInBrowser(provider: String) -> impl IntoView {
             }
         });
     });
-    move || match failure.get() {
+    move || match failure.try_get().flatten() {
         Some(error) => view! { <ErrorView error /> }.into_any(),
         None => view! { <Waiting /> }.into_any(),
     }
