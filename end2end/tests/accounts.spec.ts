@@ -1,5 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import {
+  failOnPageProblems,
   completeAtGoogle, forgetProviderSessions, grantConsent, openStartPage, providerButton, signIn,
   signInAtProvider, signInWithGoogle,
 } from './helpers';
@@ -14,21 +15,9 @@ const login = (name: string) => `${name}${run}`;
 /** The demo provider's name for a login it does not know: the login, capitalised. */
 const displayName = (login: string) => login.charAt(0).toUpperCase() + login.slice(1);
 
-// Uncaught errors in the page and Content Security Policy refusals fail the test.
-let pageProblems: string[] = [];
-function watch(page: Page) {
-  page.on('pageerror', (error) => pageProblems.push(`${page.url()}: ${error.message}`));
-  page.on('console', (message) => {
-    if (/Content Security Policy/i.test(message.text())) pageProblems.push(`${page.url()}: ${message.text()}`);
-  });
-}
-test.beforeEach(({ page }) => {
-  pageProblems = [];
-  watch(page);
-});
-test.afterEach(() => {
-  expect(pageProblems).toEqual([]);
-});
+// Uncaught errors in the page and Content Security Policy refusals fail the test; `watch`
+// adds pages of other browser contexts.
+const watch = failOnPageProblems();
 
 const connected = (page: Page) => page.locator('ul.connected > li');
 

@@ -1,4 +1,4 @@
-import { expect, type BrowserContext, type Page } from '@playwright/test';
+import { expect, test, type BrowserContext, type Page } from '@playwright/test';
 
 export const providerButton = (page: Page) => page.getByRole('button', { name: 'Sign in with Demo ID' });
 
@@ -74,4 +74,26 @@ export async function expectErrorView(page: Page, message: RegExp) {
   await expect(alert).toBeVisible();
   await expect(alert).toContainText(message);
   await expect(alert.getByRole('link', { name: 'Try again' })).toBeVisible();
+}
+
+/**
+ * Makes uncaught errors in the page and Content Security Policy refusals fail each test of
+ * the file; returns the function that watches further pages (of other browser contexts).
+ */
+export function failOnPageProblems(): (page: Page) => void {
+  let problems: string[] = [];
+  const watch = (page: Page) => {
+    page.on('pageerror', (error) => problems.push(`${page.url()}: ${error.message}`));
+    page.on('console', (message) => {
+      if (/Content Security Policy/i.test(message.text())) problems.push(`${page.url()}: ${message.text()}`);
+    });
+  };
+  test.beforeEach(({ page }) => {
+    problems = [];
+    watch(page);
+  });
+  test.afterEach(() => {
+    expect(problems).toEqual([]);
+  });
+  return watch;
 }

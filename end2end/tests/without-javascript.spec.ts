@@ -1,5 +1,5 @@
 import { expect, test, type Locator, type Page, type Response } from '@playwright/test';
-import { grantConsent, providerButton, signIn } from './helpers';
+import { failOnPageProblems, grantConsent, providerButton, signIn } from './helpers';
 
 // Every button works before the wasm has arrived and with JavaScript off: the provider
 // buttons and the sign-out button are plain forms the server answers with a 303, and the
@@ -13,21 +13,9 @@ const displayName = (login: string) => login.charAt(0).toUpperCase() + login.sli
 const initials = (name: string) =>
   name.split(/\s+/).filter(Boolean).slice(0, 2).map((word) => [...word][0].toUpperCase()).join('');
 
-// Uncaught errors in the page and Content Security Policy refusals fail the test.
-let pageProblems: string[] = [];
-function watch(page: Page) {
-  page.on('pageerror', (error) => pageProblems.push(`${page.url()}: ${error.message}`));
-  page.on('console', (message) => {
-    if (/Content Security Policy/i.test(message.text())) pageProblems.push(`${page.url()}: ${message.text()}`);
-  });
-}
-test.beforeEach(({ page }) => {
-  pageProblems = [];
-  watch(page);
-});
-test.afterEach(() => {
-  expect(pageProblems).toEqual([]);
-});
+// Uncaught errors in the page and Content Security Policy refusals fail the test; `watch`
+// adds pages of other browser contexts.
+const watch = failOnPageProblems();
 
 /** The path and query the browser is at. */
 const pathAndQuery = (page: Page) => {
