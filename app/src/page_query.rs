@@ -8,15 +8,17 @@ pub fn value(name: &str) -> Option<String> {
     value_in(&raw(), name)
 }
 
+/// The page's query as it came, without its `?`.
 #[cfg(feature = "ssr")]
-fn raw() -> String {
+pub fn raw() -> String {
     leptos::prelude::use_context::<http::request::Parts>()
         .and_then(|parts| parts.uri.query().map(str::to_owned))
         .unwrap_or_default()
 }
 
+/// The page's query as it came, without its `?`.
 #[cfg(not(feature = "ssr"))]
-fn raw() -> String {
+pub fn raw() -> String {
     crate::browser::current_query()
 }
 

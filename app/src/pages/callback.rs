@@ -1,11 +1,12 @@
 use leptos::prelude::*;
-use leptos_router::hooks::{use_location, use_params_map};
+use leptos_router::hooks::use_params_map;
 
 use crate::{
     api::{complete_sign_in, finish_held_sign_in},
     browser,
     components::error_view::ErrorView,
     error::AuthError,
+    page_query,
 };
 
 /// `/auth/callback/{provider}`: where the provider sends the browser back. A sign-in begun by
@@ -15,11 +16,7 @@ use crate::{
 #[component]
 pub fn CallbackPage() -> impl IntoView {
     let provider = use_params_map().with_untracked(|p| p.get("provider").unwrap_or_default());
-    let query = use_location()
-        .search
-        .get_untracked()
-        .trim_start_matches('?')
-        .to_owned();
+    let query = page_query::raw();
     let held = Resource::new(|| (), {
         let provider = provider.clone();
         move |_| finish_held_sign_in(provider.clone(), query.clone())

@@ -3,10 +3,10 @@ use leptos_router::{components::Redirect, hooks::use_location};
 
 use crate::{components::error_view::ErrorView, error::AuthError, model::Account};
 
-/// The frame of a page that needs a session: it shows `render(account)`, or, without a session
-/// (it ended, or the page was reached by client-side navigation while signed out), goes to the
-/// sign-in page with this page's path and query as the return target. The server sends a
-/// first load without a session there before rendering anything (`web::protected`).
+/// The frame of a page that needs a session: it shows `render(account)`, or, when the session
+/// ended after `web::protected` let the request through (that middleware sends a request
+/// without a session to sign in before anything renders), goes to the sign-in page with this
+/// page's path and query as the return target.
 #[component]
 pub fn SignedInOnly(
     account: Resource<Result<Account, AuthError>>,

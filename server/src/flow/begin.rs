@@ -43,9 +43,7 @@ impl SignInFlow {
         let (return_to, link_session) = match purpose {
             Purpose::SignIn { return_to } => (return_path::sanitize(return_to), None),
             Purpose::Connect { session } => {
-                crate::store::sessions::profile(&self.db, session)
-                    .await?
-                    .ok_or(FlowError::SessionEnded)?;
+                self.require_live(session).await?;
                 (ACCOUNT_PAGE.to_owned(), Some(session.digest()))
             }
         };

@@ -9,7 +9,7 @@ use crate::{
     providers::{Protocol, Provider},
     store::{
         accounts::{self, Connected},
-        audit, sessions, sign_ins,
+        audit, sign_ins,
         transactions::{self, Binding, SignInTransaction},
     },
     telemetry,
@@ -111,10 +111,7 @@ impl SignInFlow {
         if !crate::domain::equal_in_constant_time(&current.digest(), asking_digest) {
             return Err(FlowError::InvalidCallback("connect finished in another session than it began in"));
         }
-        sessions::profile(&self.db, current)
-            .await?
-            .map(|_| ())
-            .ok_or(FlowError::SessionEnded)
+        self.require_live(current).await
     }
 
     /// The protocol's own checks of the callback, then the exchange that proves who signed in.

@@ -32,6 +32,14 @@ impl SignInFlow {
             .ok_or_else(|| FlowError::UnknownProvider(id.chars().take(64).collect()))
     }
 
+    /// `session` must still be signed in (neither signed out, idle too long, nor too old).
+    async fn require_live(&self, session: &crate::domain::SessionId) -> Result<(), FlowError> {
+        crate::store::sessions::profile(&self.db, session)
+            .await?
+            .map(|_| ())
+            .ok_or(FlowError::SessionEnded)
+    }
+
     async fn discovered(&self, provider: &Provider) -> Result<Arc<DiscoveredProvider>, FlowError> {
         provider
             .discovered(&self.http)

@@ -28,11 +28,11 @@ impl Backend {
     }
 
     fn session_id(http: &HttpExchange) -> Option<SessionId> {
-        cookies::read(&http.headers, cookies::SESSION).and_then(|v| SessionId::from_untrusted(&v))
+        cookies::session_id(&http.headers)
     }
 
     fn transaction_id(http: &HttpExchange) -> Option<TransactionId> {
-        cookies::read(&http.headers, cookies::SIGN_IN).and_then(|v| TransactionId::from_untrusted(&v))
+        cookies::transaction_id(&http.headers)
     }
 
     /// Records the transaction and sets the cookie that binds it to this browser.

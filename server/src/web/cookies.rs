@@ -4,7 +4,10 @@
 
 use http::HeaderMap;
 
-use crate::store::{sessions, transactions};
+use crate::{
+    domain::{SessionId, TransactionId},
+    store::{sessions, transactions},
+};
 
 pub const SESSION: &str = "__Host-session";
 pub const SIGN_IN: &str = "__Host-sign-in";
@@ -21,6 +24,16 @@ pub fn read(headers: &HeaderMap, name: &str) -> Option<String> {
         .filter_map(|pair| pair.trim().split_once('='))
         .find(|(key, _)| *key == name)
         .map(|(_, value)| value.to_owned())
+}
+
+/// The session id the browser presents, if it has the shape of one.
+pub fn session_id(headers: &HeaderMap) -> Option<SessionId> {
+    read(headers, SESSION).and_then(|v| SessionId::from_untrusted(&v))
+}
+
+/// The id of the sign-in transaction bound to this browser, if it has the shape of one.
+pub fn transaction_id(headers: &HeaderMap) -> Option<TransactionId> {
+    read(headers, SIGN_IN).and_then(|v| TransactionId::from_untrusted(&v))
 }
 
 pub fn session(value: &str) -> String {

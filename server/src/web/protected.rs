@@ -1,6 +1,7 @@
 //! Pages that need a session. Opened without one, the browser is sent with a 303 to the
 //! sign-in page, carrying the path and query it asked for as the return target, so that it
-//! lands back there after signing in. The pages check again for client-side navigation.
+//! lands back there after signing in. The pages themselves (`SignedInOnly`) still handle a
+//! session that ends between this check and their render.
 
 use axum::{
     extract::{Request, State},
@@ -10,10 +11,7 @@ use axum::{
 use http::{Method, StatusCode, header};
 
 use super::cookies;
-use crate::{
-    domain::SessionId,
-    store::{Database, sessions},
-};
+use crate::store::{Database, sessions};
 
 pub const PAGES: &[&str] = &["/dashboard", "/account"];
 
@@ -26,8 +24,7 @@ pub async fn require_session(State(pages): State<ProtectedPages>, request: Reque
     if !is_page_load || !PAGES.contains(&request.uri().path()) {
         return next.run(request).await;
     }
-    let session = cookies::read(request.headers(), cookies::SESSION).and_then(|v| SessionId::from_untrusted(&v));
-    let signed_in = match session {
+    let signed_in = match cookies::session_id(request.headers()) {
         Some(id) => match sessions::profile(&pages.0, &id).await {
             Ok(profile) => profile.is_some(),
             // The page itself shows the failure.
