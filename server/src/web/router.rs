@@ -1,12 +1,18 @@
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use app::{App, api::AuthBackend, shell};
 use axum::{Router, body::Body, extract::Request, middleware, response::IntoResponse};
 use leptos::prelude::*;
-use leptos_axum::{LeptosRoutes, generate_route_list};
+use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use tower_http::services::ServeDir;
 
 use super::{api_edge, client_address, guard, headers, protected, rate_limit, request_id};
+
+/// The page routes, listed once per process: while leptos lists them it holds every resource
+/// that starts loading anywhere in the process pending for good (a process-wide flag), so a
+/// listing made beside a running app, as when tests start apps in parallel, could stall one of
+/// its pages.
+static PAGE_ROUTES: LazyLock<Vec<AxumRouteListing>> = LazyLock::new(|| generate_route_list(App));
 
 /// What the HTTP surface is made of.
 pub struct Surface {
@@ -39,7 +45,7 @@ pub fn build(surface: Surface) -> Router {
         request_spans,
         protected_pages,
     } = surface;
-    let routes = generate_route_list(App);
+    let routes = PAGE_ROUTES.clone();
     let provide_backend = move || provide_context(backend.clone());
     let render_missing = leptos_axum::render_app_to_stream_with_context(provide_backend.clone(), {
         let options = options.clone();
