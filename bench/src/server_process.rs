@@ -83,7 +83,11 @@ impl ServerProcess {
     }
 
     async fn wait_until_ready(&mut self, address: &str) -> Result<(), String> {
-        let client = reqwest::Client::new();
+        // A single probe must not outlast the start deadline.
+        let client = reqwest::Client::builder()
+            .timeout(Duration::from_secs(1))
+            .build()
+            .map_err(|error| error.to_string())?;
         let deadline = Instant::now() + START_TIMEOUT;
         let mut pause = Duration::from_millis(5);
         loop {

@@ -53,10 +53,8 @@ async fn counts(app: &TestApp) -> (i64, i64, i64) {
 }
 
 async fn get(app: &TestApp, path: &str, cookies: &[String]) -> reqwest::Response {
-    let mut request = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
+    let mut request = app
+        .http
         .get(format!("{}{path}", app.origin))
         .header("accept", "text/html");
     if !cookies.is_empty() {

@@ -11,7 +11,8 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use support::app_and_provider;
 
 async fn post_raw(app: &support::TestApp, path: &str, content_type: &str, body: Vec<u8>) -> (u16, String) {
-    let response = reqwest::Client::new()
+    let response = app
+        .http
         .post(format!("{}{path}", app.origin))
         .header("origin", &app.origin)
         .header("content-type", content_type)

@@ -113,7 +113,7 @@ async fn a_forged_forwarded_address_from_an_untrusted_peer_changes_nothing() {
 #[tokio::test]
 async fn every_answer_carries_a_request_id_and_a_plain_upstream_id_is_kept() {
     let (app, _provider) = support::app_and_provider().await;
-    let client = reqwest::Client::new();
+    let client = &app.http;
     let fresh = client
         .get(format!("{}/healthz", app.origin))
         .send()

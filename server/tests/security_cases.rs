@@ -304,10 +304,8 @@ async fn c2_c3_the_return_path_is_kept_only_when_same_origin_and_comes_from_the_
 #[tokio::test]
 async fn c5_a_form_post_with_a_foreign_referer_is_refused_before_any_redirect() {
     let (app, _provider) = app_and_provider().await;
-    let response = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
+    let response = app
+        .http
         .post(format!("{}/api/sign_out", app.origin))
         .header("accept", "text/html")
         .header("referer", "https://evil.example/page")

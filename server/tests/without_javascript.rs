@@ -12,17 +12,10 @@ use support::{StandInProvider, TestApp};
 
 const FIREFOX: &str = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0";
 
-/// A browser with no script: it follows nothing itself, so every 303 can be looked at.
-fn browser() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
-
 /// What a browser sends when a form on the page is submitted.
 async fn submit(app: &TestApp, path: &str, form: &[(&str, &str)], cookies: &[String]) -> Response {
-    let mut request = browser()
+    let mut request = app
+        .http
         .post(format!("{}{path}", app.origin))
         .header(header::ACCEPT, "text/html,application/xhtml+xml")
         .header(header::ORIGIN, &app.origin)
@@ -35,7 +28,8 @@ async fn submit(app: &TestApp, path: &str, form: &[(&str, &str)], cookies: &[Str
 }
 
 async fn open(app: &TestApp, path_and_query: &str, cookies: &[String]) -> Response {
-    let mut request = browser()
+    let mut request = app
+        .http
         .get(format!("{}{path_and_query}", app.origin))
         .header(header::ACCEPT, "text/html");
     if !cookies.is_empty() {
@@ -188,7 +182,8 @@ async fn a_plain_form_connects_another_provider() {
 async fn plain_forms_from_another_site_are_refused() {
     let provider = StandInProvider::start().await;
     let app = TestApp::spawn(&provider.issuer()).await;
-    let response = browser()
+    let response = app
+        .http
         .post(format!("{}/api/start_sign_in", app.origin))
         .header(header::ACCEPT, "text/html")
         .header(header::ORIGIN, "http://evil.example")

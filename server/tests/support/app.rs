@@ -12,7 +12,8 @@ use super::{
 pub struct TestApp {
     pub origin: String,
     pub database: TestDatabase,
-    http: reqwest::Client,
+    /// Follows no redirect, so every 303 can be looked at.
+    pub http: reqwest::Client,
 }
 
 /// What `begin_sign_in` gave the browser, and the cookie it set.
@@ -182,6 +183,9 @@ impl TestApp {
     pub fn attach(origin: String, database: TestDatabase) -> Self {
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
+            // A server that stops answering fails its test quickly instead of holding the
+            // whole run until CI's limit.
+            .timeout(std::time::Duration::from_secs(30))
             .build()
             .unwrap();
         Self {
