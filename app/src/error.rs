@@ -108,6 +108,24 @@ impl AuthError {
         })
     }
 
+    /// The error a server function's JSON answer names: a variant's name and, for the variants
+    /// that hold one, its text (a provider's name, or what was wrong with a request). Each
+    /// code is its variant's name in kebab case, so `from_code` reads both.
+    pub fn from_wire(variant: &str, text: Option<String>) -> AuthError {
+        let mut code = String::with_capacity(variant.len() + 4);
+        for (i, c) in variant.chars().enumerate() {
+            if c.is_ascii_uppercase() && i > 0 {
+                code.push('-');
+            }
+            code.push(c.to_ascii_lowercase());
+        }
+        match (AuthError::from_code(&code, text.as_deref().unwrap_or_default()), text) {
+            (Some(AuthError::BadRequest(_)), Some(detail)) => AuthError::BadRequest(detail),
+            (Some(error), _) => error,
+            (None, _) => AuthError::Internal,
+        }
+    }
+
     /// The HTTP status that goes with the error, so that logs and proxies see failures as such.
     pub fn status(&self) -> u16 {
         match self {
@@ -124,5 +142,43 @@ impl AuthError {
             AuthError::ProviderUnavailable(_) | AuthError::ProviderRefused => 502,
             AuthError::Internal | AuthError::Transport(_) => 500,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::AuthError;
+
+    /// Every error the server can send reads back in the browser as itself.
+    #[test]
+    fn every_error_reads_back_from_its_json_form() {
+        let errors = [
+            AuthError::UnknownProvider,
+            AuthError::ProviderUnavailable("Acme".into()),
+            AuthError::AccessDenied,
+            AuthError::ProviderRefused,
+            AuthError::InvalidCallback,
+            AuthError::Expired,
+            AuthError::VerificationFailed,
+            AuthError::BadRequest("the state is missing".into()),
+            AuthError::CrossSite,
+            AuthError::RateLimited,
+            AuthError::SignInRequired,
+            AuthError::IdentityTaken("Acme".into()),
+            AuthError::LastIdentity,
+            AuthError::Internal,
+        ];
+        for error in errors {
+            let (variant, text) = match serde_json::to_value(&error).unwrap() {
+                serde_json::Value::String(variant) => (variant, None),
+                serde_json::Value::Object(object) => {
+                    let (variant, text) = object.into_iter().next().unwrap();
+                    (variant, text.as_str().map(str::to_owned))
+                }
+                other => panic!("unexpected JSON form {other}"),
+            };
+            assert_eq!(AuthError::from_wire(&variant, text), error);
+        }
+        assert_eq!(AuthError::from_wire("NoSuchThing", None), AuthError::Internal);
     }
 }

@@ -1,7 +1,9 @@
 import { expect, test } from '@playwright/test';
 import { readFileSync } from 'node:fs';
+import { get } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 
 // What the browser downloads must hold no secret and no part of the token exchange (F1).
 const pkg = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'target', 'site', 'pkg');
@@ -33,3 +35,56 @@ test('the release wasm and JS hold no client secret and no token-endpoint code',
     }
   }
 });
+
+// The budget for everything a first visit downloads (HTML, CSS, JavaScript and wasm), as
+// sent to a browser that accepts brotli. `make size` runs this test to print the figures.
+const firstLoadBudget = 80 * 1024;
+
+/** GETs `path` from the app accepting brotli, and counts the body's bytes as sent. */
+function bytesSent(origin: string, path: string): Promise<{ status: number; bytes: number; encoding: string; body: string }> {
+  return new Promise((resolve, reject) => {
+    const request = get(new URL(path, origin), { headers: { 'accept-encoding': 'br, gzip' } }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => {
+        const sent = Buffer.concat(chunks);
+        const encoding = response.headers['content-encoding'] ?? 'identity';
+        const body = encoding === 'br' ? brotliDecompressSync(sent) : encoding === 'gzip' ? gunzipSync(sent) : sent;
+        resolve({ status: response.statusCode ?? 0, bytes: sent.length, encoding, body: body.toString('utf8') });
+      });
+      response.on('error', reject);
+    });
+    request.on('error', reject);
+  });
+}
+
+for (const [page, path] of [
+  ['the sign-in page', '/'],
+  // Any query: the page is the same, whatever the completion then says.
+  ['the callback page', '/auth/callback/demo?code=c&state=s'],
+]) {
+  test(`the first load of ${page} stays within ${firstLoadBudget / 1024} KB`, async ({ baseURL }) => {
+    const origin = baseURL ?? '';
+    const document = await bytesSent(origin, path);
+    expect(document.status).toBe(200);
+    const assets = [...new Set([...document.body.matchAll(/(?:href|src)="(\/pkg\/[^"]+)"/g)].map((m) => m[1]))];
+    // The stylesheet, the JavaScript and the wasm the page loads.
+    expect(assets.map((asset) => asset.split('.').pop()).sort()).toEqual(['css', 'js', 'wasm']);
+    const rows = [[path, document.bytes, document.encoding] as const];
+    for (const asset of assets) {
+      const sent = await bytesSent(origin, asset);
+      expect(sent.status, asset).toBe(200);
+      rows.push([asset, sent.bytes, sent.encoding]);
+    }
+    const total = rows.reduce((sum, [, bytes]) => sum + bytes, 0);
+    const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
+    console.log(
+      [
+        `first load of ${page}:`,
+        ...rows.map(([what, bytes, encoding]) => `  ${what.padEnd(40)} ${kb(bytes).padStart(9)}  ${encoding}`),
+        `  ${'total'.padEnd(40)} ${kb(total).padStart(9)}  budget ${kb(firstLoadBudget)}`,
+      ].join('\n'),
+    );
+    expect(total, 'bytes sent for the first load').toBeLessThanOrEqual(firstLoadBudget);
+  });
+}

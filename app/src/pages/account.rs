@@ -3,11 +3,14 @@ use leptos::prelude::*;
 use super::signed_in_only::SignedInOnly;
 use crate::{
     api::{Disconnect, SignOutElsewhere, load_account},
-    components::{brand_mark::BrandMark, provider_buttons::ProviderButtons},
+    components::{
+        brand_mark::BrandMark,
+        provider_buttons::{ProviderButtons, Purpose},
+        provider_forms::ProviderForms,
+    },
     error::AuthError,
     model::{Account, ActiveSession, ConnectedAccount, ProviderButton},
     page_query,
-    provider_start::Purpose,
 };
 
 /// `/account`: the providers connected to this account (connect more, disconnect any but the
@@ -91,17 +94,17 @@ fn Connected(connected: ConnectedAccount, disconnect: ServerAction<Disconnect>, 
     }
 }
 
-/// "Connect {name}" for each configured provider this account does not have yet: an island.
-#[island]
+/// "Connect {name}" for each configured provider this account does not have yet.
+#[component]
 fn Connectable(providers: Vec<ProviderButton>) -> impl IntoView {
-    let error = RwSignal::new(None::<AuthError>);
     (!providers.is_empty()).then(|| {
         view! {
             <h2>"Connect another provider"</h2>
-            {move || error.try_get().flatten().map(|e| view! { <p role="alert" class="alert">{e.to_string()}</p> })}
-            <ul class="providers">
-                <ProviderButtons providers verb="Connect" purpose=Purpose::Connect error />
-            </ul>
+            <ProviderForms>
+                <ul class="providers">
+                    <ProviderButtons providers verb="Connect" purpose=Purpose::Connect />
+                </ul>
+            </ProviderForms>
         }
     })
 }

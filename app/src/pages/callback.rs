@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
 use crate::{
-    api::{complete_sign_in, finish_held_sign_in},
+    api::finish_held_sign_in,
     browser,
     components::error_view::ErrorView,
     error::AuthError,
@@ -17,10 +17,7 @@ use crate::{
 pub fn CallbackPage() -> impl IntoView {
     let provider = use_params_map().with_untracked(|p| p.get("provider").unwrap_or_default());
     let query = page_query::raw();
-    let held = Resource::new(|| (), {
-        let provider = provider.clone();
-        move |_| finish_held_sign_in(provider.clone(), query.clone())
-    });
+    let held = Resource::new(|| (), move |_| finish_held_sign_in(provider.clone(), query.clone()));
     view! {
         <Suspense fallback=Waiting>
             {move || {
@@ -29,26 +26,26 @@ pub fn CallbackPage() -> impl IntoView {
                         Err(error) => view! { <ErrorView error /> }.into_any(),
                         // Completed: the answer is a 303 and this body is never shown.
                         Ok(Some(_)) => view! { <Waiting /> }.into_any(),
-                        Ok(None) => view! { <FinishInBrowser provider=provider.clone() /> }.into_any(),
+                        Ok(None) => view! { <FinishInBrowser /> }.into_any(),
                     })
             }}
         </Suspense>
     }
 }
 
-/// Completes a sign-in whose verifier this browser keeps, once the wasm runs.
+/// Completes a sign-in whose verifier this browser keeps, once the wasm runs. It takes no
+/// props (the provider is in the page's path), so the wasm needs no JSON parser for them.
 #[island]
-fn FinishInBrowser(provider: String) -> impl IntoView {
+fn FinishInBrowser() -> impl IntoView {
     let failure = RwSignal::new(None::<AuthError>);
     // Effects run only in the browser.
     Effect::new(move |_| {
-        let provider = provider.clone();
         let query = browser::current_query();
         browser::strip_query();
         let verifier = browser::state_of(&query).and_then(|state| browser::take_verifier(&state));
         leptos::task::spawn_local(async move {
-            match complete_sign_in(provider, query, verifier).await {
-                Ok(signed_in) => browser::replace_with(&signed_in.return_to),
+            match complete(query, verifier).await {
+                Ok(return_to) => browser::replace_with(&return_to),
                 Err(error) => failure.set(Some(error)),
             }
         });
@@ -57,6 +54,27 @@ fn FinishInBrowser(provider: String) -> impl IntoView {
         Some(error) => view! { <ErrorView error /> }.into_any(),
         None => view! { <Waiting /> }.into_any(),
     }
+}
+
+/// Hands the callback's query and the verifier to `complete_sign_in`; the answer is where to go.
+#[cfg(feature = "hydrate")]
+async fn complete(query: String, verifier: Option<String>) -> Result<String, AuthError> {
+    use leptos::server_fn::ServerFn;
+
+    let provider = browser::callback_provider().ok_or(AuthError::InvalidCallback)?;
+    let fields = web_sys::UrlSearchParams::new().map_err(|_| AuthError::Internal)?;
+    fields.append("provider", &provider);
+    fields.append("callback_query", &query);
+    if let Some(verifier) = verifier {
+        fields.append("code_verifier", &verifier);
+    }
+    let answer = browser::server_call::post(crate::api::CompleteSignIn::PATH, &fields).await?;
+    answer.text("return_to").ok_or(AuthError::Internal)
+}
+
+#[cfg(not(feature = "hydrate"))]
+async fn complete(_query: String, _verifier: Option<String>) -> Result<String, AuthError> {
+    Err(AuthError::Internal)
 }
 
 #[component]

@@ -1,5 +1,8 @@
-//! The few browser APIs the sign-in needs. Every function is a no-op or `None` during
-//! server-side rendering, where there is no browser.
+//! The few browser APIs the sign-in needs. Those that code rendered on the server also names
+//! are a no-op or `None` there, where there is no browser.
+
+#[cfg(feature = "hydrate")]
+pub mod server_call;
 
 #[cfg(feature = "hydrate")]
 mod imp {
@@ -39,6 +42,12 @@ mod imp {
         verifier
     }
 
+    /// The provider of the callback page the browser is on (`/auth/callback/{provider}`).
+    pub fn callback_provider() -> Option<String> {
+        let path = window()?.location().pathname().ok()?;
+        path.strip_prefix("/auth/callback/").map(str::to_owned)
+    }
+
     /// The current query string without its leading `?`.
     pub fn current_query() -> String {
         window()
@@ -72,12 +81,6 @@ mod imp {
 
 #[cfg(not(feature = "hydrate"))]
 mod imp {
-    pub fn new_pkce_verifier() -> Option<String> {
-        None
-    }
-    pub fn store_verifier(_state: &str, _verifier: &str) -> bool {
-        false
-    }
     pub fn take_verifier(_state: &str) -> Option<String> {
         None
     }
@@ -85,7 +88,6 @@ mod imp {
         String::new()
     }
     pub fn strip_query() {}
-    pub fn go_to(_url: &str) {}
     pub fn replace_with(_url: &str) {}
 }
 
