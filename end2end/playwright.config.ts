@@ -94,6 +94,8 @@ export default defineConfig({
         AUTH_CONFIG: 'end2end/e2e-auth.toml',
         DEMO_CLIENT_SECRET: clientSecret,
         DATABASE_URL: `sqlite://${join(databaseDir, 'app.db')}`,
+        // The app seals the tokens providers grant with this key (a test key, never a real one).
+        TOKEN_KEYS: 'e2e:h5QGDUfe8lbVXUX7jU1r1Ti9hvYNZSxrbGGrhJb8dFk=',
         RUST_LOG: 'info,sqlx=warn',
         // Every test's browser comes from 127.0.0.1, so the whole suite shares one address's
         // sign-in budget; the limit itself is tested in server/tests/sign_in.rs.

@@ -10,6 +10,14 @@ export LEPTOS_SITE_ROOT=${LEPTOS_SITE_ROOT:-target/site}
 export AUTH_CONFIG=${AUTH_CONFIG:-end2end/idp/demo-auth.toml}
 IDP_PORT=9400
 
+# The tokens providers grant are kept sealed with TOKEN_KEYS; the demo makes its own key once,
+# readable by this user only, in data/ (see "Provider tokens" in the README).
+if [ -z "${TOKEN_KEYS:-}" ]; then
+  mkdir -p data
+  [ -s data/token-key ] || (umask 077 && head -c 32 /dev/urandom | base64 > data/token-key)
+  export TOKEN_KEYS="demo:$(cat data/token-key)"
+fi
+
 (cd end2end && IDP_PORT=$IDP_PORT APP_URL=$APP_URL exec node idp/demo-idp.mjs) &
 idp=$!
 trap 'kill $idp 2>/dev/null || true' EXIT

@@ -57,6 +57,8 @@ impl ServerProcess {
                 format!("sqlite://{}", setup.database_path().display()),
             )
             .env("AUTH_CONFIG", &config_path)
+            // Provider tokens are sealed and kept, as in a deployment; the database is thrown away.
+            .env("TOKEN_KEYS", "bench:KWIpRKwPGUOz3zGAtZCcIGpJQr0oYVtBMTHpEKbpb0c=")
             .stdin(Stdio::null())
             .stdout(log.try_clone().map_err(|e| e.to_string())?)
             .stderr(log);

@@ -146,6 +146,8 @@ export class Cluster {
         APP_URL: proxyUrl,
         AUTH_CONFIG: authConfig,
         DATABASE_URL: databaseUrl.toString(),
+        // Every instance seals and opens provider tokens with the same keys.
+        TOKEN_KEYS: 'e2e-cluster:nhmCyDA2oibTKq427WGFblebc36JCfSIlUr7qHVTLUs=',
         // nginx connects from 127.0.0.1; the visitor is what it appends to X-Forwarded-For.
         TRUSTED_PROXIES: '127.0.0.1',
         SIGN_IN_RATE_BURST: String(signInBurst),

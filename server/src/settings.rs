@@ -1,10 +1,13 @@
 //! Settings from the environment (names fixed by DESIGN.md), checked at start.
 
-use std::{path::PathBuf, time::Duration};
+use std::{path::PathBuf, sync::Arc, time::Duration};
 
 use leptos::config::LeptosOptions;
 
-use crate::web::client_address::{ForwardedHeader, TrustedProxies};
+use crate::{
+    tokens::TokenKeys,
+    web::client_address::{ForwardedHeader, TrustedProxies},
+};
 
 pub struct Settings {
     /// The public base URL; redirect URIs are built from it, never from a request.
@@ -28,6 +31,8 @@ pub struct Settings {
     pub metrics_address: Option<std::net::SocketAddr>,
     /// How often the active-session gauge is recounted.
     pub metrics_refresh: Duration,
+    /// Seal the tokens providers grant (`TOKEN_KEYS`); without them no token is kept.
+    pub token_keys: Option<Arc<TokenKeys>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -101,6 +106,13 @@ impl Settings {
                 env("METRICS_REFRESH_SECS"),
                 DEFAULT_METRICS_REFRESH_SECS,
             )?),
+            token_keys: env("TOKEN_KEYS")
+                .map(|list| {
+                    TokenKeys::parse(&list)
+                        .map(Arc::new)
+                        .map_err(|e| format!("TOKEN_KEYS: {e}"))
+                })
+                .transpose()?,
         })
     }
 
@@ -208,6 +220,7 @@ mod tests {
                 "HEADER_READ_TIMEOUT_SECS",
             ),
             (&[("METRICS_ADDR", "9100")][..], "METRICS_ADDR"),
+            (&[("TOKEN_KEYS", "k1:c2hvcnQ=")][..], "TOKEN_KEYS"),
         ] {
             let error = with(bad).err().unwrap_or_else(|| panic!("{bad:?} accepted"));
             assert!(error.contains(named), "{error}");

@@ -59,7 +59,11 @@ pub async fn build_app(
         registry: registry.clone(),
         db,
         http: ProviderHttp::new()?,
+        token_keys: settings.token_keys.clone(),
     };
+    if settings.token_keys.is_none() {
+        tracing::warn!("TOKEN_KEYS is not set: the tokens providers grant are not kept");
+    }
     warm_up_discovery(&flow);
     let backend = Arc::new(Backend::new(flow));
     let https = ServedOverHttps(settings.app_url.scheme() == "https");

@@ -91,6 +91,7 @@ async fn a_full_sign_in_logs_no_code_token_verifier_or_secret() {
         ("state", callback.state.as_str()),
         ("nonce", callback.nonce.as_str()),
         ("access token", "stand-in-access-token"),
+        ("refresh token", "stand-in-refresh-token"),
         ("ID token", id_token_signature),
         ("client secret", CLIENT_SECRET),
         ("session id", session.as_str()),

@@ -13,6 +13,7 @@ use crate::{
         transactions::{self, Binding, SignInTransaction},
     },
     telemetry,
+    tokens::{ProviderTokens, SealedTokens},
 };
 
 impl SignInFlow {
@@ -83,14 +84,30 @@ impl SignInFlow {
             self.check_connecting_session(asking, current_session).await?;
         }
 
-        let identity = self.exchange(provider, &tx, query, &verifier).await?;
+        let (identity, tokens) = self.exchange(provider, &tx, query, &verifier).await?;
+        let tokens = self.seal(&identity, &tokens);
+        let tokens = tokens.as_ref();
         let session = match &tx.link_session {
-            None => Some(sign_ins::record(&self.db, &provider.config.id, &identity, current_session, browser).await?),
-            Some(asking) => match accounts::connect(&self.db, asking, &provider.config.id, &identity).await? {
-                Connected::Yes { .. } => None,
-                Connected::OwnedByAnother => return Err(FlowError::IdentityTaken(provider.config.name.clone())),
-                Connected::SessionEnded => return Err(FlowError::SessionEnded),
-            },
+            None => Some(
+                sign_ins::record(
+                    &self.db,
+                    &provider.config.id,
+                    &identity,
+                    tokens,
+                    current_session,
+                    browser,
+                )
+                .await?,
+            ),
+            Some(asking) => {
+                match accounts::connect(&self.db, asking, &provider.config.id, &identity, tokens).await? {
+                    Connected::Yes { .. } => None,
+                    Connected::OwnedByAnother => {
+                        return Err(FlowError::IdentityTaken(provider.config.name.clone()));
+                    }
+                    Connected::SessionEnded => return Err(FlowError::SessionEnded),
+                }
+            }
         };
         let signed_in = SignedIn {
             profile: profile_of(provider, identity),
@@ -109,20 +126,36 @@ impl SignInFlow {
         // Signed out since (the cookie is gone): the session has ended.
         let current = current_session.ok_or(FlowError::SessionEnded)?;
         if !crate::domain::equal_in_constant_time(&current.digest(), asking_digest) {
-            return Err(FlowError::InvalidCallback("connect finished in another session than it began in"));
+            return Err(FlowError::InvalidCallback(
+                "connect finished in another session than it began in",
+            ));
         }
         self.require_live(current).await
     }
 
-    /// The protocol's own checks of the callback, then the exchange that proves who signed in.
-    /// Every check that needs no provider comes before the first call to it.
+    /// What the provider granted, sealed to be kept with the identity; `None` without
+    /// `TOKEN_KEYS`.
+    fn seal(&self, identity: &VerifiedIdentity, tokens: &ProviderTokens) -> Option<SealedTokens> {
+        let sealed = self
+            .token_keys
+            .as_ref()?
+            .seal(&identity.issuer, identity.subject.as_str(), tokens);
+        if sealed.is_none() {
+            tracing::warn!("the provider's tokens could not be sealed, so they are not kept");
+        }
+        sealed
+    }
+
+    /// The protocol's own checks of the callback, then the exchange that proves who signed in
+    /// and brings what the provider granted. Every check that needs no provider comes before
+    /// the first call to it.
     async fn exchange(
         &self,
         provider: &Provider,
         tx: &SignInTransaction,
         query: CallbackQuery,
         verifier: &CodeVerifier,
-    ) -> Result<VerifiedIdentity, FlowError> {
+    ) -> Result<(VerifiedIdentity, ProviderTokens), FlowError> {
         match (&provider.config.protocol, &tx.binding) {
             (Protocol::Oidc(settings), Binding::State(_)) => {
                 let nonce = tx

@@ -15,6 +15,7 @@ use std::sync::Arc;
 use crate::{
     providers::{DiscoveredProvider, Provider, ProviderRegistry},
     store::Database,
+    tokens::TokenKeys,
 };
 
 /// Everything the flow needs, shared by all requests.
@@ -23,6 +24,8 @@ pub struct SignInFlow {
     pub registry: Arc<ProviderRegistry>,
     pub db: Database,
     pub http: crate::provider_http::ProviderHttp,
+    /// Seal what providers grant, to be kept with the identity; without them nothing is kept.
+    pub token_keys: Option<Arc<TokenKeys>>,
 }
 
 impl SignInFlow {

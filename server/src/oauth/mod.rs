@@ -5,7 +5,7 @@
 pub mod oauth1;
 pub mod oauth2;
 pub mod token_request;
-mod token_response;
+pub mod token_response;
 
 use http::{HeaderValue, Method, Request, header};
 use serde_json::Value;

@@ -14,6 +14,7 @@ use crate::{
     profile::VerifiedIdentity,
     provider_http::ProviderHttp,
     providers::{Provider, protocol::OAuth1Settings},
+    tokens::ProviderTokens,
 };
 
 /// The temporary credentials of one sign-in. The token travels through the browser and comes
@@ -62,7 +63,7 @@ pub async fn exchange(
     http: &ProviderHttp,
     request_token: &RequestToken,
     verifier: &str,
-) -> Result<VerifiedIdentity, OAuthError> {
+) -> Result<(VerifiedIdentity, ProviderTokens), OAuthError> {
     let step = "access token";
     let mut signer = signer(provider);
     signer
@@ -91,7 +92,7 @@ pub async fn exchange(
     if user_id.is_some_and(|id| id != identity.subject.as_str()) {
         return Err(OAuthError::SubjectMismatch);
     }
-    Ok(identity)
+    Ok((identity, ProviderTokens::oauth1(&access.token, access.secret)))
 }
 
 fn signer(provider: &Provider) -> oauth::Builder<'_, oauth::HmacSha1, &str, &str> {

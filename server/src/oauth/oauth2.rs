@@ -11,6 +11,7 @@ use crate::{
     profile::{VerifiedIdentity, github},
     provider_http::ProviderHttp,
     providers::{Provider, protocol::OAuth2Settings},
+    tokens::ProviderTokens,
 };
 
 /// The authorization request: code flow, state always, S256 PKCE wherever the provider takes it.
@@ -66,13 +67,14 @@ pub fn authorization_request(
 }
 
 /// Exchanges the code for an access token, then reads who signed in from the profile API.
+/// Returns who it is and what the provider granted.
 pub async fn exchange(
     provider: &Provider,
     settings: &OAuth2Settings,
     http: &ProviderHttp,
     code: String,
     verifier: &CodeVerifier,
-) -> Result<VerifiedIdentity, OAuthError> {
+) -> Result<(VerifiedIdentity, ProviderTokens), OAuthError> {
     let verifier = settings.sends_pkce.then_some(verifier);
     let grant = token_request::exchange_code(
         provider,
@@ -112,7 +114,7 @@ pub async fn exchange(
             }
         }
     }
-    Ok(identity)
+    Ok((identity, ProviderTokens::granted(&grant)))
 }
 
 /// Facebook's proof that a Graph call comes from the app that owns the token.

@@ -16,6 +16,11 @@ pub struct AccessGrant {
     pub access_token: SecretString,
     /// OpenID Connect: the still unverified ID token.
     pub id_token: Option<String>,
+    pub refresh_token: Option<SecretString>,
+    /// Seconds from now, when the provider says.
+    pub expires_in: Option<u64>,
+    /// The scopes granted, as the provider lists them, when it says.
+    pub scope: Option<String>,
 }
 
 pub fn parse(
@@ -63,19 +68,22 @@ pub fn parse(
         Some(Value::String(kind)) if kind.eq_ignore_ascii_case("bearer") => {}
         Some(_) => return Err(unexpected("token_type is not bearer".into())),
     }
-    match object.get("expires_in") {
-        None | Some(Value::Null) => {}
-        Some(Value::Number(n)) if n.is_u64() => {}
-        Some(Value::String(s)) if s.parse::<u64>().is_ok() => {}
+    let expires_in = match object.get("expires_in") {
+        None | Some(Value::Null) => None,
+        Some(Value::Number(n)) if n.is_u64() => n.as_u64(),
+        Some(Value::String(s)) if s.parse::<u64>().is_ok() => s.parse().ok(),
         Some(_) => return Err(unexpected("expires_in is not a number of seconds".into())),
-    }
-    let id_token = match object.get("id_token") {
-        Some(Value::String(token)) => Some(token.clone()),
+    };
+    let text = |name: &str| match object.get(name) {
+        Some(Value::String(value)) if !value.is_empty() => Some(value.clone()),
         _ => None,
     };
     Ok(AccessGrant {
         access_token,
-        id_token,
+        id_token: text("id_token"),
+        refresh_token: text("refresh_token").map(SecretString::from),
+        expires_in,
+        scope: text("scope"),
     })
 }
 
@@ -121,6 +129,17 @@ mod tests {
             r#"{"token_type":"bearer","expires_in":7200,"access_token":"x-at","scope":"users.read tweet.read"}"#,
         );
         assert_eq!(x.access_token.expose_secret(), "x-at");
+        assert_eq!(x.expires_in, Some(7200));
+        assert_eq!(x.scope.as_deref(), Some("users.read tweet.read"));
+        assert!(x.refresh_token.is_none());
+        let google =
+            ok(r#"{"access_token":"ya29.a","expires_in":"3599","refresh_token":"1//0g","id_token":"h.p.s"}"#);
+        assert_eq!(google.expires_in, Some(3599));
+        assert_eq!(
+            google.refresh_token.as_ref().map(|t| t.expose_secret()),
+            Some("1//0g")
+        );
+        assert_eq!(google.id_token.as_deref(), Some("h.p.s"));
         ok(r#"{"access_token":"a","token_type":"Bearer","expires_in":"5183976"}"#);
         ok(r#"{"access_token":"a"}"#);
         let form = parse(

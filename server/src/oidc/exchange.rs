@@ -19,6 +19,7 @@ use crate::{
         DiscoveredProvider, Provider, ProviderConfig,
         protocol::{ClientAuth, OidcSettings},
     },
+    tokens::ProviderTokens,
 };
 
 /// The client that asks the provider's userinfo endpoint.
@@ -46,7 +47,7 @@ pub async fn exchange_code(
     code: String,
     verifier: &CodeVerifier,
     nonce: &Nonce,
-) -> Result<VerifiedIdentity, OidcError> {
+) -> Result<(VerifiedIdentity, ProviderTokens), OidcError> {
     let metadata = &discovered.metadata;
     let config = &provider.config;
 
@@ -60,6 +61,7 @@ pub async fn exchange_code(
     let grant = token_request::exchange_code(provider, http, token_url, client_auth, code, Some(verifier))
         .await
         .map_err(|e| OidcError::TokenRequest(e.to_string()))?;
+    let tokens = ProviderTokens::granted(&grant);
     let id_token: CoreIdToken = grant
         .id_token
         .ok_or(OidcError::MissingIdToken)?
@@ -107,7 +109,7 @@ pub async fn exchange_code(
             .ok()
             .and_then(|claims| raw_claims::for_display(&claims));
     }
-    Ok(identity)
+    Ok((identity, tokens))
 }
 
 /// Asymmetric algorithms only: an HMAC-signed ID token would be signed with our own client
@@ -261,13 +263,25 @@ mod tests {
         use crate::profile::arbitrary::{assert_usable, json_value};
 
         const CLAIMS: &[&str] = &[
-            "name", "given_name", "preferred_username", "email", "email_verified", "picture",
-            "locale", "updated_at", "address", "sub",
+            "name",
+            "given_name",
+            "preferred_username",
+            "email",
+            "email_verified",
+            "picture",
+            "locale",
+            "updated_at",
+            "address",
+            "sub",
         ];
 
         fn claims() -> impl Strategy<Value = Map<String, Value>> {
-            prop::collection::btree_map(prop::sample::select(CLAIMS).prop_map(str::to_owned), json_value(CLAIMS), 0..8)
-                .prop_map(|claims| claims.into_iter().collect())
+            prop::collection::btree_map(
+                prop::sample::select(CLAIMS).prop_map(str::to_owned),
+                json_value(CLAIMS),
+                0..8,
+            )
+            .prop_map(|claims| claims.into_iter().collect())
         }
 
         fn subject() -> Subject {

@@ -8,6 +8,7 @@ use super::{Database, users};
 use crate::{
     domain::{ProviderId, now},
     profile::VerifiedIdentity,
+    tokens::SealedTokens,
 };
 
 /// A provider account connected to a user.
@@ -71,6 +72,7 @@ pub async fn connect(
     session_digest: &str,
     provider_id: &ProviderId,
     identity: &VerifiedIdentity,
+    tokens: Option<&SealedTokens>,
 ) -> Result<Connected, sqlx::Error> {
     let at = now();
     let mut tx = db.begin_write().await?;
@@ -85,17 +87,20 @@ pub async fn connect(
     let Some(user_id) = user_id else {
         return Ok(Connected::SessionEnded);
     };
-    let owner: Option<i64> = sqlx::query_scalar("SELECT user_id FROM identities WHERE issuer = $1 AND subject = $2")
-        .bind(&identity.issuer)
-        .bind(identity.subject.as_str())
-        .fetch_optional(&mut *tx)
-        .await?;
+    let owner: Option<i64> =
+        sqlx::query_scalar("SELECT user_id FROM identities WHERE issuer = $1 AND subject = $2")
+            .bind(&identity.issuer)
+            .bind(identity.subject.as_str())
+            .fetch_optional(&mut *tx)
+            .await?;
     let identity_id = match owner {
         Some(owner) if owner != user_id => return Ok(Connected::OwnedByAnother),
-        Some(_) => users::update_identity(&mut tx, identity, at).await?.map(|ids| ids.identity_id),
+        Some(_) => users::update_identity(&mut tx, identity, tokens, at)
+            .await?
+            .map(|ids| ids.identity_id),
         // A first sign-in with this identity may commit between the look-up and here
         // (PostgreSQL): then it belongs to that new account, and nothing is inserted.
-        None => users::insert_identity(&mut tx, user_id, provider_id, identity, at).await?,
+        None => users::insert_identity(&mut tx, user_id, provider_id, identity, tokens, at).await?,
     };
     let Some(identity_id) = identity_id else {
         return Ok(Connected::OwnedByAnother);

@@ -1,4 +1,5 @@
-//! What a successful sign-in writes, in one transaction: the user and identity, the new
+//! What a successful sign-in writes, in one transaction: the user and identity (with the
+//! provider's tokens, sealed), the new
 //! session (its id is returned), the end of the session the browser had before, and the audit record. Either all
 //! of it is stored or none of it.
 
@@ -6,6 +7,7 @@ use super::{Database, audit, sessions, users};
 use crate::{
     domain::{ProviderId, SessionId},
     profile::VerifiedIdentity,
+    tokens::SealedTokens,
 };
 
 /// The audit outcome of a sign-in that made a session.
@@ -15,11 +17,12 @@ pub async fn record(
     db: &Database,
     provider_id: &ProviderId,
     identity: &VerifiedIdentity,
+    tokens: Option<&SealedTokens>,
     previous_session: Option<&SessionId>,
     browser: &str,
 ) -> Result<SessionId, sqlx::Error> {
     let mut tx = db.begin_write().await?;
-    let ids = users::upsert_identity(&mut tx, provider_id, identity).await?;
+    let ids = users::upsert_identity(&mut tx, provider_id, identity, tokens).await?;
     if let Some(previous) = previous_session {
         sessions::delete(&mut *tx, previous).await?;
     }

@@ -4,7 +4,7 @@ use sqlx::Row;
 
 use super::Transaction;
 use crate::domain::{ProviderId, now};
-use crate::profile::VerifiedIdentity;
+use crate::{profile::VerifiedIdentity, tokens::SealedTokens};
 
 /// The user and identity a sign-in resolved to.
 #[derive(Debug, Clone, Copy)]
@@ -13,16 +13,17 @@ pub struct SignedInIds {
     pub identity_id: i64,
 }
 
-/// Refreshes the identity (issuer, subject) and its user from what the provider just said, or
-/// creates both. Email never links identities. The first statement writes, so on SQLite the
+/// Refreshes the identity (issuer, subject) and its user from what the provider just said and
+/// granted (`tokens`, sealed; `None` when none are kept), or creates both. Email never links identities. The first statement writes, so on SQLite the
 /// transaction holds the write lock from its start and no concurrent sign-in can slip in between.
 pub async fn upsert_identity(
     tx: &mut Transaction,
     provider_id: &ProviderId,
     identity: &VerifiedIdentity,
+    tokens: Option<&SealedTokens>,
 ) -> Result<SignedInIds, sqlx::Error> {
     let at = now();
-    if let Some(ids) = refresh(tx, identity, at).await? {
+    if let Some(ids) = refresh(tx, identity, tokens, at).await? {
         return Ok(ids);
     }
     let user_id: i64 = sqlx::query_scalar(
@@ -36,7 +37,7 @@ pub async fn upsert_identity(
     .bind(at)
     .fetch_one(&mut **tx)
     .await?;
-    if let Some(identity_id) = insert_identity(tx, user_id, provider_id, identity, at).await? {
+    if let Some(identity_id) = insert_identity(tx, user_id, provider_id, identity, tokens, at).await? {
         return Ok(SignedInIds { user_id, identity_id });
     }
     // A concurrent first sign-in of the same person committed the identity after our UPDATE
@@ -47,16 +48,19 @@ pub async fn upsert_identity(
         .bind(user_id)
         .execute(&mut **tx)
         .await?;
-    refresh(tx, identity, at).await?.ok_or(sqlx::Error::RowNotFound)
+    refresh(tx, identity, tokens, at)
+        .await?
+        .ok_or(sqlx::Error::RowNotFound)
 }
 
 /// Updates an existing identity and its user; `None` when the identity is new.
 async fn refresh(
     tx: &mut Transaction,
     identity: &VerifiedIdentity,
+    tokens: Option<&SealedTokens>,
     at: i64,
 ) -> Result<Option<SignedInIds>, sqlx::Error> {
-    let Some(ids) = update_identity(tx, identity, at).await? else {
+    let Some(ids) = update_identity(tx, identity, tokens, at).await? else {
         return Ok(None);
     };
     sqlx::query(
@@ -81,13 +85,14 @@ pub(super) async fn insert_identity(
     user_id: i64,
     provider_id: &ProviderId,
     identity: &VerifiedIdentity,
+    tokens: Option<&SealedTokens>,
     at: i64,
 ) -> Result<Option<i64>, sqlx::Error> {
     sqlx::query_scalar(
         "INSERT INTO identities
            (user_id, provider_id, issuer, subject, username, email, email_verified, raw_claims,
-            created_at, last_sign_in_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)
+            tokens, tokens_expire_at, created_at, last_sign_in_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)
          ON CONFLICT (issuer, subject) DO NOTHING RETURNING id",
     )
     .bind(user_id)
@@ -98,25 +103,32 @@ pub(super) async fn insert_identity(
     .bind(&identity.email)
     .bind(identity.email_verified)
     .bind(&identity.raw_claims)
+    .bind(tokens.map(|t| t.text.as_str()))
+    .bind(tokens.and_then(|t| t.expires_at))
     .bind(at)
     .fetch_optional(&mut **tx)
     .await
 }
 
-/// Writes what the provider just said into an existing identity; `None` when it is new.
+/// Writes what the provider just said and granted into an existing identity; `None` when it
+/// is new. The tokens of the latest grant replace any earlier ones.
 pub(super) async fn update_identity(
     tx: &mut Transaction,
     identity: &VerifiedIdentity,
+    tokens: Option<&SealedTokens>,
     at: i64,
 ) -> Result<Option<SignedInIds>, sqlx::Error> {
     let existing = sqlx::query(
         "UPDATE identities SET username = $1, email = $2, email_verified = $3, raw_claims = $4,
-         last_sign_in_at = $5 WHERE issuer = $6 AND subject = $7 RETURNING id, user_id",
+         tokens = $5, tokens_expire_at = $6, last_sign_in_at = $7
+         WHERE issuer = $8 AND subject = $9 RETURNING id, user_id",
     )
     .bind(&identity.username)
     .bind(&identity.email)
     .bind(identity.email_verified)
     .bind(&identity.raw_claims)
+    .bind(tokens.map(|t| t.text.as_str()))
+    .bind(tokens.and_then(|t| t.expires_at))
     .bind(at)
     .bind(&identity.issuer)
     .bind(identity.subject.as_str())

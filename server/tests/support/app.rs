@@ -100,6 +100,10 @@ pub fn auth_config(providers: &[(&str, &str)]) -> String {
         .collect()
 }
 
+/// The keys every test app seals provider tokens with, unless a test sets `TOKEN_KEYS`
+/// itself (to "" for none).
+pub const TOKEN_KEYS: &str = "test-1:sRnL0I6wuvUdX6/LCCAYABHxehdJhJ8TIv+Ss5z6mrQ=";
+
 pub const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
 pub const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
 
@@ -134,10 +138,17 @@ impl TestApp {
         let settings = Settings::from_env(|name| match name {
             "APP_URL" => Some(origin.clone()),
             "DATABASE_URL" => Some(database.url.clone()),
-            other => settings
-                .iter()
-                .find(|(setting, _)| *setting == other)
-                .map(|(_, value)| (*value).to_owned()),
+            other => {
+                let given = settings
+                    .iter()
+                    .find(|(setting, _)| *setting == other)
+                    .map(|(_, value)| (*value).to_owned());
+                match (other, given) {
+                    ("TOKEN_KEYS", None) => Some(TOKEN_KEYS.to_owned()),
+                    ("TOKEN_KEYS", Some(keys)) if keys.is_empty() => None,
+                    (_, given) => given,
+                }
+            }
         })
         .unwrap();
         let providers = config::parse("auth.toml", config, |_| None).unwrap();
@@ -165,7 +176,10 @@ impl TestApp {
         let data = tempfile::tempdir().unwrap();
         let database = TestDatabase::fresh().await;
         let config = auth_config(&[("acme", &provider.issuer())]);
-        let mut env = vec![("DATABASE_URL", database.url.as_str())];
+        let mut env = vec![
+            ("DATABASE_URL", database.url.as_str()),
+            ("TOKEN_KEYS", TOKEN_KEYS),
+        ];
         env.extend_from_slice(settings);
         let server = bench::server_process::ServerProcess::start(&bench::server_process::ServerSetup {
             binary: std::path::Path::new(env!("CARGO_BIN_EXE_server")),
@@ -303,7 +317,10 @@ impl TestApp {
         provider.answer_valid_sign_in(&callback.nonce).await;
         let reply = self.finish_in(&callback, &[], user_agent).await;
         assert_eq!(reply.status, 200, "sign-in failed: {}", reply.body);
-        format!("__Host-session={}", reply.session().expect("a session cookie is set"))
+        format!(
+            "__Host-session={}",
+            reply.session().expect("a session cookie is set")
+        )
     }
 
     /// Finishes a sign-in or connect with code `c` and the right state, in a browser that also

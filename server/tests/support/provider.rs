@@ -279,6 +279,7 @@ impl StandInProvider {
 fn token_response(id_token: &str) -> Value {
     json!({
         "access_token": "stand-in-access-token",
+        "refresh_token": "stand-in-refresh-token",
         "token_type": "Bearer",
         "expires_in": 3600,
         "id_token": id_token,

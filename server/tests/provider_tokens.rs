@@ -1,0 +1,225 @@
+//! What a provider grants with a sign-in is kept with the identity, sealed with `TOKEN_KEYS` and
+//! bound to that identity: no token text reaches the database, a sealed value copied into
+//! another identity's row does not open, and a malformed key list stops the server at start.
+
+mod support;
+
+use secrecy::ExposeSecret;
+use serde_json::json;
+use server::tokens::{TokenKeys, keys::OpenError};
+use sqlx::Row;
+use support::{
+    StandInProvider, TestApp,
+    app::TOKEN_KEYS,
+    provider::{SUBJECT, corrupt_signature},
+};
+
+const ACCESS_TOKEN: &str = "stand-in-access-token";
+const REFRESH_TOKEN: &str = "stand-in-refresh-token";
+
+struct StoredIdentity {
+    issuer: String,
+    tokens: Option<String>,
+    tokens_expire_at: Option<i64>,
+}
+
+async fn stored_identities(app: &TestApp) -> Vec<StoredIdentity> {
+    let pool = app.database.pool().await;
+    sqlx::query("SELECT issuer, tokens, tokens_expire_at FROM identities ORDER BY id")
+        .fetch_all(&pool)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|row| StoredIdentity {
+            issuer: row.get("issuer"),
+            tokens: row.get("tokens"),
+            tokens_expire_at: row.get("tokens_expire_at"),
+        })
+        .collect()
+}
+
+/// A whole sign-in at `provider` (as "acme" unless named), with this ID token; returns it.
+async fn sign_in(app: &TestApp, provider: &StandInProvider, provider_id: &str) -> String {
+    let callback = app.begin_with(provider_id, None).await;
+    let id_token = provider.sign(&provider.valid_id_token(&callback.nonce));
+    provider.answer_token_request_with(id_token.clone()).await;
+    provider
+        .answer_userinfo_with(json!({ "sub": SUBJECT, "preferred_username": "ada" }))
+        .await;
+    let reply = app.finish(&callback).await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    id_token
+}
+
+#[tokio::test]
+async fn a_sign_in_keeps_what_the_provider_granted_sealed_for_its_identity() {
+    let provider = StandInProvider::start().await;
+    let app = TestApp::spawn(&provider.issuer()).await;
+    let id_token = sign_in(&app, &provider, "acme").await;
+
+    let [stored] = &stored_identities(&app).await[..] else {
+        panic!("one identity")
+    };
+    let sealed = stored.tokens.as_deref().expect("the tokens are kept");
+    let tokens = TokenKeys::parse(TOKEN_KEYS)
+        .unwrap()
+        .open(&stored.issuer, SUBJECT, sealed)
+        .unwrap();
+    assert_eq!(tokens.access_token.expose_secret(), ACCESS_TOKEN);
+    assert_eq!(tokens.refresh_token.unwrap().expose_secret(), REFRESH_TOKEN);
+    assert_eq!(tokens.id_token.unwrap().expose_secret(), id_token);
+    // The stand-in grants an hour; the expiry is also kept in clear for refreshes to find.
+    let expires_at = tokens.expires_at.expect("an expiry");
+    let in_an_hour = server::domain::now() + 3600;
+    assert!(
+        (in_an_hour - 60..=in_an_hour).contains(&expires_at),
+        "{expires_at}"
+    );
+    assert_eq!(stored.tokens_expire_at, Some(expires_at));
+
+    // A later sign-in replaces the grant.
+    sign_in(&app, &provider, "acme").await;
+    let [again] = &stored_identities(&app).await[..] else {
+        panic!("still one identity")
+    };
+    assert_ne!(again.tokens.as_deref(), Some(sealed));
+}
+
+#[tokio::test]
+async fn no_token_text_is_in_the_database() {
+    let provider = StandInProvider::start().await;
+    let app = TestApp::spawn(&provider.issuer()).await;
+    let id_token = sign_in(&app, &provider, "acme").await;
+    // An ID token's signature is unique to it; its header and claims are not secret.
+    let id_token_signature = id_token.rsplit('.').next().unwrap().to_owned();
+    let secrets = [ACCESS_TOKEN, REFRESH_TOKEN, id_token_signature.as_str()];
+
+    if app.database.is_sqlite() {
+        // The database file and its write-ahead log, byte for byte.
+        let file = app.database.url.strip_prefix("sqlite://").unwrap();
+        let folder = std::path::Path::new(file).parent().unwrap();
+        let mut scanned = 0;
+        for entry in std::fs::read_dir(folder).unwrap() {
+            let path = entry.unwrap().path();
+            if path.file_name().unwrap().to_string_lossy().starts_with("app.db") {
+                let bytes = std::fs::read(&path).unwrap();
+                scanned += bytes.len();
+                for secret in secrets {
+                    assert!(
+                        !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
+                        "{} holds {secret}",
+                        path.display()
+                    );
+                }
+            }
+        }
+        assert!(scanned > 0, "the database files were read");
+    } else {
+        // PostgreSQL's files belong to its server; every text column of every row is read
+        // through it instead.
+        let pool = app.database.pool().await;
+        let tables: Vec<String> = sqlx::query_scalar(
+            "SELECT table_name::text FROM information_schema.tables WHERE table_schema = 'public'",
+        )
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+        assert!(tables.iter().any(|t| t == "identities"), "{tables:?}");
+        for table in tables {
+            let rows: Vec<String> =
+                sqlx::query_scalar(&format!("SELECT row_to_json(t)::text FROM {table} t"))
+                    .fetch_all(&pool)
+                    .await
+                    .unwrap();
+            for row in rows {
+                for secret in secrets {
+                    assert!(!row.contains(secret), "{table} holds {secret}");
+                }
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn sealed_tokens_copied_into_another_identitys_row_do_not_open() {
+    let acme = StandInProvider::start().await;
+    let beta = StandInProvider::start().await;
+    let app = TestApp::spawn_with(&[("acme", &acme.issuer()), ("beta", &beta.issuer())]).await;
+    sign_in(&app, &acme, "acme").await;
+    sign_in(&app, &beta, "beta").await;
+    let stored = stored_identities(&app).await;
+    let (acme_row, beta_row) = (&stored[0], &stored[1]);
+    let keys = TokenKeys::parse(TOKEN_KEYS).unwrap();
+    let acme_sealed = acme_row.tokens.as_deref().unwrap();
+    assert!(keys.open(&acme_row.issuer, SUBJECT, acme_sealed).is_ok());
+
+    // Beta's row, holding acme's sealed tokens: they do not open as beta's.
+    let pool = app.database.pool().await;
+    sqlx::query("UPDATE identities SET tokens = $1 WHERE issuer = $2")
+        .bind(acme_sealed)
+        .bind(&beta_row.issuer)
+        .execute(&pool)
+        .await
+        .unwrap();
+    let moved = stored_identities(&app).await.remove(1);
+    assert_eq!(
+        keys.open(&moved.issuer, SUBJECT, moved.tokens.as_deref().unwrap())
+            .err(),
+        Some(OpenError::Refused)
+    );
+}
+
+#[tokio::test]
+async fn without_token_keys_sign_in_works_and_keeps_no_token() {
+    let provider = StandInProvider::start().await;
+    let config = support::app::auth_config(&[("acme", &provider.issuer())]);
+    let app = TestApp::spawn_with_settings(&config, &[("TOKEN_KEYS", "")]).await;
+    sign_in(&app, &provider, "acme").await;
+    let [stored] = &stored_identities(&app).await[..] else {
+        panic!("one identity")
+    };
+    assert_eq!(stored.tokens, None);
+    assert_eq!(stored.tokens_expire_at, None);
+}
+
+#[tokio::test]
+async fn a_refused_sign_in_keeps_nothing() {
+    let provider = StandInProvider::start().await;
+    let app = TestApp::spawn(&provider.issuer()).await;
+    let callback = app.begin().await;
+    let forged = corrupt_signature(&provider.sign(&provider.valid_id_token(&callback.nonce)));
+    provider.answer_token_request_with(forged).await;
+    let reply = app.finish(&callback).await;
+    assert_eq!(reply.status, 400, "{}", reply.body);
+    assert!(stored_identities(&app).await.is_empty());
+}
+
+#[test]
+fn malformed_token_keys_stop_the_server_with_the_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("auth.toml");
+    std::fs::write(
+        &config,
+        support::app::auth_config(&[("acme", "https://id.acme.example")]),
+    )
+    .unwrap();
+    let key = "c2hvcnQta2V5LXRoYXQtaXMtbm90LTMyLWJ5dGVz";
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_server"))
+        .env("AUTH_CONFIG", &config)
+        .env(
+            "DATABASE_URL",
+            format!("sqlite://{}/app.db", dir.path().display()),
+        )
+        .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
+        .env("LEPTOS_OUTPUT_NAME", "app")
+        .env("TOKEN_KEYS", format!("2026-11:{key}"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("TOKEN_KEYS: the key of \"2026-11\" is 30 bytes; it must be 32"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains(key), "the key is shown: {stderr}");
+}
