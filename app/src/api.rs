@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use crate::{
     error::AuthError,
-    model::{Account, HomeState, SignInStart, SignedIn},
+    model::{Account, HomeState, ProviderLive, SignInStart, SignedIn},
 };
 
 #[cfg(feature = "ssr")]
@@ -22,7 +22,7 @@ mod backend {
 
     use crate::{
         error::AuthError,
-        model::{Account, HomeState, SignInStart, SignedIn},
+        model::{Account, HomeState, ProviderLive, SignInStart, SignedIn},
     };
 
     /// The request headers a call came with, and a way to set cookies on its response.
@@ -124,6 +124,8 @@ mod backend {
         ) -> Result<SignInStart, AuthError>;
         async fn disconnect(&self, http: &HttpExchange, identity: i64) -> Result<(), AuthError>;
         async fn sign_out_elsewhere(&self, http: &HttpExchange) -> Result<(), AuthError>;
+        /// What each connected provider says now, asked with the kept grants.
+        async fn provider_live(&self, http: &HttpExchange) -> Result<Vec<ProviderLive>, AuthError>;
     }
 
     /// The backend and the current request, for one server-function call.
@@ -231,6 +233,14 @@ pub async fn begin_connect(provider: String, code_challenge: String) -> Result<S
 pub async fn disconnect(identity: i64) -> Result<(), AuthError> {
     let (backend, http) = backend::context()?;
     backend::finish(&http, backend.disconnect(&http, identity).await)
+}
+
+/// What each connected provider says now about the signed-in person, asked on the server with
+/// the grants kept from sign-in.
+#[server(endpoint = "load_provider_live")]
+pub async fn load_provider_live() -> Result<Vec<ProviderLive>, AuthError> {
+    let (backend, http) = backend::context()?;
+    backend::finish(&http, backend.provider_live(&http).await)
 }
 
 /// Ends every session of this account but the current one.

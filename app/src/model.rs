@@ -97,6 +97,32 @@ pub struct ConnectedAccount {
     /// "2026-11-30 14:02 UTC".
     pub connected_at: String,
     pub last_sign_in_at: String,
+    /// The provider refused to refresh the kept grant: "Reconnect" is offered.
+    pub reconnect_needed: bool,
+}
+
+/// What the dashboard shows of a connected provider, asked live on the server with the
+/// identity's kept token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LiveFromProvider {
+    /// What the provider says now, as (label, value) pairs in the order shown.
+    Facts(Vec<(String, String)>),
+    /// The provider no longer accepts the kept grant: connect it again on the account page.
+    ReconnectNeeded,
+    /// The provider could not be asked just now.
+    Unavailable,
+    /// No grant is kept for this identity: it signed in before grants were kept, or the
+    /// server keeps none.
+    NothingKept,
+    /// This kind of provider has no live call.
+    NotOffered,
+}
+
+/// The live view of one connected identity ([`ConnectedAccount::id`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProviderLive {
+    pub identity: i64,
+    pub live: LiveFromProvider,
 }
 
 /// One of the account's live sessions, as the sessions list shows it.

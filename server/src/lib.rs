@@ -6,6 +6,7 @@ pub mod flow;
 pub mod oauth;
 pub mod oidc;
 pub mod profile;
+pub mod provider_api;
 pub mod provider_http;
 pub mod providers;
 pub mod settings;

@@ -11,6 +11,7 @@ use crate::{
     settings::{LogFormat, Settings},
     store::{Database, cleanup},
     telemetry,
+    tokens::on_demand::TokenSource,
     web::{
         backend::Backend, guard::AppOrigin, headers::ServedOverHttps, operations, protected::ProtectedPages,
         rate_limit::SignInRateLimit, request_id::RequestSpans, router,
@@ -65,7 +66,13 @@ pub async fn build_app(
         tracing::warn!("TOKEN_KEYS is not set: the tokens providers grant are not kept");
     }
     warm_up_discovery(&flow);
-    let backend = Arc::new(Backend::new(flow));
+    let tokens = TokenSource::new(
+        flow.db.clone(),
+        flow.http.clone(),
+        flow.registry.clone(),
+        flow.token_keys.clone(),
+    );
+    let backend = Arc::new(Backend::new(flow, tokens));
     let https = ServedOverHttps(settings.app_url.scheme() == "https");
     let sign_in_limit = SignInRateLimit::start(settings.sign_in_burst, settings.sign_in_refill)
         .ok_or_else(|| StartupError::Settings("the sign-in rate limit must be above zero".into()))?;

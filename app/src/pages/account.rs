@@ -72,6 +72,22 @@ fn AccountView(
 #[component]
 fn Connected(connected: ConnectedAccount, disconnect: ServerAction<Disconnect>, only_one: bool) -> impl IntoView {
     let name = connected.provider_name.clone();
+    // The provider refused to refresh its grant: connecting it again replaces the grant.
+    let reconnect = connected.reconnect_needed.then(|| {
+        let button = ProviderButton {
+            id: connected.provider_id.clone(),
+            name: connected.provider_name.clone(),
+            brand: connected.brand,
+        };
+        view! {
+            <p class="alert">{format!("{name} no longer accepts this app's access.")}</p>
+            <ProviderForms>
+                <ul class="providers">
+                    <ProviderButtons providers=vec![button] verb="Reconnect" purpose=Purpose::Connect />
+                </ul>
+            </ProviderForms>
+        }
+    });
     view! {
         <li data-provider=connected.provider_id.clone()>
             <BrandMark brand=connected.brand />
@@ -90,6 +106,7 @@ fn Connected(connected: ConnectedAccount, disconnect: ServerAction<Disconnect>, 
                     "Disconnect"
                 </button>
             </ActionForm>
+            {reconnect}
         </li>
     }
 }

@@ -2,35 +2,34 @@ use leptos::prelude::*;
 
 use super::signed_in_only::SignedInOnly;
 use crate::{
-    api::load_account,
+    api::{load_account, load_provider_live},
     components::{brand_mark::BrandMark, profile_card::ProfileCard},
-    model::Account,
+    error::AuthError,
+    model::{Account, ConnectedAccount, LiveFromProvider, ProviderLive},
 };
 
-/// `/dashboard`: the signed-in home. Who you are, and the providers you can sign in with.
+type LiveViews = Resource<Result<Vec<ProviderLive>, AuthError>>;
+
+/// `/dashboard`: the signed-in home. Who you are, the providers you can sign in with, and what
+/// each says about you now, asked on the server with the access it granted.
 #[component]
 pub fn DashboardPage() -> impl IntoView {
     let account = Resource::new(|| (), |_| load_account());
+    let live: LiveViews = Resource::new(|| (), |_| load_provider_live());
     view! {
-        <SignedInOnly account render=Callback::new(|account: Account| view! { <Dashboard account /> }.into_any()) />
+        <SignedInOnly
+            account
+            render=Callback::new(move |account: Account| view! { <Dashboard account live /> }.into_any())
+        />
     }
 }
 
 #[component]
-fn Dashboard(account: Account) -> impl IntoView {
+fn Dashboard(account: Account, live: LiveViews) -> impl IntoView {
     let connected = account
         .connected
         .into_iter()
-        .map(|connected| {
-            view! {
-                <li data-provider=connected.provider_id.clone()>
-                    <BrandMark brand=connected.brand />
-                    <span class="provider-name">{connected.provider_name}</span>
-                    {connected.label.map(|label| view! { <span class="label">{label}</span> })}
-                    <span class="when">"Last sign-in " {connected.last_sign_in_at}</span>
-                </li>
-            }
-        })
+        .map(|connected| view! { <Connected connected live /> })
         .collect_view();
     view! {
         <ProfileCard profile=account.profile />
@@ -40,5 +39,62 @@ fn Dashboard(account: Account) -> impl IntoView {
             <ul class="connected">{connected}</ul>
             <a class="button" href="/account">"Manage connections and sessions"</a>
         </section>
+    }
+}
+
+#[component]
+fn Connected(connected: ConnectedAccount, live: LiveViews) -> impl IntoView {
+    let identity = connected.id;
+    let name = connected.provider_name.clone();
+    let now = move || {
+        live.get().map(|views| {
+            let view = views
+                .ok()
+                .and_then(|views| views.into_iter().find(|v| v.identity == identity))
+                .map_or(LiveFromProvider::Unavailable, |v| v.live);
+            view! { <Live name=name.clone() live=view /> }
+        })
+    };
+    view! {
+        <li data-provider=connected.provider_id.clone()>
+            <BrandMark brand=connected.brand />
+            <span class="provider-name">{connected.provider_name}</span>
+            {connected.label.map(|label| view! { <span class="label">{label}</span> })}
+            <span class="when">"Last sign-in " {connected.last_sign_in_at}</span>
+            <Suspense fallback=|| ()>{now}</Suspense>
+        </li>
+    }
+}
+
+/// What one provider says now, or why it cannot be shown; nothing for providers without a
+/// live call.
+#[component]
+fn Live(name: String, live: LiveFromProvider) -> impl IntoView {
+    match live {
+        LiveFromProvider::Facts(facts) if facts.is_empty() => {
+            view! { <p class="live muted">{format!("{name} shares nothing more with this app.")}</p> }.into_any()
+        }
+        LiveFromProvider::Facts(facts) => {
+            let facts = facts
+                .into_iter()
+                .map(|(label, value)| view! { <div><dt>{label}</dt><dd>{value}</dd></div> })
+                .collect_view();
+            view! { <dl class="live" aria-label=format!("Now at {name}")>{facts}</dl> }.into_any()
+        }
+        LiveFromProvider::ReconnectNeeded => view! {
+            <p class="live alert">
+                {format!("{name} no longer accepts this app's access. ")}
+                <a href="/account">"Reconnect it"</a>
+            </p>
+        }
+        .into_any(),
+        LiveFromProvider::Unavailable => {
+            view! { <p class="live muted">{format!("{name} could not be reached just now.")}</p> }.into_any()
+        }
+        LiveFromProvider::NothingKept => {
+            view! { <p class="live muted">{format!("No access to {name} is kept for this account.")}</p> }
+                .into_any()
+        }
+        LiveFromProvider::NotOffered => ().into_any(),
     }
 }

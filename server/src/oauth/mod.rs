@@ -50,7 +50,7 @@ async fn send(
 }
 
 /// GETs a JSON document from a provider API with the access token as a bearer token.
-async fn get_json(
+pub(crate) async fn get_json(
     http: &ProviderHttp,
     step: &'static str,
     url: &url::Url,

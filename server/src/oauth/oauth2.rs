@@ -118,7 +118,7 @@ pub async fn exchange(
 }
 
 /// Facebook's proof that a Graph call comes from the app that owns the token.
-fn appsecret_proof(app_secret: &str, token: &str) -> String {
+pub(crate) fn appsecret_proof(app_secret: &str, token: &str) -> String {
     let mut mac =
         Hmac::<Sha256>::new_from_slice(app_secret.as_bytes()).expect("HMAC takes keys of any length");
     mac.update(token.as_bytes());

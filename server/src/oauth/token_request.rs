@@ -1,6 +1,6 @@
-//! The authorization-code grant's token request, shared by OpenID Connect and plain OAuth 2.0:
-//! the client authenticates as the provider wants, and the answer is read tolerantly
-//! (see `token_response`).
+//! Token requests, shared by OpenID Connect and plain OAuth 2.0: the authorization-code grant
+//! and the refresh grant. The client authenticates as the provider wants, and the answer is
+//! read tolerantly (see `token_response`).
 
 use base64::{Engine, engine::general_purpose::STANDARD};
 use http::{Method, Request, header};
@@ -25,27 +25,50 @@ pub async fn exchange_code(
     code: String,
     verifier: Option<&CodeVerifier>,
 ) -> Result<AccessGrant, OAuthError> {
-    let request = build(provider, token_url, client_auth, code, verifier)?;
-    let (status, content_type, body) = send(http, "token", request).await?;
-    token_response::parse(status, content_type.as_deref(), &body)
-}
-
-fn build(
-    provider: &Provider,
-    token_url: &Url,
-    client_auth: ClientAuth,
-    code: String,
-    verifier: Option<&CodeVerifier>,
-) -> Result<Request<Vec<u8>>, OAuthError> {
-    let config = &provider.config;
-    let mut params = vec![
+    let mut grant = vec![
         ("grant_type", "authorization_code"),
         ("code", code.as_str()),
         ("redirect_uri", provider.redirect_uri.as_str()),
     ];
     if let Some(verifier) = verifier {
-        params.push(("code_verifier", verifier.expose()));
+        grant.push(("code_verifier", verifier.expose()));
     }
+    request(provider, http, token_url, client_auth, grant).await
+}
+
+/// Trades a refresh token for a new grant (RFC 6749 section 6). A refusal comes back as
+/// `OAuthError::ProviderError` with the provider's code (`invalid_grant` when the grant was
+/// revoked or has expired).
+pub async fn refresh(
+    provider: &Provider,
+    http: &ProviderHttp,
+    token_url: &Url,
+    client_auth: ClientAuth,
+    refresh_token: &str,
+) -> Result<AccessGrant, OAuthError> {
+    let grant = vec![("grant_type", "refresh_token"), ("refresh_token", refresh_token)];
+    request(provider, http, token_url, client_auth, grant).await
+}
+
+async fn request<'a>(
+    provider: &'a Provider,
+    http: &ProviderHttp,
+    token_url: &Url,
+    client_auth: ClientAuth,
+    grant: Vec<(&'a str, &'a str)>,
+) -> Result<AccessGrant, OAuthError> {
+    let request = build(provider, token_url, client_auth, grant)?;
+    let (status, content_type, body) = send(http, "token", request).await?;
+    token_response::parse(status, content_type.as_deref(), &body)
+}
+
+fn build<'a>(
+    provider: &'a Provider,
+    token_url: &Url,
+    client_auth: ClientAuth,
+    mut params: Vec<(&'a str, &'a str)>,
+) -> Result<Request<Vec<u8>>, OAuthError> {
+    let config = &provider.config;
     if client_auth != ClientAuth::Basic {
         params.push(("client_id", config.client_id.as_str()));
         params.push(("client_secret", config.client_secret.secret()));

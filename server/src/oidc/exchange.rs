@@ -53,11 +53,8 @@ pub async fn exchange_code(
 
     // The code exchange shares the tolerant token-response reader of plain OAuth 2.0: any case
     // of `token_type`, `expires_in` as a string, errors in 200 answers (SECURITY.md G3).
-    let token_url = metadata
-        .token_endpoint()
-        .ok_or_else(|| OidcError::TokenRequest("the provider has no token endpoint".into()))?
-        .url();
-    let client_auth = client_auth(metadata.token_endpoint_auth_methods_supported());
+    let (token_url, client_auth) =
+        token_endpoint(metadata).ok_or_else(|| OidcError::TokenRequest("the provider has no token endpoint".into()))?;
     let grant = token_request::exchange_code(provider, http, token_url, client_auth, code, Some(verifier))
         .await
         .map_err(|e| OidcError::TokenRequest(e.to_string()))?;
@@ -173,6 +170,12 @@ fn verify_id_token<'t>(
     nonce: &Nonce,
 ) -> Result<&'t CoreIdTokenClaims, ClaimsVerificationError> {
     id_token.claims(verifier, &OidcNonce::new(nonce.expose().to_owned()))
+}
+
+/// Where tokens are requested, and how the client authenticates there.
+pub fn token_endpoint(metadata: &Metadata) -> Option<(&url::Url, ClientAuth)> {
+    let url = metadata.token_endpoint()?.url();
+    Some((url, client_auth(metadata.token_endpoint_auth_methods_supported())))
 }
 
 /// Basic authentication unless the provider supports only credentials in the body.

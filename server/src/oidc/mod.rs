@@ -5,7 +5,7 @@ mod exchange;
 mod signing_key;
 
 pub use discovery::{Metadata, discover};
-pub use exchange::{IdTokenVerifier, UserInfoClient, exchange_code, id_token_verifier, userinfo_client};
+pub use exchange::{IdTokenVerifier, UserInfoClient, exchange_code, id_token_verifier, token_endpoint, userinfo_client};
 
 /// What went wrong talking to a provider. Details are for the log; the browser gets a
 /// general message (see `flow::FlowError`).

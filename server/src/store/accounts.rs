@@ -20,6 +20,8 @@ pub struct ConnectedIdentity {
     pub email: Option<String>,
     pub created_at: i64,
     pub last_sign_in_at: i64,
+    /// The provider refused to refresh its grant.
+    pub reconnect_needed: bool,
 }
 
 /// What connecting an identity to an account came to.
@@ -45,8 +47,8 @@ pub enum Disconnected {
 
 pub async fn identities_of(db: &Database, user_id: i64) -> Result<Vec<ConnectedIdentity>, sqlx::Error> {
     let rows = sqlx::query(
-        "SELECT id, provider_id, username, email, created_at, last_sign_in_at FROM identities
-         WHERE user_id = $1 ORDER BY created_at, id",
+        "SELECT id, provider_id, username, email, created_at, last_sign_in_at, reconnect_needed_at
+         FROM identities WHERE user_id = $1 ORDER BY created_at, id",
     )
     .bind(user_id)
     .fetch_all(db.reader())
@@ -60,6 +62,7 @@ pub async fn identities_of(db: &Database, user_id: i64) -> Result<Vec<ConnectedI
             email: row.get("email"),
             created_at: row.get("created_at"),
             last_sign_in_at: row.get("last_sign_in_at"),
+            reconnect_needed: row.get::<Option<i64>, _>("reconnect_needed_at").is_some(),
         })
         .collect())
 }

@@ -15,6 +15,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod cleanup;
+pub mod identity_tokens;
 pub mod sessions;
 pub mod sign_ins;
 pub mod transactions;

@@ -120,7 +120,7 @@ pub(super) async fn update_identity(
 ) -> Result<Option<SignedInIds>, sqlx::Error> {
     let existing = sqlx::query(
         "UPDATE identities SET username = $1, email = $2, email_verified = $3, raw_claims = $4,
-         tokens = $5, tokens_expire_at = $6, last_sign_in_at = $7
+         tokens = $5, tokens_expire_at = $6, reconnect_needed_at = NULL, last_sign_in_at = $7
          WHERE issuer = $8 AND subject = $9 RETURNING id, user_id",
     )
     .bind(&identity.username)

@@ -4,12 +4,13 @@
 //! cannot show.
 
 pub mod keys;
+pub mod on_demand;
 
 use secrecy::SecretString;
 
 use crate::{domain::now, oauth::token_response::AccessGrant};
 
-pub use keys::{SealedTokens, TokenKeys};
+pub use keys::{OpenError, SealedTokens, TokenKeys};
 
 #[derive(Debug)]
 pub struct ProviderTokens {

@@ -4,27 +4,34 @@
 use app::{
     api::{AuthBackend, HttpExchange},
     error::AuthError,
-    model::{Account, ActiveSession, ConnectedAccount, HomeState, Profile, ProviderButton, SignInStart, SignedIn},
+    model::{
+        Account, ActiveSession, ConnectedAccount, HomeState, LiveFromProvider, Profile, ProviderButton, ProviderLive,
+        SignInStart, SignedIn,
+    },
 };
 
 use super::{browser_family, cookies};
 use crate::{
     domain::{SessionId, TransactionId},
     flow::{ACCOUNT_PAGE, FlowError, Pkce, Purpose, SignInFlow},
+    provider_api,
     store::{
         accounts::{self, Disconnected},
         sessions::{self, SessionProfile},
         transactions,
     },
+    tokens::on_demand::TokenSource,
 };
 
 pub struct Backend {
     flow: SignInFlow,
+    /// Hands out the kept provider grants, refreshed when due.
+    tokens: TokenSource,
 }
 
 impl Backend {
-    pub fn new(flow: SignInFlow) -> Self {
-        Self { flow }
+    pub fn new(flow: SignInFlow, tokens: TokenSource) -> Self {
+        Self { flow, tokens }
     }
 
     fn session_id(http: &HttpExchange) -> Option<SessionId> {
@@ -267,6 +274,7 @@ impl AuthBackend for Backend {
                 label: identity.username.or(identity.email),
                 connected_at: shown_time(identity.created_at),
                 last_sign_in_at: shown_time(identity.last_sign_in_at),
+                reconnect_needed: identity.reconnect_needed,
                 provider_id: identity.provider_id,
             })
             .collect();
@@ -333,5 +341,19 @@ impl AuthBackend for Backend {
         }
         .await;
         back_to_account(http, result)
+    }
+
+    async fn provider_live(&self, http: &HttpExchange) -> Result<Vec<ProviderLive>, AuthError> {
+        let (_, session) = self.signed_in(http).await?;
+        let identities = accounts::identities_of(&self.flow.db, session.user_id).await.map_err(internal)?;
+        let mut views = Vec::with_capacity(identities.len());
+        for identity in identities {
+            let live = match self.flow.registry.get(&identity.provider_id) {
+                Some(provider) => provider_api::live(&self.tokens, &self.flow.http, provider, identity.id).await,
+                None => LiveFromProvider::NotOffered,
+            };
+            views.push(ProviderLive { identity: identity.id, live });
+        }
+        Ok(views)
     }
 }

@@ -49,6 +49,14 @@ impl TestDatabase {
         }
     }
 
+    /// Another handle on this same database, for a second app instance beside the first.
+    pub fn shared(&self) -> Self {
+        Self {
+            url: self.url.clone(),
+            _sqlite_dir: None,
+        }
+    }
+
     pub fn is_sqlite(&self) -> bool {
         self.url.starts_with("sqlite:")
     }

@@ -1,0 +1,124 @@
+//! What the dashboard shows of each connected provider, fetched live on the server with the
+//! identity's kept token, the way the tutorials call a provider's API after sign-in. The call
+//! is chosen here from the provider's protocol and preset; nothing the browser sends names a
+//! URL, so this is no proxy.
+
+use app::model::{Brand, LiveFromProvider};
+use secrecy::ExposeSecret;
+use serde_json::Value;
+
+use crate::{
+    oauth::{self, oauth2::appsecret_proof},
+    provider_http::ProviderHttp,
+    providers::{Protocol, Provider},
+    tokens::on_demand::{TokenError, TokenSource},
+};
+
+/// One live call: where, and which fields of the answer are shown under which label.
+struct LiveCall {
+    url: url::Url,
+    facts: &'static [(&'static str, &'static str)],
+}
+
+/// What `provider` says now about the person of `identity_id`.
+pub async fn live(source: &TokenSource, http: &ProviderHttp, provider: &Provider, identity_id: i64) -> LiveFromProvider {
+    let Some(call) = live_call(provider, http).await else {
+        return LiveFromProvider::NotOffered;
+    };
+    let tokens = match source.tokens(identity_id).await {
+        Ok(tokens) => tokens,
+        Err(TokenError::NothingKept) => return LiveFromProvider::NothingKept,
+        Err(TokenError::ReconnectNeeded) => return LiveFromProvider::ReconnectNeeded,
+        Err(error) => {
+            tracing::warn!(provider = %provider.config.id, %error, "no usable token for a live call");
+            return LiveFromProvider::Unavailable;
+        }
+    };
+    let token = tokens.access_token.expose_secret();
+    let mut url = call.url;
+    let headers = match &provider.config.protocol {
+        Protocol::OAuth2(settings) => {
+            if settings.quirks.appsecret_proof {
+                let proof = appsecret_proof(provider.config.client_secret.secret(), token);
+                url.query_pairs_mut().append_pair("appsecret_proof", &proof);
+            }
+            settings.quirks.profile_headers.as_slice()
+        }
+        _ => &[],
+    };
+    match oauth::get_json(http, "live", &url, &format!("Bearer {token}"), headers).await {
+        Ok(document) => LiveFromProvider::Facts(facts(&document, call.facts)),
+        Err(error) => {
+            tracing::warn!(provider = %provider.config.id, %error, "a live call failed");
+            LiveFromProvider::Unavailable
+        }
+    }
+}
+
+/// The call made for each kind of provider: an OpenID provider's (and Google's) userinfo,
+/// GitHub's user with its counts, X's public metrics, Facebook's `me` with the fields its
+/// default scopes grant, Instagram's account type and media count.
+async fn live_call(provider: &Provider, http: &ProviderHttp) -> Option<LiveCall> {
+    match &provider.config.protocol {
+        Protocol::Oidc(_) => {
+            let discovered = provider.discovered(http).await.ok()?;
+            let url = discovered.metadata.userinfo_endpoint()?.url().clone();
+            Some(LiveCall {
+                url,
+                facts: &[("Name", "/name"), ("Email", "/email"), ("Locale", "/locale")],
+            })
+        }
+        Protocol::OAuth2(settings) => {
+            let with_query = |query: &str| {
+                let mut url = settings.profile_url.clone();
+                url.set_query(Some(query));
+                url
+            };
+            match provider.config.brand? {
+                Brand::GitHub => Some(LiveCall {
+                    url: settings.profile_url.clone(),
+                    facts: &[
+                        ("Public repositories", "/public_repos"),
+                        ("Followers", "/followers"),
+                        ("Following", "/following"),
+                    ],
+                }),
+                Brand::X => Some(LiveCall {
+                    url: with_query("user.fields=public_metrics"),
+                    facts: &[
+                        ("Followers", "/data/public_metrics/followers_count"),
+                        ("Following", "/data/public_metrics/following_count"),
+                        ("Posts", "/data/public_metrics/tweet_count"),
+                    ],
+                }),
+                Brand::Facebook => Some(LiveCall {
+                    url: with_query("fields=name,email"),
+                    facts: &[("Name", "/name"), ("Email", "/email")],
+                }),
+                Brand::Instagram => Some(LiveCall {
+                    url: with_query("fields=account_type,media_count"),
+                    facts: &[("Account type", "/account_type"), ("Posts", "/media_count")],
+                }),
+                Brand::Google => None,
+            }
+        }
+        // X's OAuth 1.0a flow signs each call; its live call is not built yet.
+        Protocol::OAuth1(_) => None,
+    }
+}
+
+/// The fields present in `document`, as text, under their labels.
+fn facts(document: &Value, wanted: &[(&str, &str)]) -> Vec<(String, String)> {
+    wanted
+        .iter()
+        .filter_map(|(label, pointer)| {
+            let value = match document.pointer(pointer)? {
+                Value::String(text) if !text.is_empty() => text.chars().take(200).collect(),
+                Value::Number(number) => number.to_string(),
+                Value::Bool(flag) => flag.to_string(),
+                _ => return None,
+            };
+            Some(((*label).to_owned(), value))
+        })
+        .collect()
+}

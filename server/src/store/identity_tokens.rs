@@ -1,0 +1,88 @@
+//! The sealed grant kept with each identity, and the lease under which one refresh at a time
+//! runs for it, across every instance sharing the database.
+
+use sqlx::Row;
+
+use super::Database;
+use crate::tokens::SealedTokens;
+
+/// An identity's kept grant, as stored.
+pub struct KeptGrant {
+    pub issuer: String,
+    pub subject: String,
+    pub provider_id: String,
+    /// `None` when nothing is kept (no `TOKEN_KEYS` at the time, or signed in before).
+    pub sealed: Option<String>,
+    pub expires_at: Option<i64>,
+    pub reconnect_needed: bool,
+}
+
+pub async fn load(db: &Database, identity_id: i64) -> Result<Option<KeptGrant>, sqlx::Error> {
+    // From the writer: a refresh stored a moment ago must be seen at once.
+    let row = sqlx::query(
+        "SELECT issuer, subject, provider_id, tokens, tokens_expire_at, reconnect_needed_at
+         FROM identities WHERE id = $1",
+    )
+    .bind(identity_id)
+    .fetch_optional(db.writer())
+    .await?;
+    row.map(|row| {
+        Ok(KeptGrant {
+            issuer: row.try_get("issuer")?,
+            subject: row.try_get("subject")?,
+            provider_id: row.try_get("provider_id")?,
+            sealed: row.try_get("tokens")?,
+            expires_at: row.try_get("tokens_expire_at")?,
+            reconnect_needed: row.try_get::<Option<i64>, _>("reconnect_needed_at")?.is_some(),
+        })
+    })
+    .transpose()
+}
+
+/// Takes the refresh lease until `until`, unless another refresh holds a lease still running
+/// at `now`; `true` when taken. One statement, so two instances cannot both take it.
+pub async fn take_refresh_lease(db: &Database, identity_id: i64, now: i64, until: i64) -> Result<bool, sqlx::Error> {
+    let taken: Option<i64> = sqlx::query_scalar(
+        "UPDATE identities SET refresh_lease_until = $1
+         WHERE id = $2 AND (refresh_lease_until IS NULL OR refresh_lease_until <= $3) RETURNING id",
+    )
+    .bind(until)
+    .bind(identity_id)
+    .bind(now)
+    .fetch_optional(db.writer())
+    .await?;
+    Ok(taken.is_some())
+}
+
+/// Stores a refreshed grant (with the rotated refresh token, if the provider rotated it) and
+/// gives the lease back, in one statement: readers see the old grant or the new, never half.
+pub async fn store_refreshed(db: &Database, identity_id: i64, sealed: &SealedTokens) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE identities SET tokens = $1, tokens_expire_at = $2, refresh_lease_until = NULL WHERE id = $3",
+    )
+    .bind(&sealed.text)
+    .bind(sealed.expires_at)
+    .bind(identity_id)
+    .execute(db.writer())
+    .await?;
+    Ok(())
+}
+
+/// Gives the lease back without a new grant (the provider could not be reached).
+pub async fn release_lease(db: &Database, identity_id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE identities SET refresh_lease_until = NULL WHERE id = $1")
+        .bind(identity_id)
+        .execute(db.writer())
+        .await?;
+    Ok(())
+}
+
+/// The provider refused the grant: the person must connect again.
+pub async fn mark_reconnect_needed(db: &Database, identity_id: i64, at: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE identities SET reconnect_needed_at = $1, refresh_lease_until = NULL WHERE id = $2")
+        .bind(at)
+        .bind(identity_id)
+        .execute(db.writer())
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,192 @@
+//! The one place that hands out a provider's tokens for an identity: the kept grant while it
+//! is good for at least another minute, else a refreshed one. One refresh at a time per
+//! identity: within a process, requests for the same identity wait in line behind one lock;
+//! across instances, the database lease (`store::identity_tokens`) decides which one asks the
+//! provider while the others wait for what it stores.
+
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+    time::Duration,
+};
+
+use secrecy::ExposeSecret;
+
+use super::{OpenError, ProviderTokens, TokenKeys};
+use crate::{
+    domain::now,
+    oauth::{OAuthError, token_request},
+    oidc,
+    provider_http::ProviderHttp,
+    providers::{Protocol, Provider, ProviderRegistry},
+    store::{Database, identity_tokens},
+};
+
+/// A grant this close to its expiry (seconds) is refreshed before it is handed out.
+const REFRESH_AHEAD: i64 = 60;
+/// How long a refresh may hold its lease before another instance may try in its place.
+const LEASE: i64 = 30;
+
+#[derive(Debug, thiserror::Error)]
+pub enum TokenError {
+    #[error("no grant is kept for this identity")]
+    NothingKept,
+    #[error("the provider no longer accepts the kept grant")]
+    ReconnectNeeded,
+    #[error("the provider could not refresh the grant: {0}")]
+    Unavailable(String),
+    #[error("the kept grant does not open: {0}")]
+    Sealed(#[from] OpenError),
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+}
+
+pub struct TokenSource {
+    db: Database,
+    http: ProviderHttp,
+    registry: Arc<ProviderRegistry>,
+    keys: Option<Arc<TokenKeys>>,
+    /// One line per identity whose grant is being asked for in this process.
+    lines: Mutex<HashMap<i64, Arc<tokio::sync::Mutex<()>>>>,
+}
+
+impl TokenSource {
+    pub fn new(db: Database, http: ProviderHttp, registry: Arc<ProviderRegistry>, keys: Option<Arc<TokenKeys>>) -> Self {
+        Self {
+            db,
+            http,
+            registry,
+            keys,
+            lines: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The identity's tokens, good for at least another minute.
+    pub async fn tokens(&self, identity_id: i64) -> Result<ProviderTokens, TokenError> {
+        let line = self.line(identity_id);
+        let result = {
+            let _turn = line.lock().await;
+            self.good_or_refreshed(identity_id).await
+        };
+        drop(line);
+        self.forget_idle_lines();
+        result
+    }
+
+    async fn good_or_refreshed(&self, identity_id: i64) -> Result<ProviderTokens, TokenError> {
+        let keys = self.keys.as_ref().ok_or(TokenError::NothingKept)?;
+        let mut pause = Duration::from_millis(20);
+        let waiting_since = now();
+        loop {
+            let kept = identity_tokens::load(&self.db, identity_id)
+                .await?
+                .ok_or(TokenError::NothingKept)?;
+            if kept.reconnect_needed {
+                return Err(TokenError::ReconnectNeeded);
+            }
+            let sealed = kept.sealed.as_deref().ok_or(TokenError::NothingKept)?;
+            let tokens = keys.open(&kept.issuer, &kept.subject, sealed)?;
+            let at = now();
+            if tokens.expires_at.is_none_or(|expiry| expiry - at > REFRESH_AHEAD) {
+                return Ok(tokens);
+            }
+            if identity_tokens::take_refresh_lease(&self.db, identity_id, at, at + LEASE).await? {
+                return self.refresh(identity_id, &kept, tokens, keys).await;
+            }
+            // Another instance is refreshing: wait for what it stores, or for its lease to run out.
+            if at - waiting_since > LEASE {
+                return Err(TokenError::Unavailable("another refresh of this grant did not finish".into()));
+            }
+            tokio::time::sleep(pause).await;
+            pause = (pause * 2).min(Duration::from_millis(500));
+        }
+    }
+
+    /// Asks the provider for a new grant under the lease just taken, and stores it (or marks the
+    /// identity for reconnecting when the provider refuses the old one).
+    async fn refresh(
+        &self,
+        identity_id: i64,
+        kept: &identity_tokens::KeptGrant,
+        old: ProviderTokens,
+        keys: &TokenKeys,
+    ) -> Result<ProviderTokens, TokenError> {
+        let Some(refresh_token) = old.refresh_token.as_ref() else {
+            identity_tokens::mark_reconnect_needed(&self.db, identity_id, now()).await?;
+            return Err(TokenError::ReconnectNeeded);
+        };
+        let asked = match self.registry.get(&kept.provider_id) {
+            Some(provider) => self.ask(provider, refresh_token.expose_secret()).await,
+            None => Err(RefreshFailure::Unavailable("the provider is no longer configured".into())),
+        };
+        match asked {
+            Ok(grant) => {
+                let mut fresh = ProviderTokens::granted(&grant);
+                // A provider that does not rotate refresh tokens, or sends no new ID token or
+                // scope list, leaves the earlier ones in force.
+                fresh.refresh_token = fresh.refresh_token.or(old.refresh_token);
+                fresh.id_token = fresh.id_token.or(old.id_token);
+                fresh.scope = fresh.scope.or(old.scope);
+                let Some(sealed) = keys.seal(&kept.issuer, &kept.subject, &fresh) else {
+                    identity_tokens::release_lease(&self.db, identity_id).await?;
+                    return Err(TokenError::Unavailable("the new grant could not be sealed".into()));
+                };
+                identity_tokens::store_refreshed(&self.db, identity_id, &sealed).await?;
+                Ok(fresh)
+            }
+            Err(RefreshFailure::Refused) => {
+                tracing::warn!(provider = %kept.provider_id, "the provider refused to refresh a grant; reconnect needed");
+                identity_tokens::mark_reconnect_needed(&self.db, identity_id, now()).await?;
+                Err(TokenError::ReconnectNeeded)
+            }
+            Err(RefreshFailure::Unavailable(reason)) => {
+                identity_tokens::release_lease(&self.db, identity_id).await?;
+                Err(TokenError::Unavailable(reason))
+            }
+        }
+    }
+
+    async fn ask(
+        &self,
+        provider: &Provider,
+        refresh_token: &str,
+    ) -> Result<crate::oauth::token_response::AccessGrant, RefreshFailure> {
+        let (token_url, client_auth) = match &provider.config.protocol {
+            Protocol::Oidc(_) => {
+                let discovered = provider
+                    .discovered(&self.http)
+                    .await
+                    .map_err(|e| RefreshFailure::Unavailable(e.to_string()))?;
+                let (url, auth) = oidc::token_endpoint(&discovered.metadata)
+                    .ok_or_else(|| RefreshFailure::Unavailable("the provider has no token endpoint".into()))?;
+                (url.clone(), auth)
+            }
+            Protocol::OAuth2(settings) => (settings.token_url.clone(), settings.client_auth),
+            // OAuth 1.0a credentials do not expire, so they are never refreshed.
+            Protocol::OAuth1(_) => return Err(RefreshFailure::Refused),
+        };
+        token_request::refresh(provider, &self.http, &token_url, client_auth, refresh_token)
+            .await
+            .map_err(|error| match error {
+                OAuthError::ProviderError { code, .. } if code == "invalid_grant" => RefreshFailure::Refused,
+                other => RefreshFailure::Unavailable(other.to_string()),
+            })
+    }
+
+    fn line(&self, identity_id: i64) -> Arc<tokio::sync::Mutex<()>> {
+        let mut lines = self.lines.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        lines.entry(identity_id).or_default().clone()
+    }
+
+    /// Lines nobody waits in any more are dropped, so the map stays as small as the traffic.
+    fn forget_idle_lines(&self) {
+        let mut lines = self.lines.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        lines.retain(|_, line| Arc::strong_count(line) > 1);
+    }
+}
+
+enum RefreshFailure {
+    /// `invalid_grant`: the grant was revoked or has expired for good.
+    Refused,
+    Unavailable(String),
+}
