@@ -199,3 +199,19 @@ test('"Sign out everywhere else" ends the session of another browser and keeps t
   await page.reload();
   await expect(page.getByRole('heading', { name: 'Your account' })).toBeVisible();
 });
+
+test('the dashboard shows what the provider says now, asked on the server with the kept grant', async ({ page }) => {
+  const person = login('live');
+  await signIn(page, person);
+  await page.goto('/dashboard');
+  const now = connected(page).first().getByRole('definition');
+  const live = page.getByLabel('Now at Demo ID');
+  await expect(live).toBeVisible();
+  await expect(live).toContainText('Name');
+  await expect(live).toContainText(displayName(person));
+  await expect(live).toContainText(`${person}@example.com`);
+  await expect(now.first()).toHaveText(displayName(person));
+  // The grant itself never reaches the page.
+  const html = await page.content();
+  expect(html).not.toMatch(/access_token|refresh_token/);
+});

@@ -8,7 +8,7 @@ use secrecy::ExposeSecret;
 use serde_json::Value;
 
 use crate::{
-    oauth::{self, oauth2::appsecret_proof},
+    oauth::{self, oauth1, oauth2::appsecret_proof},
     provider_http::ProviderHttp,
     providers::{Protocol, Provider},
     tokens::on_demand::{TokenError, TokenSource},
@@ -36,17 +36,21 @@ pub async fn live(source: &TokenSource, http: &ProviderHttp, provider: &Provider
     };
     let token = tokens.access_token.expose_secret();
     let mut url = call.url;
-    let headers = match &provider.config.protocol {
-        Protocol::OAuth2(settings) => {
+    let answer = match (&provider.config.protocol, &tokens.token_secret) {
+        (Protocol::OAuth1(_), Some(secret)) => {
+            oauth1::get_signed_json(provider, http, "live", &url, token, secret.expose_secret()).await
+        }
+        (Protocol::OAuth2(settings), _) => {
             if settings.quirks.appsecret_proof {
                 let proof = appsecret_proof(provider.config.client_secret.secret(), token);
                 url.query_pairs_mut().append_pair("appsecret_proof", &proof);
             }
-            settings.quirks.profile_headers.as_slice()
+            let headers = &settings.quirks.profile_headers;
+            oauth::get_json(http, "live", &url, &format!("Bearer {token}"), headers).await
         }
-        _ => &[],
+        _ => oauth::get_json(http, "live", &url, &format!("Bearer {token}"), &[]).await,
     };
-    match oauth::get_json(http, "live", &url, &format!("Bearer {token}"), headers).await {
+    match answer {
         Ok(document) => LiveFromProvider::Facts(facts(&document, call.facts)),
         Err(error) => {
             tracing::warn!(provider = %provider.config.id, %error, "a live call failed");
@@ -56,8 +60,8 @@ pub async fn live(source: &TokenSource, http: &ProviderHttp, provider: &Provider
 }
 
 /// The call made for each kind of provider: an OpenID provider's (and Google's) userinfo,
-/// GitHub's user with its counts, X's public metrics, Facebook's `me` with the fields its
-/// default scopes grant, Instagram's account type and media count.
+/// GitHub's user with its counts, X's public metrics (through either of its flows), Facebook's
+/// `me` with the fields its default scopes grant, Instagram's account type and media count.
 async fn live_call(provider: &Provider, http: &ProviderHttp) -> Option<LiveCall> {
     match &provider.config.protocol {
         Protocol::Oidc(_) => {
@@ -102,8 +106,15 @@ async fn live_call(provider: &Provider, http: &ProviderHttp) -> Option<LiveCall>
                 Brand::Google => None,
             }
         }
-        // X's OAuth 1.0a flow signs each call; its live call is not built yet.
-        Protocol::OAuth1(_) => None,
+        // X's OAuth 1.0a flow: the signed-in account, whose counts it carries.
+        Protocol::OAuth1(settings) => Some(LiveCall {
+            url: settings.profile_url.clone(),
+            facts: &[
+                ("Followers", "/followers_count"),
+                ("Following", "/friends_count"),
+                ("Posts", "/statuses_count"),
+            ],
+        }),
     }
 }
 

@@ -158,6 +158,30 @@ async fn the_three_legged_flow_signs_in_with_signed_requests() {
 }
 
 #[tokio::test]
+async fn the_dashboard_asks_x_live_with_the_kept_credentials_signed() {
+    let flow = start(CONFIRMED).await.unwrap();
+    let query = format!("oauth_token={}&oauth_verifier=verifier-1", flow.request_token);
+    let reply = flow.callback(&query).await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let session = format!("__Host-session={}", reply.session().unwrap());
+
+    let live = flow.app.call("load_provider_live", &[], &[session]).await;
+    assert_eq!(live.status, 200, "{}", live.body);
+    assert_eq!(
+        live.body[0]["live"]["Facts"][0],
+        serde_json::json!(["Followers", "6133636"]),
+        "{}",
+        live.body
+    );
+    // Signed with the access credentials kept from the sign-in, never sent in clear.
+    let signed = flow.authorization("/1.1/account/verify_credentials.json").await;
+    let live_auth = signed.last().unwrap();
+    assert!(live_auth.contains(r#"oauth_token="6253282-access""#), "{live_auth}");
+    assert!(live_auth.contains("oauth_signature="), "{live_auth}");
+    assert!(!live_auth.contains("access-secret"));
+}
+
+#[tokio::test]
 async fn a8_a_different_oauth_token_is_refused_before_the_exchange() {
     let flow = start(CONFIRMED).await.unwrap();
     let reply = flow

@@ -371,3 +371,91 @@ async fn a_hand_configured_oauth2_provider_maps_its_profile_by_field_paths() {
     );
     assert!(!reply.body.to_string().contains("discord-rt"));
 }
+
+/// After sign-in, the dashboard asks each preset's API with the kept token for what the
+/// tutorials showed, in the shapes the providers document.
+#[tokio::test]
+async fn each_preset_is_asked_live_for_what_the_dashboard_shows() {
+    let x_metrics = serde_json::json!({"data": {
+        "id": "2244994945", "name": "X Dev", "username": "XDevelopers",
+        "public_metrics": {"followers_count": 507902, "following_count": 1863, "tweet_count": 3561,
+                           "listed_count": 1550, "like_count": 0}
+    }});
+    let cases = [
+        // preset, token method, token answer, sign-in profile, live query, live answer, facts
+        (
+            "github",
+            "POST",
+            serde_json::json!({"access_token": "gho_live", "token_type": "bearer"}),
+            fixture("github-user"),
+            None,
+            fixture("github-user"),
+            serde_json::json!([["Public repositories", "8"], ["Followers", "9999"], ["Following", "9"]]),
+        ),
+        (
+            "x",
+            "POST",
+            serde_json::json!({"access_token": "x-live", "token_type": "bearer", "expires_in": 7200}),
+            fixture("x-users-me-minimal"),
+            Some(("user.fields", "public_metrics")),
+            x_metrics,
+            serde_json::json!([["Followers", "507902"], ["Following", "1863"], ["Posts", "3561"]]),
+        ),
+        (
+            "facebook",
+            "GET",
+            serde_json::json!({"access_token": "EAAlive", "token_type": "bearer", "expires_in": 5183976}),
+            fixture("facebook-me"),
+            Some(("fields", "name,email")),
+            serde_json::json!({"name": "Ada Lovelace", "email": "ada@example.com", "id": "10158000000000000"}),
+            serde_json::json!([["Name", "Ada Lovelace"], ["Email", "ada@example.com"]]),
+        ),
+        (
+            "instagram",
+            "POST",
+            serde_json::json!({"data": [{"access_token": "IGQlive", "user_id": 17841400123456789u64,
+                                         "permissions": "instagram_business_basic"}]}),
+            fixture("instagram-me"),
+            Some(("fields", "account_type,media_count")),
+            serde_json::json!({"account_type": "BUSINESS", "media_count": 42, "id": "17841400123456789"}),
+            serde_json::json!([["Account type", "BUSINESS"], ["Posts", "42"]]),
+        ),
+    ];
+    for (preset, token_method, token_answer, profile, live_query, live_answer, facts) in cases {
+        let stand_in = MockServer::start().await;
+        let app = app_with(preset, &stand_in, "").await;
+        Mock::given(method(token_method))
+            .and(path("/token"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(token_answer))
+            .mount(&stand_in)
+            .await;
+        Mock::given(method("GET"))
+            .and(path("/me"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(profile))
+            .mount(&stand_in)
+            .await;
+        if let Some((name, value)) = live_query {
+            Mock::given(method("GET"))
+                .and(path("/me"))
+                .and(query_param(name, value))
+                .respond_with(ResponseTemplate::new(200).set_body_json(live_answer))
+                .with_priority(1)
+                .mount(&stand_in)
+                .await;
+        }
+        let callback = app.begin_with(preset, None).await;
+        let reply = app.finish(&callback).await;
+        assert_eq!(reply.status, 200, "{preset}: {}", reply.body);
+        let session = format!("__Host-session={}", reply.session().unwrap());
+
+        let live = app.call("load_provider_live", &[], &[session]).await;
+        assert_eq!(live.status, 200, "{preset}: {}", live.body);
+        assert_eq!(live.body[0]["live"], serde_json::json!({ "Facts": facts }), "{preset}");
+        let live_call = calls_to(&stand_in, "/me").await.pop().unwrap();
+        let bearer = live_call.headers.get("authorization").unwrap().to_str().unwrap().to_owned();
+        assert!(bearer.starts_with("Bearer ") && bearer.len() > 7, "{preset}: {bearer}");
+        if preset == "facebook" {
+            assert!(live_call.url.query_pairs().any(|(k, v)| k == "appsecret_proof" && v.len() == 64));
+        }
+    }
+}

@@ -77,22 +77,40 @@ pub async fn exchange(
     let access = token_pair(&fields, step)?;
     let user_id = field(&fields, "user_id").map(str::to_owned);
 
-    // The signature covers the query parameters, so they are signed separately from the URL.
-    let mut bare = settings.profile_url.clone();
-    bare.set_query(None);
-    let params: Vec<(String, String)> = settings.profile_url.query_pairs().into_owned().collect();
-    let mut signer = self::signer(provider);
-    signer.token(Credentials::new(
-        access.token.as_str(),
+    let document = get_signed_json(
+        provider,
+        http,
+        "profile",
+        &settings.profile_url,
+        &access.token,
         access.secret.expose_secret(),
-    ));
-    let authorization = signer.authorize("GET", &bare, &ParameterList::new(params));
-    let document: Value = get_json(http, "profile", &settings.profile_url, &authorization, &[]).await?;
+    )
+    .await?;
     let identity = settings.profile.read(&settings.issuer, &document)?;
     if user_id.is_some_and(|id| id != identity.subject.as_str()) {
         return Err(OAuthError::SubjectMismatch);
     }
     Ok((identity, ProviderTokens::oauth1(&access.token, access.secret)))
+}
+
+/// GETs a JSON document from an OAuth 1.0a API, signed with the access credentials `token`
+/// and `secret`. The signature covers the query parameters, so they are signed apart from the
+/// URL.
+pub(crate) async fn get_signed_json(
+    provider: &Provider,
+    http: &ProviderHttp,
+    step: &'static str,
+    url: &Url,
+    token: &str,
+    secret: &str,
+) -> Result<Value, OAuthError> {
+    let mut bare = url.clone();
+    bare.set_query(None);
+    let params: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+    let mut signer = signer(provider);
+    signer.token(Credentials::new(token, secret));
+    let authorization = signer.authorize("GET", &bare, &ParameterList::new(params));
+    get_json(http, step, url, &authorization, &[]).await
 }
 
 fn signer(provider: &Provider) -> oauth::Builder<'_, oauth::HmacSha1, &str, &str> {
