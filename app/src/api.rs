@@ -124,6 +124,12 @@ mod backend {
         ) -> Result<SignInStart, AuthError>;
         async fn disconnect(&self, http: &HttpExchange, identity: i64) -> Result<(), AuthError>;
         async fn sign_out_elsewhere(&self, http: &HttpExchange) -> Result<(), AuthError>;
+        /// Ends the session, then sends the browser to sign out at the provider it signed in
+        /// with, when that provider offers it; the answer is where the browser goes.
+        async fn sign_out_at_provider(&self, http: &HttpExchange) -> Result<String, AuthError>;
+        /// The name of the provider the browser just came back from signing out of, when it
+        /// brought back the `state` it was sent with.
+        async fn confirm_provider_sign_out(&self, http: &HttpExchange, state: String) -> Result<Option<String>, AuthError>;
         /// What each connected provider says now, asked with the kept grants.
         async fn provider_live(&self, http: &HttpExchange) -> Result<Vec<ProviderLive>, AuthError>;
     }
@@ -204,6 +210,20 @@ pub async fn finish_held_sign_in(provider: String, callback_query: String) -> Re
     let (backend, http) = backend::context()?;
     let result = backend.finish_held_sign_in(&http, provider, callback_query).await;
     backend::finish(&http, result)
+}
+
+/// "Sign out of {provider} too": ends the session here, then at the provider.
+#[server(endpoint = "sign_out_at_provider")]
+pub async fn sign_out_at_provider() -> Result<String, AuthError> {
+    let (backend, http) = backend::context()?;
+    backend::finish(&http, backend.sign_out_at_provider(&http).await)
+}
+
+/// Run by the sign-in page when a provider sends the browser back after signing out there.
+#[server(endpoint = "confirm_provider_sign_out")]
+pub async fn confirm_provider_sign_out(state: String) -> Result<Option<String>, AuthError> {
+    let (backend, http) = backend::context()?;
+    backend::finish(&http, backend.confirm_provider_sign_out(&http, state).await)
 }
 
 /// Ends the session on the server and clears the cookie.

@@ -49,6 +49,9 @@ pub struct Profile {
     pub avatar_url: Option<String>,
     /// What the provider said about the person, pretty-printed JSON with every token removed.
     pub raw_claims: Option<String>,
+    /// The provider offers signing out there too (RP-Initiated Logout).
+    #[serde(default)]
+    pub sign_out_at_provider: bool,
 }
 
 impl Profile {
@@ -160,6 +163,7 @@ mod tests {
             email_verified: None,
             avatar_url: None,
             raw_claims: None,
+            sign_out_at_provider: false,
         }
     }
 

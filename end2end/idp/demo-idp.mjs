@@ -51,6 +51,9 @@ const provider = new Provider(issuer, {
     client_secret: clientSecret,
     redirect_uris: [`${appUrl}/auth/callback/${providerId}`],
     post_logout_redirect_uris: [`${appUrl}/`],
+    // Back-Channel Logout: when a person signs out here, the app is told, server to server.
+    backchannel_logout_uri: `${appUrl}/auth/backchannel-logout/${providerId}`,
+    backchannel_logout_session_required: true,
     grant_types: ['authorization_code'],
     response_types: ['code'],
     token_endpoint_auth_method: 'client_secret_basic',
@@ -58,7 +61,7 @@ const provider = new Provider(issuer, {
   jwks: { keys: [signingKey, ecKey] },
   cookies: { keys: [randomBytes(32).toString('base64url')] },
   pkce: { required: () => true },
-  features: { devInteractions: { enabled: true } },
+  features: { devInteractions: { enabled: true }, backchannelLogout: { enabled: true } },
   claims: {
     openid: ['sub'],
     email: ['email', 'email_verified'],

@@ -3,6 +3,7 @@
 
 pub mod domain;
 pub mod flow;
+pub mod logout;
 pub mod oauth;
 pub mod oidc;
 pub mod profile;

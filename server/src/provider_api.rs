@@ -21,7 +21,12 @@ struct LiveCall {
 }
 
 /// What `provider` says now about the person of `identity_id`.
-pub async fn live(source: &TokenSource, http: &ProviderHttp, provider: &Provider, identity_id: i64) -> LiveFromProvider {
+pub async fn live(
+    source: &TokenSource,
+    http: &ProviderHttp,
+    provider: &Provider,
+    identity_id: i64,
+) -> LiveFromProvider {
     let Some(call) = live_call(provider, http).await else {
         return LiveFromProvider::NotOffered;
     };

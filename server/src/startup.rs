@@ -13,8 +13,8 @@ use crate::{
     telemetry,
     tokens::on_demand::TokenSource,
     web::{
-        backend::Backend, guard::AppOrigin, headers::ServedOverHttps, operations, protected::ProtectedPages,
-        rate_limit::SignInRateLimit, request_id::RequestSpans, router,
+        back_channel, backend::Backend, guard::AppOrigin, headers::ServedOverHttps, operations,
+        protected::ProtectedPages, rate_limit::SignInRateLimit, request_id::RequestSpans, router,
     },
 };
 
@@ -55,11 +55,13 @@ pub async fn build_app(
     let registry =
         Arc::new(ProviderRegistry::new(providers, &settings.app_url).map_err(StartupError::Settings)?);
     let operations = operations::routes(db.clone(), registry.clone());
+    let http = ProviderHttp::new()?;
+    let back_channel = back_channel::routes(db.clone(), registry.clone(), http.clone());
     let protected_pages = ProtectedPages(db.clone());
     let flow = SignInFlow {
         registry: registry.clone(),
         db,
-        http: ProviderHttp::new()?,
+        http,
         token_keys: settings.token_keys.clone(),
     };
     if settings.token_keys.is_none() {
@@ -72,7 +74,7 @@ pub async fn build_app(
         flow.registry.clone(),
         flow.token_keys.clone(),
     );
-    let backend = Arc::new(Backend::new(flow, tokens));
+    let backend = Arc::new(Backend::new(flow, tokens, settings.app_url.clone()));
     let https = ServedOverHttps(settings.app_url.scheme() == "https");
     let sign_in_limit = SignInRateLimit::start(settings.sign_in_burst, settings.sign_in_refill)
         .ok_or_else(|| StartupError::Settings("the sign-in rate limit must be above zero".into()))?;
@@ -80,6 +82,7 @@ pub async fn build_app(
         options: leptos_options,
         backend,
         operations,
+        back_channel,
         app_origin: AppOrigin(settings.app_origin().into()),
         https,
         sign_in_limit,

@@ -176,7 +176,10 @@ async fn the_dashboard_asks_x_live_with_the_kept_credentials_signed() {
     // Signed with the access credentials kept from the sign-in, never sent in clear.
     let signed = flow.authorization("/1.1/account/verify_credentials.json").await;
     let live_auth = signed.last().unwrap();
-    assert!(live_auth.contains(r#"oauth_token="6253282-access""#), "{live_auth}");
+    assert!(
+        live_auth.contains(r#"oauth_token="6253282-access""#),
+        "{live_auth}"
+    );
     assert!(live_auth.contains("oauth_signature="), "{live_auth}");
     assert!(!live_auth.contains("access-secret"));
 }

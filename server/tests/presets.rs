@@ -390,7 +390,11 @@ async fn each_preset_is_asked_live_for_what_the_dashboard_shows() {
             fixture("github-user"),
             None,
             fixture("github-user"),
-            serde_json::json!([["Public repositories", "8"], ["Followers", "9999"], ["Following", "9"]]),
+            serde_json::json!([
+                ["Public repositories", "8"],
+                ["Followers", "9999"],
+                ["Following", "9"]
+            ]),
         ),
         (
             "x",
@@ -450,12 +454,30 @@ async fn each_preset_is_asked_live_for_what_the_dashboard_shows() {
 
         let live = app.call("load_provider_live", &[], &[session]).await;
         assert_eq!(live.status, 200, "{preset}: {}", live.body);
-        assert_eq!(live.body[0]["live"], serde_json::json!({ "Facts": facts }), "{preset}");
+        assert_eq!(
+            live.body[0]["live"],
+            serde_json::json!({ "Facts": facts }),
+            "{preset}"
+        );
         let live_call = calls_to(&stand_in, "/me").await.pop().unwrap();
-        let bearer = live_call.headers.get("authorization").unwrap().to_str().unwrap().to_owned();
-        assert!(bearer.starts_with("Bearer ") && bearer.len() > 7, "{preset}: {bearer}");
+        let bearer = live_call
+            .headers
+            .get("authorization")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert!(
+            bearer.starts_with("Bearer ") && bearer.len() > 7,
+            "{preset}: {bearer}"
+        );
         if preset == "facebook" {
-            assert!(live_call.url.query_pairs().any(|(k, v)| k == "appsecret_proof" && v.len() == 64));
+            assert!(
+                live_call
+                    .url
+                    .query_pairs()
+                    .any(|(k, v)| k == "appsecret_proof" && v.len() == 64)
+            );
         }
     }
 }

@@ -98,7 +98,10 @@ fn expect_facts(views: &Value) {
 /// The kept refresh token, opened.
 async fn kept_refresh_token(app: &TestApp) -> String {
     let pool = app.database.pool().await;
-    let row = sqlx::query("SELECT issuer, tokens FROM identities").fetch_one(&pool).await.unwrap();
+    let row = sqlx::query("SELECT issuer, tokens FROM identities")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
     let tokens = TokenKeys::parse(TOKEN_KEYS)
         .unwrap()
         .open(row.get("issuer"), SUBJECT, row.get::<&str, _>("tokens"))
@@ -121,7 +124,11 @@ async fn fifty_pages_at_once_needing_a_refresh_cause_one_token_request() {
 
     let refreshes = refresh_requests(&provider).await;
     assert_eq!(refreshes.len(), 1, "{refreshes:?}");
-    assert!(refreshes[0].contains("refresh_token=first-refresh-token"), "{}", refreshes[0]);
+    assert!(
+        refreshes[0].contains("refresh_token=first-refresh-token"),
+        "{}",
+        refreshes[0]
+    );
     // The rotated refresh token replaced the old one.
     assert_eq!(kept_refresh_token(&app).await, "second-refresh-token");
     // And the new grant is good for an hour: no more refreshes.
@@ -163,8 +170,14 @@ async fn a_refused_refresh_asks_the_person_to_reconnect_and_a_new_connect_clears
     let (status, dashboard) = app.get("/dashboard", std::slice::from_ref(&session)).await;
     assert_eq!(status, 200);
     assert!(dashboard.contains("no longer accepts this app"), "{dashboard}");
-    let account = app.call("load_account", &[], std::slice::from_ref(&session)).await;
-    assert_eq!(account.body["connected"][0]["reconnect_needed"], true, "{}", account.body);
+    let account = app
+        .call("load_account", &[], std::slice::from_ref(&session))
+        .await;
+    assert_eq!(
+        account.body["connected"][0]["reconnect_needed"], true,
+        "{}",
+        account.body
+    );
     let (_, page) = app.get("/account", std::slice::from_ref(&session)).await;
     assert!(page.contains("Reconnect Acme ID"), "{page}");
     // The refused grant is not asked for again.
@@ -174,10 +187,18 @@ async fn a_refused_refresh_asks_the_person_to_reconnect_and_a_new_connect_clears
     // Reconnecting brings a new grant and clears the mark.
     let callback = app.begin_connect("acme", &session).await;
     provider.answer_valid_sign_in(&callback.nonce).await;
-    let reply = app.finish_in(&callback, std::slice::from_ref(&session), "curl/8.5").await;
+    let reply = app
+        .finish_in(&callback, std::slice::from_ref(&session), "curl/8.5")
+        .await;
     assert_eq!(reply.status, 200, "{}", reply.body);
-    let account = app.call("load_account", &[], std::slice::from_ref(&session)).await;
-    assert_eq!(account.body["connected"][0]["reconnect_needed"], false, "{}", account.body);
+    let account = app
+        .call("load_account", &[], std::slice::from_ref(&session))
+        .await;
+    assert_eq!(
+        account.body["connected"][0]["reconnect_needed"], false,
+        "{}",
+        account.body
+    );
 }
 
 #[tokio::test]

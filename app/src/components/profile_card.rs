@@ -6,6 +6,7 @@ use crate::{api::SignOut, model::Profile};
 #[component]
 pub fn ProfileCard(profile: Profile) -> impl IntoView {
     let sign_out = ServerAction::<SignOut>::new();
+
     // The picture is a background over the initials: while it loads, and if it never does,
     // the initials show, with or without the wasm (a failed background draws nothing, where a
     // failed <img> would draw the browser's broken-image icon).

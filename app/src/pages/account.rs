@@ -2,7 +2,7 @@ use leptos::prelude::*;
 
 use super::signed_in_only::SignedInOnly;
 use crate::{
-    api::{Disconnect, SignOutElsewhere, load_account},
+    api::{Disconnect, SignOutAtProvider, SignOutElsewhere, load_account},
     components::{
         brand_mark::BrandMark,
         provider_buttons::{ProviderButtons, Purpose},
@@ -45,6 +45,17 @@ fn AccountView(
         .into_iter()
         .map(|session| view! { <Session session /> })
         .collect_view();
+    // Offered where the provider advertises it (RP-Initiated Logout); here rather than beside
+    // "Sign out" on the signed-in view, whose one button of that name pages rely on.
+    let at_provider = account.profile.sign_out_at_provider.then(|| {
+        let sign_out_at_provider = ServerAction::<SignOutAtProvider>::new();
+        let label = format!("Sign out of {} too", account.profile.provider_name);
+        view! {
+            <ActionForm action=sign_out_at_provider>
+                <button type="submit" class="button">{label}</button>
+            </ActionForm>
+        }
+    });
     let failure = page_query::value("account_error")
         .and_then(|code| AuthError::from_code(&code, ""))
         .map(|error| view! { <p role="alert" class="alert">{error.to_string()}</p> });
@@ -65,6 +76,7 @@ fn AccountView(
                     "Sign out everywhere else"
                 </button>
             </ActionForm>
+            {at_provider}
         </section>
     }
 }

@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 
 use crate::{
-    api::load_home,
+    api::{confirm_provider_sign_out, load_home},
     components::{error_view::ErrorView, profile_card::ProfileCard, provider_list::ProviderList},
     error::AuthError,
     page_query,
@@ -12,11 +12,20 @@ use crate::{
 #[component]
 pub fn HomePage() -> impl IntoView {
     let state = Resource::new(|| (), |_| load_home());
+    // Back from signing out at a provider: `state` is checked against what this browser kept.
+    let signed_out_at = page_query::value("state")
+        .map(|returned| Resource::new(|| (), move |_| confirm_provider_sign_out(returned.clone())));
+    let signed_out_note = move || {
+        signed_out_at.and_then(|confirmed| confirmed.get()).and_then(Result::ok).flatten().map(|name| {
+            view! { <p class="card notice" role="status">{format!("You are signed out of {name} too.")}</p> }
+        })
+    };
     let return_to = page_query::value("return_to");
     // Where a plain form is sent when it cannot go on to the provider (see `api::start_sign_in`).
     let form_error =
         page_query::value("sign_in_error").map(|code| (code, page_query::value("provider").unwrap_or_default()));
     view! {
+        <Suspense fallback=|| ()>{signed_out_note}</Suspense>
         <Suspense fallback=|| view! { <p class="card">"Loading…"</p> }>
             {move || {
                 state

@@ -1,4 +1,5 @@
 use app::model::{Profile, SignedIn};
+use secrecy::ExposeSecret;
 
 use super::{FlowError, SignInFlow, callback_query::CallbackQuery};
 use crate::{
@@ -84,8 +85,13 @@ impl SignInFlow {
             self.check_connecting_session(asking, current_session).await?;
         }
 
-        let (identity, tokens) = self.exchange(provider, &tx, query, &verifier).await?;
-        let tokens = self.seal(&identity, &tokens);
+        let (identity, granted) = self.exchange(provider, &tx, query, &verifier).await?;
+        // The provider's session, which a back-channel logout may name (the ID token was verified).
+        let provider_sid = granted
+            .id_token
+            .as_ref()
+            .and_then(|token| oidc::logout_token::session_of_id_token(token.expose_secret()));
+        let tokens = self.seal(&identity, &granted);
         let tokens = tokens.as_ref();
         let session = match &tx.link_session {
             None => Some(
@@ -96,6 +102,7 @@ impl SignInFlow {
                     tokens,
                     current_session,
                     browser,
+                    provider_sid.as_deref(),
                 )
                 .await?,
             ),
@@ -274,5 +281,7 @@ fn profile_of(provider: &Provider, identity: VerifiedIdentity) -> Profile {
         email_verified: identity.email_verified,
         avatar_url: identity.avatar_url,
         raw_claims: identity.raw_claims,
+        // The browser goes on to its return path, whose page says.
+        sign_out_at_provider: false,
     }
 }

@@ -17,6 +17,8 @@ pub struct ExtraMetadata {
     #[serde(default)]
     pub authorization_response_iss_parameter_supported: bool,
     pub code_challenge_methods_supported: Option<Vec<String>>,
+    /// RP-Initiated Logout 1.0: where the browser is sent to sign out of the provider.
+    pub end_session_endpoint: Option<url::Url>,
 }
 
 impl AdditionalProviderMetadata for ExtraMetadata {}

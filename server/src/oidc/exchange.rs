@@ -53,8 +53,8 @@ pub async fn exchange_code(
 
     // The code exchange shares the tolerant token-response reader of plain OAuth 2.0: any case
     // of `token_type`, `expires_in` as a string, errors in 200 answers (SECURITY.md G3).
-    let (token_url, client_auth) =
-        token_endpoint(metadata).ok_or_else(|| OidcError::TokenRequest("the provider has no token endpoint".into()))?;
+    let (token_url, client_auth) = token_endpoint(metadata)
+        .ok_or_else(|| OidcError::TokenRequest("the provider has no token endpoint".into()))?;
     let grant = token_request::exchange_code(provider, http, token_url, client_auth, code, Some(verifier))
         .await
         .map_err(|e| OidcError::TokenRequest(e.to_string()))?;
@@ -111,7 +111,7 @@ pub async fn exchange_code(
 
 /// Asymmetric algorithms only: an HMAC-signed ID token would be signed with our own client
 /// secret, and `none` is never acceptable.
-const ALLOWED_ALGORITHMS: [CoreJwsSigningAlgorithm; 10] = [
+pub(super) const ALLOWED_ALGORITHMS: [CoreJwsSigningAlgorithm; 10] = [
     CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha256,
     CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha384,
     CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha512,

@@ -2,10 +2,13 @@
 
 mod discovery;
 mod exchange;
+pub mod logout_token;
 mod signing_key;
 
 pub use discovery::{Metadata, discover};
-pub use exchange::{IdTokenVerifier, UserInfoClient, exchange_code, id_token_verifier, token_endpoint, userinfo_client};
+pub use exchange::{
+    IdTokenVerifier, UserInfoClient, exchange_code, id_token_verifier, token_endpoint, userinfo_client,
+};
 
 /// What went wrong talking to a provider. Details are for the log; the browser gets a
 /// general message (see `flow::FlowError`).

@@ -13,9 +13,12 @@ const BATCH: usize = 500;
 pub struct Deleted {
     pub transactions: u64,
     pub sessions: u64,
+    /// Ids of back-channel logout tokens past their expiry, no longer needed against replays.
+    pub logout_tokens: u64,
 }
 
-/// Deletes every expired transaction and session as of `at` (Unix seconds). The expired rows
+/// Deletes every expired transaction and session as of `at` (Unix seconds), and the ids of
+/// expired logout tokens. The expired rows
 /// are found by a scan on a read connection (no time index: every sign-in would pay to keep
 /// it), then deleted by key in small batches; an expired row cannot come back to life between
 /// the two, since every use checks expiry itself.
@@ -31,9 +34,15 @@ pub async fn delete_expired(db: &Database, at: i64) -> Result<Deleted, sqlx::Err
             .bind(at - sessions::IDLE_SECS)
             .fetch_all(db.reader())
             .await?;
+    let logout_tokens = sqlx::query("DELETE FROM logout_tokens_seen WHERE expires_at < $1")
+        .bind(at)
+        .execute(db.writer())
+        .await?
+        .rows_affected();
     Ok(Deleted {
         transactions: delete_by_digest(db, Table::SignInTransactions, &expired_transactions).await?,
         sessions: delete_by_digest(db, Table::Sessions, &expired_sessions).await?,
+        logout_tokens,
     })
 }
 

@@ -41,7 +41,12 @@ pub async fn load(db: &Database, identity_id: i64) -> Result<Option<KeptGrant>, 
 
 /// Takes the refresh lease until `until`, unless another refresh holds a lease still running
 /// at `now`; `true` when taken. One statement, so two instances cannot both take it.
-pub async fn take_refresh_lease(db: &Database, identity_id: i64, now: i64, until: i64) -> Result<bool, sqlx::Error> {
+pub async fn take_refresh_lease(
+    db: &Database,
+    identity_id: i64,
+    now: i64,
+    until: i64,
+) -> Result<bool, sqlx::Error> {
     let taken: Option<i64> = sqlx::query_scalar(
         "UPDATE identities SET refresh_lease_until = $1
          WHERE id = $2 AND (refresh_lease_until IS NULL OR refresh_lease_until <= $3) RETURNING id",
@@ -56,7 +61,11 @@ pub async fn take_refresh_lease(db: &Database, identity_id: i64, now: i64, until
 
 /// Stores a refreshed grant (with the rotated refresh token, if the provider rotated it) and
 /// gives the lease back, in one statement: readers see the old grant or the new, never half.
-pub async fn store_refreshed(db: &Database, identity_id: i64, sealed: &SealedTokens) -> Result<(), sqlx::Error> {
+pub async fn store_refreshed(
+    db: &Database,
+    identity_id: i64,
+    sealed: &SealedTokens,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE identities SET tokens = $1, tokens_expire_at = $2, refresh_lease_until = NULL WHERE id = $3",
     )

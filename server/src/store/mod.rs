@@ -14,6 +14,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod back_channel;
 pub mod cleanup;
 pub mod identity_tokens;
 pub mod sessions;

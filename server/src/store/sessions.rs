@@ -17,6 +17,8 @@ const LAST_SEEN_EVERY_SECS: i64 = 60;
 #[derive(Debug, Clone)]
 pub struct SessionProfile {
     pub user_id: i64,
+    /// The identity the session was signed in with.
+    pub identity_id: i64,
     pub provider_id: String,
     pub subject: String,
     pub display_name: String,
@@ -41,18 +43,20 @@ pub async fn create<'e>(
     executor: impl sqlx::AnyExecutor<'e>,
     ids: SignedInIds,
     browser: &str,
+    provider_sid: Option<&str>,
 ) -> Result<SessionId, sqlx::Error> {
     let id = SessionId::generate();
     let at = now();
     sqlx::query(
-        "INSERT INTO sessions (id_digest, user_id, identity_id, created_at, last_seen_at, browser)
-         VALUES ($1, $2, $3, $4, $4, $5)",
+        "INSERT INTO sessions (id_digest, user_id, identity_id, created_at, last_seen_at, browser, provider_sid)
+         VALUES ($1, $2, $3, $4, $4, $5, $6)",
     )
     .bind(id.digest())
     .bind(ids.user_id)
     .bind(ids.identity_id)
     .bind(at)
     .bind(browser)
+    .bind(provider_sid)
     .execute(executor)
     .await?;
     Ok(id)
@@ -63,7 +67,7 @@ pub async fn create<'e>(
 pub async fn profile(db: &super::Database, id: &SessionId) -> Result<Option<SessionProfile>, sqlx::Error> {
     let at = now();
     let row = sqlx::query(
-        "SELECT s.user_id, s.created_at, s.last_seen_at, i.provider_id, i.subject, u.display_name, i.username,
+        "SELECT s.user_id, s.identity_id, s.created_at, s.last_seen_at, i.provider_id, i.subject, u.display_name, i.username,
                 u.email, u.email_verified, u.avatar_url, i.raw_claims
          FROM sessions s JOIN users u ON u.id = s.user_id JOIN identities i ON i.id = s.identity_id
          WHERE s.id_digest = $1",
@@ -87,6 +91,7 @@ pub async fn profile(db: &super::Database, id: &SessionId) -> Result<Option<Sess
     }
     Ok(Some(SessionProfile {
         user_id: row.get("user_id"),
+        identity_id: row.get("identity_id"),
         provider_id: row.get("provider_id"),
         subject: row.get("subject"),
         display_name: row.get("display_name"),

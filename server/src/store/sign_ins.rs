@@ -20,13 +20,14 @@ pub async fn record(
     tokens: Option<&SealedTokens>,
     previous_session: Option<&SessionId>,
     browser: &str,
+    provider_sid: Option<&str>,
 ) -> Result<SessionId, sqlx::Error> {
     let mut tx = db.begin_write().await?;
     let ids = users::upsert_identity(&mut tx, provider_id, identity, tokens).await?;
     if let Some(previous) = previous_session {
         sessions::delete(&mut *tx, previous).await?;
     }
-    let session = sessions::create(&mut *tx, ids, browser).await?;
+    let session = sessions::create(&mut *tx, ids, browser, provider_sid).await?;
     audit::record(&mut *tx, provider_id.as_str(), Some(ids.user_id), SIGNED_IN).await?;
     tx.commit().await?;
     Ok(session)

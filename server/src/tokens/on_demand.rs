@@ -51,7 +51,12 @@ pub struct TokenSource {
 }
 
 impl TokenSource {
-    pub fn new(db: Database, http: ProviderHttp, registry: Arc<ProviderRegistry>, keys: Option<Arc<TokenKeys>>) -> Self {
+    pub fn new(
+        db: Database,
+        http: ProviderHttp,
+        registry: Arc<ProviderRegistry>,
+        keys: Option<Arc<TokenKeys>>,
+    ) -> Self {
         Self {
             db,
             http,
@@ -71,6 +76,16 @@ impl TokenSource {
         drop(line);
         self.forget_idle_lines();
         result
+    }
+
+    /// The identity's kept tokens as they are, expired or not (an ID token as a logout hint).
+    pub async fn kept(&self, identity_id: i64) -> Result<ProviderTokens, TokenError> {
+        let keys = self.keys.as_ref().ok_or(TokenError::NothingKept)?;
+        let kept = identity_tokens::load(&self.db, identity_id)
+            .await?
+            .ok_or(TokenError::NothingKept)?;
+        let sealed = kept.sealed.as_deref().ok_or(TokenError::NothingKept)?;
+        Ok(keys.open(&kept.issuer, &kept.subject, sealed)?)
     }
 
     async fn good_or_refreshed(&self, identity_id: i64) -> Result<ProviderTokens, TokenError> {
@@ -95,7 +110,9 @@ impl TokenSource {
             }
             // Another instance is refreshing: wait for what it stores, or for its lease to run out.
             if at - waiting_since > LEASE {
-                return Err(TokenError::Unavailable("another refresh of this grant did not finish".into()));
+                return Err(TokenError::Unavailable(
+                    "another refresh of this grant did not finish".into(),
+                ));
             }
             tokio::time::sleep(pause).await;
             pause = (pause * 2).min(Duration::from_millis(500));
@@ -117,7 +134,9 @@ impl TokenSource {
         };
         let asked = match self.registry.get(&kept.provider_id) {
             Some(provider) => self.ask(provider, refresh_token.expose_secret()).await,
-            None => Err(RefreshFailure::Unavailable("the provider is no longer configured".into())),
+            None => Err(RefreshFailure::Unavailable(
+                "the provider is no longer configured".into(),
+            )),
         };
         match asked {
             Ok(grant) => {
@@ -129,7 +148,9 @@ impl TokenSource {
                 fresh.scope = fresh.scope.or(old.scope);
                 let Some(sealed) = keys.seal(&kept.issuer, &kept.subject, &fresh) else {
                     identity_tokens::release_lease(&self.db, identity_id).await?;
-                    return Err(TokenError::Unavailable("the new grant could not be sealed".into()));
+                    return Err(TokenError::Unavailable(
+                        "the new grant could not be sealed".into(),
+                    ));
                 };
                 identity_tokens::store_refreshed(&self.db, identity_id, &sealed).await?;
                 Ok(fresh)
@@ -157,8 +178,9 @@ impl TokenSource {
                     .discovered(&self.http)
                     .await
                     .map_err(|e| RefreshFailure::Unavailable(e.to_string()))?;
-                let (url, auth) = oidc::token_endpoint(&discovered.metadata)
-                    .ok_or_else(|| RefreshFailure::Unavailable("the provider has no token endpoint".into()))?;
+                let (url, auth) = oidc::token_endpoint(&discovered.metadata).ok_or_else(|| {
+                    RefreshFailure::Unavailable("the provider has no token endpoint".into())
+                })?;
                 (url.clone(), auth)
             }
             Protocol::OAuth2(settings) => (settings.token_url.clone(), settings.client_auth),

@@ -5,15 +5,18 @@ use app::{
     api::{AuthBackend, HttpExchange},
     error::AuthError,
     model::{
-        Account, ActiveSession, ConnectedAccount, HomeState, LiveFromProvider, Profile, ProviderButton, ProviderLive,
-        SignInStart, SignedIn,
+        Account, ActiveSession, ConnectedAccount, HomeState, LiveFromProvider, Profile, ProviderButton,
+        ProviderLive, SignInStart, SignedIn,
     },
 };
 
+use secrecy::ExposeSecret;
+
 use super::{browser_family, cookies};
 use crate::{
-    domain::{SessionId, TransactionId},
+    domain::{SessionId, State, TransactionId},
     flow::{ACCOUNT_PAGE, FlowError, Pkce, Purpose, SignInFlow},
+    logout::at_provider,
     provider_api,
     store::{
         accounts::{self, Disconnected},
@@ -25,13 +28,42 @@ use crate::{
 
 pub struct Backend {
     flow: SignInFlow,
+    /// Where providers send the browser back after signing out there.
+    app_url: url::Url,
     /// Hands out the kept provider grants, refreshed when due.
     tokens: TokenSource,
 }
 
 impl Backend {
-    pub fn new(flow: SignInFlow, tokens: TokenSource) -> Self {
-        Self { flow, tokens }
+    pub fn new(flow: SignInFlow, tokens: TokenSource, app_url: url::Url) -> Self {
+        Self {
+            flow,
+            tokens,
+            app_url,
+        }
+    }
+
+    /// Where to send the browser to sign out of the provider of `session`, and what it must
+    /// keep meanwhile; `None` when the provider offers no sign-out.
+    async fn provider_sign_out(&self, session: &SessionProfile) -> Option<(url::Url, String)> {
+        let provider = self.flow.registry.get(&session.provider_id)?;
+        let endpoint = at_provider::endpoint(provider, &self.flow.http).await?;
+        // The hint is optional: without a kept ID token the provider may ask which account.
+        let id_token = self
+            .tokens
+            .kept(session.identity_id)
+            .await
+            .ok()
+            .and_then(|t| t.id_token);
+        let state = State::generate();
+        let url = at_provider::request_url(
+            &endpoint,
+            provider,
+            &self.app_url,
+            id_token.as_ref().map(|t| t.expose_secret()),
+            &state,
+        );
+        Some((url, at_provider::remembered(&session.provider_id, &state)))
     }
 
     fn session_id(http: &HttpExchange) -> Option<SessionId> {
@@ -76,8 +108,15 @@ impl Backend {
             .unwrap_or_else(|| provider_id.to_owned())
     }
 
-    fn profile(&self, session: SessionProfile) -> Profile {
+    /// The signed-in person as the pages show them, with whether their provider offers
+    /// signing out there too.
+    async fn profile(&self, session: SessionProfile) -> Profile {
+        let sign_out_at_provider = match self.flow.registry.get(&session.provider_id) {
+            Some(provider) => at_provider::endpoint(provider, &self.flow.http).await.is_some(),
+            None => false,
+        };
         Profile {
+            sign_out_at_provider,
             provider_name: self.provider_name(&session.provider_id),
             subject: session.subject,
             display_name: session.display_name,
@@ -162,8 +201,12 @@ impl AuthBackend for Backend {
             Some(id) => sessions::profile(&self.flow.db, &id).await.map_err(internal)?,
             None => None,
         };
+        let user = match user {
+            Some(session) => Some(self.profile(session).await),
+            None => None,
+        };
         Ok(HomeState {
-            user: user.map(|session| self.profile(session)),
+            user,
             providers: self.buttons(),
         })
     }
@@ -175,19 +218,28 @@ impl AuthBackend for Backend {
         code_challenge: String,
         return_to: Option<String>,
     ) -> Result<SignInStart, AuthError> {
-        let pkce = Pkce::Browser { challenge: &code_challenge };
-        let purpose = Purpose::SignIn { return_to: return_to.as_deref() };
+        let pkce = Pkce::Browser {
+            challenge: &code_challenge,
+        };
+        let purpose = Purpose::SignIn {
+            return_to: return_to.as_deref(),
+        };
         self.begin(http, &provider, pkce, purpose).await
     }
 
     async fn start_sign_in(&self, http: &HttpExchange, provider: String, return_to: Option<String>) {
-        let purpose = Purpose::SignIn { return_to: return_to.as_deref() };
+        let purpose = Purpose::SignIn {
+            return_to: return_to.as_deref(),
+        };
         self.start(http, &provider, purpose).await;
     }
 
     async fn start_connect(&self, http: &HttpExchange, provider: String) {
         match Self::session_id(http) {
-            Some(session) => self.start(http, &provider, Purpose::Connect { session: &session }).await,
+            Some(session) => {
+                self.start(http, &provider, Purpose::Connect { session: &session })
+                    .await
+            }
             None => http.see_other(&error_page(&AuthError::SignInRequired, &provider)),
         }
     }
@@ -207,7 +259,9 @@ impl AuthBackend for Backend {
         {
             return Ok(None);
         }
-        let signed_in = self.complete_sign_in(http, provider, callback_query, None).await?;
+        let signed_in = self
+            .complete_sign_in(http, provider, callback_query, None)
+            .await?;
         http.see_other(&signed_in.return_to);
         Ok(Some(signed_in.return_to))
     }
@@ -225,7 +279,10 @@ impl AuthBackend for Backend {
         // A sign-in makes a new session id, and the one the browser had before is ended; a
         // connect keeps the session that asked for it.
         let current = Self::session_id(http);
-        let user_agent = http.headers.get(http::header::USER_AGENT).and_then(|v| v.to_str().ok());
+        let user_agent = http
+            .headers
+            .get(http::header::USER_AGENT)
+            .and_then(|v| v.to_str().ok());
         let (signed_in, session) = self
             .flow
             .complete(
@@ -262,15 +319,23 @@ impl AuthBackend for Backend {
     async fn account(&self, http: &HttpExchange) -> Result<Account, AuthError> {
         let (id, session) = self.signed_in(http).await?;
         let user_id = session.user_id;
-        let identities = accounts::identities_of(&self.flow.db, user_id).await.map_err(internal)?;
-        let live = sessions::list_for_user(&self.flow.db, user_id).await.map_err(internal)?;
+        let identities = accounts::identities_of(&self.flow.db, user_id)
+            .await
+            .map_err(internal)?;
+        let live = sessions::list_for_user(&self.flow.db, user_id)
+            .await
+            .map_err(internal)?;
         let current = id.digest();
         let connected: Vec<ConnectedAccount> = identities
             .into_iter()
             .map(|identity| ConnectedAccount {
                 id: identity.id,
                 provider_name: self.provider_name(&identity.provider_id),
-                brand: self.flow.registry.get(&identity.provider_id).and_then(|p| p.config.brand),
+                brand: self
+                    .flow
+                    .registry
+                    .get(&identity.provider_id)
+                    .and_then(|p| p.config.brand),
                 label: identity.username.or(identity.email),
                 connected_at: shown_time(identity.created_at),
                 last_sign_in_at: shown_time(identity.last_sign_in_at),
@@ -293,7 +358,7 @@ impl AuthBackend for Backend {
             })
             .collect();
         Ok(Account {
-            profile: self.profile(session),
+            profile: self.profile(session).await,
             connected,
             connectable,
             sessions,
@@ -307,7 +372,9 @@ impl AuthBackend for Backend {
         code_challenge: String,
     ) -> Result<SignInStart, AuthError> {
         let session = Self::session_id(http).ok_or(AuthError::SignInRequired)?;
-        let pkce = Pkce::Browser { challenge: &code_challenge };
+        let pkce = Pkce::Browser {
+            challenge: &code_challenge,
+        };
         self.begin(http, &provider, pkce, Purpose::Connect { session: &session })
             .await
     }
@@ -343,16 +410,71 @@ impl AuthBackend for Backend {
         back_to_account(http, result)
     }
 
+    async fn sign_out_at_provider(&self, http: &HttpExchange) -> Result<String, AuthError> {
+        let session = match Self::session_id(http) {
+            Some(id) => {
+                let session = sessions::profile(&self.flow.db, &id).await.map_err(internal)?;
+                sessions::delete(self.flow.db.writer(), &id)
+                    .await
+                    .map_err(internal)?;
+                session
+            }
+            None => None,
+        };
+        http.set_cookie(&cookies::clear(cookies::SESSION));
+        let target = match &session {
+            Some(session) => self.provider_sign_out(session).await,
+            None => None,
+        };
+        let next = match target {
+            Some((url, remembered)) => {
+                tracing::info!("signed out; on to sign out at the provider");
+                http.set_cookie(&cookies::sign_out(&remembered));
+                url.to_string()
+            }
+            None => "/".to_owned(),
+        };
+        http.see_other_for_form_posts(&next);
+        Ok(next)
+    }
+
+    async fn confirm_provider_sign_out(
+        &self,
+        http: &HttpExchange,
+        state: String,
+    ) -> Result<Option<String>, AuthError> {
+        let Some(remembered) = cookies::read(&http.headers, cookies::SIGN_OUT) else {
+            return Ok(None);
+        };
+        http.set_cookie(&cookies::clear(cookies::SIGN_OUT));
+        match at_provider::returned_from(&remembered, &state) {
+            Some(provider_id) => Ok(Some(self.provider_name(provider_id))),
+            None => {
+                tracing::warn!(
+                    "back from signing out at a provider with another state than it was sent with"
+                );
+                Ok(None)
+            }
+        }
+    }
+
     async fn provider_live(&self, http: &HttpExchange) -> Result<Vec<ProviderLive>, AuthError> {
         let (_, session) = self.signed_in(http).await?;
-        let identities = accounts::identities_of(&self.flow.db, session.user_id).await.map_err(internal)?;
+        let identities = accounts::identities_of(&self.flow.db, session.user_id)
+            .await
+            .map_err(internal)?;
         let mut views = Vec::with_capacity(identities.len());
         for identity in identities {
             let live = match self.flow.registry.get(&identity.provider_id) {
-                Some(provider) => provider_api::live(&self.tokens, &self.flow.http, provider, identity.id).await,
+                Some(provider) => {
+                    provider_api::live(&self.tokens, &self.flow.http, provider, identity.id).await
+                }
                 None => LiveFromProvider::NotOffered,
             };
-            views.push(ProviderLive { identity: identity.id, live });
+            views.push(ProviderLive {
+                identity: identity.id,
+                live,
+            });
         }
         Ok(views)
     }

@@ -1,4 +1,5 @@
-//! The two cookies: the session, and the short-lived binding of a sign-in to this browser.
+//! The cookies: the session, the short-lived binding of a sign-in to this browser, and the
+//! `state` of a sign-out at the provider.
 //! Both `__Host-` prefixed (Secure, Path=/, no Domain), HttpOnly, SameSite=Lax: Strict would
 //! drop the binding cookie on the top-level return from the provider.
 
@@ -11,6 +12,10 @@ use crate::{
 
 pub const SESSION: &str = "__Host-session";
 pub const SIGN_IN: &str = "__Host-sign-in";
+/// While the browser signs out at the provider: which provider, and the `state` it must bring back.
+pub const SIGN_OUT: &str = "__Host-sign-out";
+/// Long enough to confirm a sign-out at the provider, which may ask before it lets go.
+const SIGN_OUT_SECS: u32 = 600;
 
 const ATTRIBUTES: &str = "Path=/; Secure; HttpOnly; SameSite=Lax";
 
@@ -48,6 +53,10 @@ pub fn sign_in(value: &str) -> String {
         "{SIGN_IN}={value}; {ATTRIBUTES}; Max-Age={}",
         transactions::LIFETIME_SECS
     )
+}
+
+pub fn sign_out(value: &str) -> String {
+    format!("{SIGN_OUT}={value}; {ATTRIBUTES}; Max-Age={SIGN_OUT_SECS}")
 }
 
 pub fn clear(name: &str) -> String {

@@ -2,6 +2,7 @@
 //! endpoints and plumbing operators rely on.
 
 pub mod api_edge;
+pub mod back_channel;
 pub mod backend;
 pub mod browser_family;
 pub mod client_address;

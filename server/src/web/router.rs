@@ -20,6 +20,8 @@ pub struct Surface {
     pub backend: Arc<dyn AuthBackend>,
     /// `/healthz` and `/readyz`.
     pub operations: Router<LeptosOptions>,
+    /// `/auth/backchannel-logout/{provider}`.
+    pub back_channel: Router<LeptosOptions>,
     pub app_origin: guard::AppOrigin,
     pub https: headers::ServedOverHttps,
     pub sign_in_limit: rate_limit::SignInRateLimit,
@@ -38,6 +40,7 @@ pub fn build(surface: Surface) -> Router {
         options,
         backend,
         operations,
+        back_channel,
         app_origin,
         https,
         sign_in_limit,
@@ -65,6 +68,7 @@ pub fn build(surface: Surface) -> Router {
             move || shell(options.clone())
         })
         .merge(operations)
+        .merge(back_channel)
         .fallback_service(assets)
         .layer(middleware::from_fn_with_state(
             protected_pages,

@@ -62,6 +62,8 @@ pub struct DiscoveryOptions {
     pub redirecting_jwks: bool,
     /// `jwks_uri` names this address instead of the provider's own.
     pub jwks_uri: Option<String>,
+    /// No `end_session_endpoint`: the provider offers no RP-initiated logout.
+    pub no_end_session: bool,
 }
 
 impl StandInProvider {
@@ -91,7 +93,7 @@ impl StandInProvider {
 
     async fn serve_discovery(&self, options: DiscoveryOptions) {
         let issuer = self.issuer();
-        let document = json!({
+        let mut document = json!({
             "issuer": options.claimed_issuer.unwrap_or_else(|| issuer.clone()),
             "authorization_response_iss_parameter_supported": options.iss_parameter_supported,
             "authorization_endpoint": format!("{issuer}/authorize"),
@@ -105,6 +107,9 @@ impl StandInProvider {
             "code_challenge_methods_supported": ["S256"],
             "token_endpoint_auth_methods_supported": ["client_secret_basic"],
         });
+        if !options.no_end_session {
+            document["end_session_endpoint"] = json!(format!("{issuer}/logout"));
+        }
         Mock::given(method("GET"))
             .and(path("/.well-known/openid-configuration"))
             .respond_with(ResponseTemplate::new(200).set_body_json(document))
@@ -141,6 +146,27 @@ impl StandInProvider {
             .with_priority(priority)
             .mount(&self.server)
             .await;
+    }
+
+    /// A JWT of `claims` with this header, signed RS256 with key `key` (index 0, 1 or 2):
+    /// logout tokens, and tokens with headers an ID token never has.
+    pub fn sign_jwt(&self, header: &Value, claims: &Value, key: usize) -> String {
+        use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+        let encode = |value: &Value| URL_SAFE_NO_PAD.encode(serde_json::to_vec(value).unwrap());
+        let signed = format!("{}.{}", encode(header), encode(claims));
+        let signature = self.keys[key]
+            .sign(&CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha256, signed.as_bytes())
+            .expect("signing works");
+        format!("{signed}.{}", URL_SAFE_NO_PAD.encode(signature))
+    }
+
+    /// A Back-Channel Logout token with these claims, signed as the provider signs.
+    pub fn sign_logout_token(&self, claims: &Value) -> String {
+        self.sign_jwt(
+            &json!({"alg": "RS256", "kid": "test-key-1", "typ": "logout+jwt"}),
+            claims,
+            0,
+        )
     }
 
     /// The provider rotates its keys: from now on it publishes keys 1 and 2.

@@ -1,0 +1,223 @@
+//! The logout token of OpenID Connect Back-Channel Logout 1.0 (section 2.4), checked as
+//! section 2.6 says: signed by the provider with an asymmetric key from its JWKS, `iss` the
+//! provider, `aud` this client, `iat` recent, `exp` not passed, a `jti`, the back-channel
+//! logout event, no `nonce`, and a `sub` or a `sid` to say whose sessions end. That the `jti`
+//! was not seen before is the caller's check (it needs the database).
+
+use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+use openidconnect::{JsonWebKey, core::CoreJwsSigningAlgorithm};
+use serde_json::{Map, Value};
+
+use super::{Metadata, exchange::ALLOWED_ALGORITHMS, signing_key::SigningKey};
+
+const EVENT: &str = "http://schemas.openid.net/event/backchannel-logout";
+/// A token issued further from now than this (seconds) is refused, as for ID tokens.
+const MAX_AGE: i64 = 600;
+/// Clock difference allowed between the provider and us.
+const SKEW: i64 = 60;
+/// Tokens are small; anything larger is not one.
+const MAX_LEN: usize = 16 * 1024;
+
+/// Whose sessions a valid logout token ends, and its id (for refusing a replay).
+#[derive(Debug, PartialEq, Eq)]
+pub struct LogoutOrder {
+    pub subject: Option<String>,
+    pub session: Option<String>,
+    pub jti: String,
+    /// Until when the `jti` must be remembered.
+    pub expires_at: i64,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum LogoutTokenError {
+    #[error("not a signed JWT")]
+    Malformed,
+    #[error("algorithm not accepted")]
+    Algorithm,
+    #[error("signature does not verify with the provider's keys")]
+    Signature,
+    #[error("iss is not the provider")]
+    Issuer,
+    #[error("aud does not name this client")]
+    Audience,
+    #[error("iat is missing, in the future or too old")]
+    IssuedAt,
+    #[error("exp is missing or passed")]
+    Expired,
+    #[error("jti is missing")]
+    NoId,
+    #[error("not a back-channel logout event")]
+    NotALogoutEvent,
+    #[error("a logout token must not carry a nonce")]
+    Nonce,
+    #[error("names neither sub nor sid")]
+    NoSubjectOrSession,
+}
+
+/// Checks `token` as sent by the provider of `metadata`, for `client_id`, at `now`.
+pub fn verify(
+    token: &str,
+    metadata: &Metadata,
+    client_id: &str,
+    now: i64,
+) -> Result<LogoutOrder, LogoutTokenError> {
+    use LogoutTokenError as E;
+    if token.len() > MAX_LEN {
+        return Err(E::Malformed);
+    }
+    let mut parts = token.split('.');
+    let (Some(header), Some(payload), Some(signature), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(E::Malformed);
+    };
+    let header = json_object(header)?;
+    let alg: CoreJwsSigningAlgorithm =
+        serde_json::from_value(header.get("alg").cloned().ok_or(E::Malformed)?).map_err(|_| E::Algorithm)?;
+    if !ALLOWED_ALGORITHMS.contains(&alg) {
+        return Err(E::Algorithm);
+    }
+    let signature = URL_SAFE_NO_PAD.decode(signature).map_err(|_| E::Malformed)?;
+    let signed = &token[..header_and_payload_len(token)];
+    let kid = header.get("kid").and_then(Value::as_str);
+    let verified = metadata
+        .jwks()
+        .keys()
+        .iter()
+        .filter(|key| kid.is_none_or(|kid| key.key_id().is_some_and(|id| id.as_str() == kid)))
+        .any(|key| {
+            SigningKey::from(key.clone())
+                .verify_signature(&alg, signed.as_bytes(), &signature)
+                .is_ok()
+        });
+    if !verified {
+        return Err(E::Signature);
+    }
+
+    let claims = json_object(payload)?;
+    let text = |name: &str| claims.get(name).and_then(Value::as_str).filter(|v| !v.is_empty());
+    let number = |name: &str| claims.get(name).and_then(Value::as_i64);
+    if text("iss") != Some(metadata.issuer().as_str()) {
+        return Err(E::Issuer);
+    }
+    let audience_ok = match claims.get("aud") {
+        Some(Value::String(aud)) => aud == client_id,
+        Some(Value::Array(auds)) => auds.iter().any(|aud| aud.as_str() == Some(client_id)),
+        _ => false,
+    };
+    if !audience_ok {
+        return Err(E::Audience);
+    }
+    let iat = number("iat").ok_or(E::IssuedAt)?;
+    if iat > now + SKEW || now - iat > MAX_AGE {
+        return Err(E::IssuedAt);
+    }
+    let exp = number("exp").ok_or(E::Expired)?;
+    if exp + SKEW <= now {
+        return Err(E::Expired);
+    }
+    let jti = text("jti").ok_or(E::NoId)?.to_owned();
+    let is_logout_event = claims
+        .get("events")
+        .and_then(Value::as_object)
+        .and_then(|events| events.get(EVENT))
+        .is_some_and(Value::is_object);
+    if !is_logout_event {
+        return Err(E::NotALogoutEvent);
+    }
+    if claims.contains_key("nonce") {
+        return Err(E::Nonce);
+    }
+    let subject = text("sub").map(str::to_owned);
+    let session = text("sid").map(str::to_owned);
+    if subject.is_none() && session.is_none() {
+        return Err(E::NoSubjectOrSession);
+    }
+    Ok(LogoutOrder {
+        subject,
+        session,
+        jti,
+        expires_at: exp.max(iat + MAX_AGE) + SKEW,
+    })
+}
+
+fn header_and_payload_len(token: &str) -> usize {
+    token.rfind('.').unwrap_or(0)
+}
+
+fn json_object(part: &str) -> Result<Map<String, Value>, LogoutTokenError> {
+    let bytes = URL_SAFE_NO_PAD
+        .decode(part)
+        .map_err(|_| LogoutTokenError::Malformed)?;
+    match serde_json::from_slice(&bytes) {
+        Ok(Value::Object(object)) => Ok(object),
+        _ => Err(LogoutTokenError::Malformed),
+    }
+}
+
+/// The `sid` claim of an ID token whose signature was already verified, if it has one: the
+/// provider's session, which a logout token may name.
+pub fn session_of_id_token(id_token: &str) -> Option<String> {
+    let payload = id_token.split('.').nth(1)?;
+    json_object(payload)
+        .ok()?
+        .get("sid")?
+        .as_str()
+        .filter(|sid| !sid.is_empty() && sid.len() <= 256)
+        .map(str::to_owned)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn metadata() -> Metadata {
+        serde_json::from_value(serde_json::json!({
+            "issuer": "https://id.example",
+            "authorization_endpoint": "https://id.example/authorize",
+            "jwks_uri": "https://id.example/jwks",
+            "response_types_supported": ["code"],
+            "subject_types_supported": ["public"],
+            "id_token_signing_alg_values_supported": ["RS256"],
+        }))
+        .unwrap()
+    }
+
+    fn part(bytes: &[u8]) -> String {
+        URL_SAFE_NO_PAD.encode(bytes)
+    }
+
+    proptest! {
+        #[test]
+        fn any_text_is_refused_without_panicking(token in "\\PC{0,400}", now in any::<i64>()) {
+            prop_assert!(verify(&token, &metadata(), "client", now).is_err());
+            let _ = session_of_id_token(&token);
+        }
+
+        #[test]
+        fn any_three_parts_are_refused_without_panicking(
+            header in prop::collection::vec(any::<u8>(), 0..200),
+            claims in prop::collection::vec(any::<u8>(), 0..400),
+            signature in prop::collection::vec(any::<u8>(), 0..300),
+            alg in prop::sample::select(vec!["RS256", "HS256", "none", "ES256", "EdDSA", "x"]),
+        ) {
+            let metadata = metadata();
+            let raw = format!("{}.{}.{}", part(&header), part(&claims), part(&signature));
+            prop_assert!(verify(&raw, &metadata, "client", 0).is_err());
+            // A well-formed header with any claims: no key verifies, and nothing panics.
+            let header = serde_json::json!({ "alg": alg, "kid": "k" }).to_string();
+            let shaped = format!("{}.{}.{}", part(header.as_bytes()), part(&claims), part(&signature));
+            prop_assert!(verify(&shaped, &metadata, "client", 0).is_err());
+            let _ = session_of_id_token(&shaped);
+        }
+    }
+
+    #[test]
+    fn the_sid_of_an_id_token_is_read_from_its_claims() {
+        let token = format!("{}.{}.sig", part(b"{}"), part(br#"{"sub":"a","sid":"op-1"}"#));
+        assert_eq!(session_of_id_token(&token).as_deref(), Some("op-1"));
+        let without = format!("{}.{}.sig", part(b"{}"), part(br#"{"sub":"a"}"#));
+        assert_eq!(session_of_id_token(&without), None);
+    }
+}

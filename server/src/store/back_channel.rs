@@ -1,0 +1,68 @@
+//! What a provider's back-channel logout changes: the sessions it names end, and its token's
+//! `jti` is remembered until the token expires, so that a replay is refused.
+
+use super::Database;
+
+/// Acts on one logout token of `issuer`, in one transaction: refuses it when its `jti` was
+/// seen before (`None`), else ends the sessions signed in under provider session `sid` (of
+/// `subject`, when given), or with no `sid` every session of the identity (`issuer`,
+/// `subject`), and returns how many ended.
+pub async fn end_sessions(
+    db: &Database,
+    issuer: &str,
+    jti: &str,
+    remember_until: i64,
+    subject: Option<&str>,
+    sid: Option<&str>,
+) -> Result<Option<u64>, sqlx::Error> {
+    let mut tx = db.begin_write().await?;
+    let first_time: Option<String> = sqlx::query_scalar(
+        "INSERT INTO logout_tokens_seen (issuer, jti, expires_at) VALUES ($1, $2, $3)
+         ON CONFLICT (issuer, jti) DO NOTHING RETURNING jti",
+    )
+    .bind(issuer)
+    .bind(jti)
+    .bind(remember_until)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if first_time.is_none() {
+        return Ok(None);
+    }
+    let ended = match (sid, subject) {
+        (Some(sid), Some(subject)) => {
+            sqlx::query(
+                "DELETE FROM sessions WHERE provider_sid = $1 AND identity_id IN
+                   (SELECT id FROM identities WHERE issuer = $2 AND subject = $3)",
+            )
+            .bind(sid)
+            .bind(issuer)
+            .bind(subject)
+            .execute(&mut *tx)
+            .await?
+        }
+        (Some(sid), None) => {
+            sqlx::query(
+                "DELETE FROM sessions WHERE provider_sid = $1 AND identity_id IN
+                   (SELECT id FROM identities WHERE issuer = $2)",
+            )
+            .bind(sid)
+            .bind(issuer)
+            .execute(&mut *tx)
+            .await?
+        }
+        (None, Some(subject)) => {
+            sqlx::query(
+                "DELETE FROM sessions WHERE identity_id IN
+                   (SELECT id FROM identities WHERE issuer = $1 AND subject = $2)",
+            )
+            .bind(issuer)
+            .bind(subject)
+            .execute(&mut *tx)
+            .await?
+        }
+        (None, None) => return Ok(Some(0)),
+    }
+    .rows_affected();
+    tx.commit().await?;
+    Ok(Some(ended))
+}
