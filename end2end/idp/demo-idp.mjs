@@ -62,6 +62,9 @@ const provider = new Provider(issuer, {
   cookies: { keys: [randomBytes(32).toString('base64url')] },
   pkce: { required: () => true },
   features: { devInteractions: { enabled: true }, backchannelLogout: { enabled: true } },
+  // The provider's outgoing requests (back-channel logouts) refuse loopback addresses, a
+  // guard for a provider on the internet; this one only ever talks to the app on loopback.
+  fetch: (url, options) => fetch(url, { ...options, dispatcher: undefined }),
   claims: {
     openid: ['sub'],
     email: ['email', 'email_verified'],
@@ -119,6 +122,10 @@ provider.use(async (ctx, next) => {
   ctx.set('Cache-Control', 'public, max-age=3600');
   ctx.body = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 72 72"><rect width="72" height="72" fill="hsl(${hue} 55% 45%)"/><text x="36" y="45" font-family="sans-serif" font-size="28" fill="#fff" text-anchor="middle">${initials.replace(/[^A-Z0-9]/g, '')}</text></svg>`;
   return undefined;
+});
+
+provider.on('backchannel.error', (_ctx, error, client) => {
+  console.error(`back-channel logout to ${client.clientId} failed: ${error.message} ${error.cause?.message ?? ''}`);
 });
 
 provider.listen(port, '127.0.0.1', () => {

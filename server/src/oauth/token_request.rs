@@ -50,6 +50,29 @@ pub async fn refresh(
     request(provider, http, token_url, client_auth, grant).await
 }
 
+/// Revokes `token` (RFC 7009), authenticating as at the token endpoint. The provider answers
+/// 200 whether or not it knew the token, so any 2xx is success.
+pub async fn revoke(
+    provider: &Provider,
+    http: &ProviderHttp,
+    revocation_url: &Url,
+    client_auth: ClientAuth,
+    token: &str,
+    token_type_hint: &str,
+) -> Result<(), OAuthError> {
+    let params = vec![("token", token), ("token_type_hint", token_type_hint)];
+    let request = build(provider, revocation_url, client_auth, params)?;
+    let (status, _, _) = send(http, "revocation", request).await?;
+    if status.is_success() {
+        Ok(())
+    } else {
+        Err(OAuthError::UnexpectedResponse {
+            step: "revocation",
+            reason: format!("HTTP {status}"),
+        })
+    }
+}
+
 async fn request<'a>(
     provider: &'a Provider,
     http: &ProviderHttp,

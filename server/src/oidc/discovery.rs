@@ -19,6 +19,8 @@ pub struct ExtraMetadata {
     pub code_challenge_methods_supported: Option<Vec<String>>,
     /// RP-Initiated Logout 1.0: where the browser is sent to sign out of the provider.
     pub end_session_endpoint: Option<url::Url>,
+    /// RFC 7009 token revocation (RFC 8414 names it in discovery), used on disconnect.
+    pub revocation_endpoint: Option<url::Url>,
 }
 
 impl AdditionalProviderMetadata for ExtraMetadata {}

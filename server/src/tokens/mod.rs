@@ -5,6 +5,7 @@
 
 pub mod keys;
 pub mod on_demand;
+pub mod revoke;
 
 use secrecy::SecretString;
 

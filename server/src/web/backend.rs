@@ -1,6 +1,8 @@
 //! The server side of the app's server functions: cookies in and out, errors logged and
 //! turned into the messages the browser may see.
 
+use std::sync::Arc;
+
 use app::{
     api::{AuthBackend, HttpExchange},
     error::AuthError,
@@ -9,7 +11,6 @@ use app::{
         ProviderLive, SignInStart, SignedIn,
     },
 };
-
 use secrecy::ExposeSecret;
 
 use super::{browser_family, cookies};
@@ -18,12 +19,14 @@ use crate::{
     flow::{ACCOUNT_PAGE, FlowError, Pkce, Purpose, SignInFlow},
     logout::at_provider,
     provider_api,
+    providers::Provider,
     store::{
         accounts::{self, Disconnected},
+        identity_tokens,
         sessions::{self, SessionProfile},
         transactions,
     },
-    tokens::on_demand::TokenSource,
+    tokens::{ProviderTokens, on_demand::TokenSource, revoke},
 };
 
 pub struct Backend {
@@ -41,6 +44,29 @@ impl Backend {
             tokens,
             app_url,
         }
+    }
+
+    /// The provider and kept tokens of `identity`, when there are any.
+    async fn kept_grant(&self, identity: i64) -> Option<(Arc<Provider>, ProviderTokens)> {
+        let kept = identity_tokens::load(&self.flow.db, identity).await.ok()??;
+        let provider = self.flow.registry.get(&kept.provider_id)?.clone();
+        let tokens = self.tokens.kept(identity).await.ok()?;
+        Some((provider, tokens))
+    }
+
+    /// Revokes a disconnected identity's grant at its provider, without keeping the person
+    /// waiting for the provider's answer.
+    fn revoke_in_background(&self, provider: Arc<Provider>, tokens: ProviderTokens) {
+        let http = self.flow.http.clone();
+        tokio::spawn(async move {
+            match revoke::revoke(&provider, &http, &tokens).await {
+                Ok(true) => tracing::info!(provider = %provider.config.id, "revoked a disconnected identity's grant"),
+                Ok(false) => {}
+                Err(error) => {
+                    tracing::warn!(provider = %provider.config.id, %error, "could not revoke a disconnected identity's grant")
+                }
+            }
+        });
     }
 
     /// Where to send the browser to sign out of the provider of `session`, and what it must
@@ -382,11 +408,18 @@ impl AuthBackend for Backend {
     async fn disconnect(&self, http: &HttpExchange, identity: i64) -> Result<(), AuthError> {
         let result = async {
             let (_, session) = self.signed_in(http).await?;
+            // Read before the identity and its grant go; revoked once they have.
+            let grant = self.kept_grant(identity).await;
             match accounts::disconnect(&self.flow.db, session.user_id, identity)
                 .await
                 .map_err(internal)?
             {
-                Disconnected::Yes => Ok(()),
+                Disconnected::Yes => {
+                    if let Some((provider, tokens)) = grant {
+                        self.revoke_in_background(provider, tokens);
+                    }
+                    Ok(())
+                }
                 Disconnected::LastIdentity => Err(AuthError::LastIdentity),
                 Disconnected::NotFound => Err(AuthError::BadRequest(
                     "that provider is not connected to this account".into(),

@@ -110,6 +110,7 @@ impl StandInProvider {
         if !options.no_end_session {
             document["end_session_endpoint"] = json!(format!("{issuer}/logout"));
         }
+        document["revocation_endpoint"] = json!(format!("{issuer}/revoke"));
         Mock::given(method("GET"))
             .and(path("/.well-known/openid-configuration"))
             .respond_with(ResponseTemplate::new(200).set_body_json(document))
