@@ -4,25 +4,11 @@
 
 mod support;
 
-use serde_json::json;
 use support::{
     StandInProvider, TestApp,
-    provider::{DiscoveryOptions, SUBJECT},
+    provider::DiscoveryOptions,
 };
 use url::Url;
-
-/// Signs in at `provider`; returns the session cookie and the ID token the provider issued.
-async fn sign_in(app: &TestApp, provider: &StandInProvider) -> (String, String) {
-    let callback = app.begin().await;
-    let id_token = provider.sign(&provider.valid_id_token(&callback.nonce));
-    provider.answer_token_request_with(id_token.clone()).await;
-    provider
-        .answer_userinfo_with(json!({ "sub": SUBJECT, "preferred_username": "ada" }))
-        .await;
-    let reply = app.finish(&callback).await;
-    assert_eq!(reply.status, 200, "{}", reply.body);
-    (format!("__Host-session={}", reply.session().unwrap()), id_token)
-}
 
 /// Submits the "Sign out of … too" form as a browser would.
 async fn sign_out_at_provider(app: &TestApp, cookies: &[String]) -> support::app::Reply {
@@ -59,7 +45,7 @@ async fn come_back(app: &TestApp, state: &str, kept: &str) -> (String, bool) {
 async fn signing_out_at_the_provider_too_ends_the_session_and_goes_there_with_hint_and_state() {
     let provider = StandInProvider::start().await;
     let app = TestApp::spawn(&provider.issuer()).await;
-    let (session, id_token) = sign_in(&app, &provider).await;
+    let (session, id_token) = app.sign_in_with_id_token(&provider, "acme").await;
     let (_, account) = app.get("/account", std::slice::from_ref(&session)).await;
     assert!(account.contains("Sign out of Acme ID too"), "{account}");
     // The signed-in view keeps one button named "Sign out" (DESIGN.md).
@@ -107,7 +93,7 @@ async fn a_provider_without_an_end_session_endpoint_offers_no_sign_out_there() {
     })
     .await;
     let app = TestApp::spawn(&provider.issuer()).await;
-    let (session, _) = sign_in(&app, &provider).await;
+    let (session, _) = app.sign_in_with_id_token(&provider, "acme").await;
     let (_, account) = app.get("/account", std::slice::from_ref(&session)).await;
     assert!(
         account.contains("Sign out everywhere else") && !account.contains("Sign out of"),
@@ -124,7 +110,7 @@ async fn a_provider_without_an_end_session_endpoint_offers_no_sign_out_there() {
 async fn the_sign_out_form_from_another_site_is_refused() {
     let provider = StandInProvider::start().await;
     let app = TestApp::spawn(&provider.issuer()).await;
-    let (session, _) = sign_in(&app, &provider).await;
+    let (session, _) = app.sign_in_with_id_token(&provider, "acme").await;
     let reply = app
         .call_with_headers(
             "sign_out_at_provider",

@@ -323,6 +323,21 @@ impl TestApp {
         )
     }
 
+    /// A whole sign-in with `provider_id` at `provider`; returns the session cookie and the
+    /// ID token the provider issued.
+    pub async fn sign_in_with_id_token(&self, provider: &StandInProvider, provider_id: &str) -> (String, String) {
+        let callback = self.begin_with(provider_id, None).await;
+        let id_token = provider.sign(&provider.valid_id_token(&callback.nonce));
+        provider.answer_token_request_with(id_token.clone()).await;
+        provider
+            .answer_userinfo_with(serde_json::json!({ "sub": super::provider::SUBJECT, "preferred_username": "ada" }))
+            .await;
+        let reply = self.finish(&callback).await;
+        assert_eq!(reply.status, 200, "sign-in failed: {}", reply.body);
+        let session = reply.session().expect("a session cookie is set");
+        (format!("__Host-session={session}"), id_token)
+    }
+
     /// Finishes a sign-in or connect with code `c` and the right state, in a browser that also
     /// holds `cookies` (a session) and sends `user_agent`.
     pub async fn finish_in(&self, callback: &Callback, cookies: &[String], user_agent: &str) -> Reply {
