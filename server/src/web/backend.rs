@@ -496,19 +496,18 @@ impl AuthBackend for Backend {
         let identities = accounts::identities_of(&self.flow.db, session.user_id)
             .await
             .map_err(internal)?;
-        let mut views = Vec::with_capacity(identities.len());
-        for identity in identities {
+        // All providers are asked at once: a slow one delays the page by its own time only.
+        let asks = identities.into_iter().map(|identity| async move {
             let live = match self.flow.registry.get(&identity.provider_id) {
-                Some(provider) => {
-                    provider_api::live(&self.tokens, &self.flow.http, provider, identity.id).await
-                }
+                Some(provider) => provider_api::live(&self.tokens, &self.flow.http, provider, identity.id).await,
                 None => LiveFromProvider::NotOffered,
             };
-            views.push(ProviderLive {
+            ProviderLive {
                 identity: identity.id,
                 live,
-            });
-        }
+            }
+        });
+        let views = futures::future::join_all(asks).await;
         Ok(views)
     }
 }
