@@ -49,9 +49,6 @@ pub struct Profile {
     pub avatar_url: Option<String>,
     /// What the provider said about the person, pretty-printed JSON with every token removed.
     pub raw_claims: Option<String>,
-    /// The provider offers signing out there too (RP-Initiated Logout).
-    #[serde(default)]
-    pub sign_out_at_provider: bool,
 }
 
 impl Profile {
@@ -147,6 +144,8 @@ pub struct Account {
     /// Configured providers not connected yet.
     pub connectable: Vec<ProviderButton>,
     pub sessions: Vec<ActiveSession>,
+    /// The provider of this session offers signing out there too (RP-Initiated Logout).
+    pub sign_out_at_provider: bool,
 }
 
 #[cfg(test)]
@@ -163,7 +162,6 @@ mod tests {
             email_verified: None,
             avatar_url: None,
             raw_claims: None,
-            sign_out_at_provider: false,
         }
     }
 

@@ -47,7 +47,7 @@ fn AccountView(
         .collect_view();
     // Offered where the provider advertises it (RP-Initiated Logout); here rather than beside
     // "Sign out" on the signed-in view, whose one button of that name pages rely on.
-    let at_provider = account.profile.sign_out_at_provider.then(|| {
+    let at_provider = account.sign_out_at_provider.then(|| {
         let sign_out_at_provider = ServerAction::<SignOutAtProvider>::new();
         let label = format!("Sign out of {} too", account.profile.provider_name);
         view! {
@@ -82,7 +82,11 @@ fn AccountView(
 }
 
 #[component]
-fn Connected(connected: ConnectedAccount, disconnect: ServerAction<Disconnect>, only_one: bool) -> impl IntoView {
+fn Connected(
+    connected: ConnectedAccount,
+    disconnect: ServerAction<Disconnect>,
+    only_one: bool,
+) -> impl IntoView {
     let name = connected.provider_name.clone();
     // The provider refused to refresh its grant: connecting it again replaces the grant.
     let reconnect = connected.reconnect_needed.then(|| {

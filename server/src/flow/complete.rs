@@ -281,7 +281,5 @@ fn profile_of(provider: &Provider, identity: VerifiedIdentity) -> Profile {
         email_verified: identity.email_verified,
         avatar_url: identity.avatar_url,
         raw_claims: identity.raw_claims,
-        // The browser goes on to its return path, whose page says.
-        sign_out_at_provider: false,
     }
 }

@@ -21,11 +21,18 @@ const MAX_LEN: usize = 16 * 1024;
 /// Whose sessions a valid logout token ends, and its id (for refusing a replay).
 #[derive(Debug, PartialEq, Eq)]
 pub struct LogoutOrder {
-    pub subject: Option<String>,
-    pub session: Option<String>,
+    pub ends: Ends,
     pub jti: String,
     /// Until when the `jti` must be remembered.
     pub expires_at: i64,
+}
+
+/// The sessions a logout token names: those of one provider session (`sid`, of `subject` when
+/// given), or every session of one `subject`.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Ends {
+    ProviderSession { sid: String, subject: Option<String> },
+    Subject(String),
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -129,13 +136,16 @@ pub fn verify(
         return Err(E::Nonce);
     }
     let subject = text("sub").map(str::to_owned);
-    let session = text("sid").map(str::to_owned);
-    if subject.is_none() && session.is_none() {
-        return Err(E::NoSubjectOrSession);
-    }
+    let ends = match (text("sid"), subject) {
+        (Some(sid), subject) => Ends::ProviderSession {
+            sid: sid.to_owned(),
+            subject,
+        },
+        (None, Some(subject)) => Ends::Subject(subject),
+        (None, None) => return Err(E::NoSubjectOrSession),
+    };
     Ok(LogoutOrder {
-        subject,
-        session,
+        ends,
         jti,
         expires_at: exp.max(iat + MAX_AGE) + SKEW,
     })

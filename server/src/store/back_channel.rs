@@ -2,18 +2,16 @@
 //! `jti` is remembered until the token expires, so that a replay is refused.
 
 use super::Database;
+use crate::oidc::logout_token::Ends;
 
 /// Acts on one logout token of `issuer`, in one transaction: refuses it when its `jti` was
-/// seen before (`None`), else ends the sessions signed in under provider session `sid` (of
-/// `subject`, when given), or with no `sid` every session of the identity (`issuer`,
-/// `subject`), and returns how many ended.
+/// seen before (`None`), else ends the sessions it names and returns how many ended.
 pub async fn end_sessions(
     db: &Database,
     issuer: &str,
     jti: &str,
     remember_until: i64,
-    subject: Option<&str>,
-    sid: Option<&str>,
+    ends: &Ends,
 ) -> Result<Option<u64>, sqlx::Error> {
     let mut tx = db.begin_write().await?;
     let first_time: Option<String> = sqlx::query_scalar(
@@ -28,8 +26,11 @@ pub async fn end_sessions(
     if first_time.is_none() {
         return Ok(None);
     }
-    let ended = match (sid, subject) {
-        (Some(sid), Some(subject)) => {
+    let ended = match ends {
+        Ends::ProviderSession {
+            sid,
+            subject: Some(subject),
+        } => {
             sqlx::query(
                 "DELETE FROM sessions WHERE provider_sid = $1 AND identity_id IN
                    (SELECT id FROM identities WHERE issuer = $2 AND subject = $3)",
@@ -40,7 +41,7 @@ pub async fn end_sessions(
             .execute(&mut *tx)
             .await?
         }
-        (Some(sid), None) => {
+        Ends::ProviderSession { sid, subject: None } => {
             sqlx::query(
                 "DELETE FROM sessions WHERE provider_sid = $1 AND identity_id IN
                    (SELECT id FROM identities WHERE issuer = $2)",
@@ -50,7 +51,7 @@ pub async fn end_sessions(
             .execute(&mut *tx)
             .await?
         }
-        (None, Some(subject)) => {
+        Ends::Subject(subject) => {
             sqlx::query(
                 "DELETE FROM sessions WHERE identity_id IN
                    (SELECT id FROM identities WHERE issuer = $1 AND subject = $2)",
@@ -60,7 +61,6 @@ pub async fn end_sessions(
             .execute(&mut *tx)
             .await?
         }
-        (None, None) => return Ok(Some(0)),
     }
     .rows_affected();
     tx.commit().await?;

@@ -78,14 +78,19 @@ impl TokenSource {
         result
     }
 
-    /// The identity's kept tokens as they are, expired or not (an ID token as a logout hint).
-    pub async fn kept(&self, identity_id: i64) -> Result<ProviderTokens, TokenError> {
+    /// The identity's provider and kept tokens as they are, expired or not (for a logout hint,
+    /// or to revoke them).
+    pub async fn kept(&self, identity_id: i64) -> Result<(String, ProviderTokens), TokenError> {
         let keys = self.keys.as_ref().ok_or(TokenError::NothingKept)?;
-        let kept = identity_tokens::load(&self.db, identity_id)
+        let kept = self.load(identity_id).await?;
+        let tokens = open(keys, &kept)?;
+        Ok((kept.provider_id, tokens))
+    }
+
+    async fn load(&self, identity_id: i64) -> Result<identity_tokens::KeptGrant, TokenError> {
+        identity_tokens::load(&self.db, identity_id)
             .await?
-            .ok_or(TokenError::NothingKept)?;
-        let sealed = kept.sealed.as_deref().ok_or(TokenError::NothingKept)?;
-        Ok(keys.open(&kept.issuer, &kept.subject, sealed)?)
+            .ok_or(TokenError::NothingKept)
     }
 
     async fn good_or_refreshed(&self, identity_id: i64) -> Result<ProviderTokens, TokenError> {
@@ -93,14 +98,11 @@ impl TokenSource {
         let mut pause = Duration::from_millis(20);
         let waiting_since = now();
         loop {
-            let kept = identity_tokens::load(&self.db, identity_id)
-                .await?
-                .ok_or(TokenError::NothingKept)?;
+            let kept = self.load(identity_id).await?;
             if kept.reconnect_needed {
                 return Err(TokenError::ReconnectNeeded);
             }
-            let sealed = kept.sealed.as_deref().ok_or(TokenError::NothingKept)?;
-            let tokens = keys.open(&kept.issuer, &kept.subject, sealed)?;
+            let tokens = open(keys, &kept)?;
             let at = now();
             if tokens.expires_at.is_none_or(|expiry| expiry - at > REFRESH_AHEAD) {
                 return Ok(tokens);
@@ -205,6 +207,12 @@ impl TokenSource {
         let mut lines = self.lines.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         lines.retain(|_, line| Arc::strong_count(line) > 1);
     }
+}
+
+/// Opens a kept grant; a grant that was never kept is `NothingKept`.
+fn open(keys: &TokenKeys, kept: &identity_tokens::KeptGrant) -> Result<ProviderTokens, TokenError> {
+    let sealed = kept.sealed.as_deref().ok_or(TokenError::NothingKept)?;
+    Ok(keys.open(&kept.issuer, &kept.subject, sealed)?)
 }
 
 enum RefreshFailure {

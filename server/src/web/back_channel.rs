@@ -80,8 +80,7 @@ async fn receive(
         settings.issuer.as_str(),
         &order.jti,
         order.expires_at,
-        order.subject.as_deref(),
-        order.session.as_deref(),
+        &order.ends,
     )
     .await;
     match ended {

@@ -22,7 +22,6 @@ use crate::{
     providers::Provider,
     store::{
         accounts::{self, Disconnected},
-        identity_tokens,
         sessions::{self, SessionProfile},
         transactions,
     },
@@ -48,9 +47,8 @@ impl Backend {
 
     /// The provider and kept tokens of `identity`, when there are any.
     async fn kept_grant(&self, identity: i64) -> Option<(Arc<Provider>, ProviderTokens)> {
-        let kept = identity_tokens::load(&self.flow.db, identity).await.ok()??;
-        let provider = self.flow.registry.get(&kept.provider_id)?.clone();
-        let tokens = self.tokens.kept(identity).await.ok()?;
+        let (provider_id, tokens) = self.tokens.kept(identity).await.ok()?;
+        let provider = self.flow.registry.get(&provider_id)?.clone();
         Some((provider, tokens))
     }
 
@@ -60,7 +58,9 @@ impl Backend {
         let http = self.flow.http.clone();
         tokio::spawn(async move {
             match revoke::revoke(&provider, &http, &tokens).await {
-                Ok(true) => tracing::info!(provider = %provider.config.id, "revoked a disconnected identity's grant"),
+                Ok(true) => {
+                    tracing::info!(provider = %provider.config.id, "revoked a disconnected identity's grant")
+                }
                 Ok(false) => {}
                 Err(error) => {
                     tracing::warn!(provider = %provider.config.id, %error, "could not revoke a disconnected identity's grant")
@@ -80,7 +80,7 @@ impl Backend {
             .kept(session.identity_id)
             .await
             .ok()
-            .and_then(|t| t.id_token);
+            .and_then(|(_, tokens)| tokens.id_token);
         let state = State::generate();
         let url = at_provider::request_url(
             &endpoint,
@@ -134,15 +134,8 @@ impl Backend {
             .unwrap_or_else(|| provider_id.to_owned())
     }
 
-    /// The signed-in person as the pages show them, with whether their provider offers
-    /// signing out there too.
-    async fn profile(&self, session: SessionProfile) -> Profile {
-        let sign_out_at_provider = match self.flow.registry.get(&session.provider_id) {
-            Some(provider) => at_provider::endpoint(provider, &self.flow.http).await.is_some(),
-            None => false,
-        };
+    fn profile(&self, session: SessionProfile) -> Profile {
         Profile {
-            sign_out_at_provider,
             provider_name: self.provider_name(&session.provider_id),
             subject: session.subject,
             display_name: session.display_name,
@@ -227,12 +220,8 @@ impl AuthBackend for Backend {
             Some(id) => sessions::profile(&self.flow.db, &id).await.map_err(internal)?,
             None => None,
         };
-        let user = match user {
-            Some(session) => Some(self.profile(session).await),
-            None => None,
-        };
         Ok(HomeState {
-            user,
+            user: user.map(|session| self.profile(session)),
             providers: self.buttons(),
         })
     }
@@ -383,8 +372,13 @@ impl AuthBackend for Backend {
                 current: live.id_digest == current,
             })
             .collect();
+        let sign_out_at_provider = match self.flow.registry.get(&session.provider_id) {
+            Some(provider) => at_provider::endpoint(provider, &self.flow.http).await.is_some(),
+            None => false,
+        };
         Ok(Account {
-            profile: self.profile(session).await,
+            sign_out_at_provider,
+            profile: self.profile(session),
             connected,
             connectable,
             sessions,
@@ -499,7 +493,9 @@ impl AuthBackend for Backend {
         // All providers are asked at once: a slow one delays the page by its own time only.
         let asks = identities.into_iter().map(|identity| async move {
             let live = match self.flow.registry.get(&identity.provider_id) {
-                Some(provider) => provider_api::live(&self.tokens, &self.flow.http, provider, identity.id).await,
+                Some(provider) => {
+                    provider_api::live(&self.tokens, &self.flow.http, provider, identity.id).await
+                }
                 None => LiveFromProvider::NotOffered,
             };
             ProviderLive {
