@@ -6,7 +6,8 @@
 // the provider does it, bearer tokens, Facebook's appsecret_proof, X's OAuth 1.0a signatures.
 //
 // The consent page has "Allow" and "Deny". A test may POST {"provider", "fault"} to /__faults
-// to make that provider's next token request fail in the provider's own error format.
+// to make that provider's next token request fail in the provider's own error format, and
+// GET /__revocations to read how many grants each provider has had revoked.
 //
 // Settings (environment): STANDINS_PORT (9420), APP_URL (http://localhost:3100),
 // STANDINS_CLIENT_SECRET (e2e-secret).
@@ -50,6 +51,7 @@ const accessTokens = new Map(); // token -> { provider, scope }
 const requestTokens = new Map(); // OAuth 1.0a request token -> { secret, verifier }
 const oauth1Access = new Map(); // OAuth 1.0a access token -> secret
 const faults = new Map(); // provider -> fault name, applied once
+const revocations = { github: 0, x: 0, facebook: 0 }; // grants revoked, per provider
 
 function send(res, status, body, type = 'application/json; charset=utf-8', headers = {}) {
   res.writeHead(status, { 'Content-Type': type, 'Cache-Control': 'no-store', ...headers });
@@ -177,6 +179,45 @@ function token(res, id, params, authorization) {
   send(res, 200, answers[id]());
 }
 
+// Each provider's documented revocation: GitHub's DELETE /applications/{client_id}/grant
+// (Basic with the app's credentials, the token in a JSON body, 204), X's RFC 7009 endpoint
+// (Basic, form, 200), Facebook's DELETE /me/permissions (the person's token and the app's
+// proof, {"success": true}). A revoked token stops working at the API.
+function revoke(req, res, id, path, url, body, form) {
+  const p = providers[id];
+  const basic = /^Basic (.+)$/.exec(req.headers.authorization ?? '');
+  const [clientId, secret] = basic ? Buffer.from(basic[1], 'base64').toString().split(':').map(decodeURIComponent) : [];
+  const appAuthenticated = clientId === p.clientId && secret === clientSecret;
+  let token;
+  if (id === 'github' && req.method === 'DELETE' && path === `/applications/${p.clientId}/grant`) {
+    if (!appAuthenticated) return send(res, 404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest', status: '404' });
+    token = JSON.parse(body || '{}').access_token;
+    if (accessTokens.get(token)?.provider !== id) {
+      return send(res, 422, { message: 'Validation Failed', documentation_url: 'https://docs.github.com/rest', status: '422' });
+    }
+  } else if (id === 'x' && req.method === 'POST' && path === '/2/oauth2/revoke') {
+    if (!appAuthenticated) return send(res, 401, { error: 'unauthorized_client', error_description: 'Missing valid authorization header' });
+    token = form.get('token');
+  } else if (id === 'facebook' && req.method === 'DELETE' && path === '/v25.0/me/permissions') {
+    const grant = bearer(req, url, id);
+    const proof = grant && createHmac('sha256', clientSecret).update(grant.token).digest('hex');
+    if (!grant || url.searchParams.get('appsecret_proof') !== proof) {
+      return send(res, 400, { error: { message: 'Invalid OAuth access token.', type: 'OAuthException', code: 190, fbtrace_id: 'AuL2sStandIn' } });
+    }
+    token = grant.token;
+  } else {
+    return false;
+  }
+  if (accessTokens.get(token)?.provider === id) {
+    accessTokens.delete(token);
+    revocations[id] += 1;
+  }
+  if (id === 'github') send(res, 204, '');
+  else if (id === 'x') send(res, 200, { revoked: true });
+  else send(res, 200, { success: true });
+  return true;
+}
+
 function bearer(req, url, id) {
   const header = /^Bearer (.+)$/.exec(req.headers.authorization ?? '');
   const token = header?.[1] ?? url.searchParams.get('access_token');
@@ -301,6 +342,7 @@ const server = createServer(async (req, res) => {
       faults.set(provider, fault);
       return send(res, 204, '');
     }
+    if (url.pathname === '/__revocations' && req.method === 'GET') return send(res, 200, revocations);
     const avatar = /^\/avatars\/([a-z0-9-]+)\.svg$/.exec(url.pathname);
     if (avatar) {
       const hue = [...avatar[1]].reduce((h, c) => (h * 31 + c.charCodeAt(0)) % 360, 11);
@@ -317,6 +359,7 @@ const server = createServer(async (req, res) => {
       const params = prefix === 'facebook' ? url.searchParams : form;
       return token(res, prefix, params, req.headers.authorization);
     }
+    if (revoke(req, res, prefix, path, url, body, form)) return;
     return api(req, res, prefix, path, url);
   } catch (error) {
     console.error(error);

@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { completeAtGoogle, expectErrorView, openStartPage } from './helpers';
+import { completeAtGoogle, expectErrorView, grantConsent, openStartPage } from './helpers';
 
 // Each preset signing in through the browser against its loopback stand-in, once with
 // consent, once refused, and once with the provider's own error format at the token endpoint.
@@ -114,3 +114,27 @@ for (const preset of presets) {
     expect((await context.cookies()).find((c) => c.name === '__Host-session')).toBeUndefined();
   });
 }
+
+test('github: disconnecting it on /account revokes the grant at GitHub', async ({ page, request }) => {
+  const revoked = async () => (await (await request.get(`${standIns}/__revocations`)).json()).github as number;
+  const before = await revoked();
+  // The stand-in always answers with the same person, whose account this sign-in finds or
+  // makes; a fresh demo login is connected beside it, so GitHub may be disconnected.
+  await openStartPage(page);
+  await answerAtProvider(page, presets.find((p) => p.id === 'github')!, 'Allow');
+  await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
+  await openStartPage(page, '/account');
+  await page.getByRole('button', { name: 'Connect Demo ID', exact: true }).click();
+  await page.waitForURL(/127\.0\.0\.1:9410\/interaction\//);
+  await page.locator('input[name="login"]').fill(`revoke${Date.now()}`);
+  await page.locator('input[name="password"]').fill('any password');
+  await page.getByRole('button', { name: 'Sign-in' }).click();
+  await grantConsent(page);
+  await page.waitForURL((url) => url.pathname === '/account');
+  await expect(page.locator('body[data-hydrated]')).toBeAttached();
+
+  await page.getByRole('button', { name: 'Disconnect GitHub' }).click();
+  await expect(page.locator('ul.connected > li[data-provider="github"]')).toHaveCount(0);
+  // Revoked in the background, so the stand-in hears of it a moment after the page updates.
+  await expect.poll(revoked).toBe(before + 1);
+});

@@ -35,7 +35,7 @@ impl ProviderHttp {
         self.send(request).await.map_err(|e| error_chain(&e))
     }
 
-    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, HttpClientError<reqwest::Error>> {
+    pub(crate) async fn send(&self, request: HttpRequest) -> Result<HttpResponse, HttpClientError<reqwest::Error>> {
         let host = request.uri().host().unwrap_or_default().to_owned();
         let started = Instant::now();
         let result = self.send_bounded(request).await;

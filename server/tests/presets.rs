@@ -481,3 +481,124 @@ async fn each_preset_is_asked_live_for_what_the_dashboard_shows() {
         }
     }
 }
+
+/// Disconnecting a preset's identity gives its grant back the way each provider documents:
+/// GitHub's `DELETE /applications/{client_id}/grant`, X's RFC 7009 endpoint, Facebook's
+/// `DELETE /me/permissions`.
+#[tokio::test]
+async fn disconnecting_a_preset_revokes_its_grant_the_providers_way() {
+    let cases = [
+        ("github", "POST", "DELETE", "/applications/client-github/grant", 204, serde_json::json!(null)),
+        ("x", "POST", "POST", "/2/oauth2/revoke", 200, serde_json::json!({"revoked": true})),
+        ("facebook", "GET", "DELETE", "/v25.0/me/permissions", 200, serde_json::json!({"success": true})),
+    ];
+    let profiles = [
+        ("github", fixture("github-user")),
+        ("x", fixture("x-users-me-minimal")),
+        ("facebook", fixture("facebook-me")),
+    ];
+    for ((preset, token_method, revoke_method, revoke_path, status, answer), (_, profile)) in
+        cases.into_iter().zip(profiles)
+    {
+        let acme = support::StandInProvider::start().await;
+        let stand_in = MockServer::start().await;
+        let base = stand_in.uri();
+        let config = format!(
+            r#"{acme_entry}
+            [[provider]]
+            preset = "{preset}"
+            client_id = "client-{preset}"
+            client_secret = "{CLIENT_SECRET}"
+            authorization_url = "{base}/authorize"
+            token_url = "{base}/token"
+            userinfo_url = "{base}/me"
+            revocation_url = "{base}{revoke_path}"
+            "#,
+            acme_entry = support::app::auth_config(&[("acme", &acme.issuer())]),
+        );
+        let app = TestApp::spawn_from_config(&config).await;
+        let token = format!("{preset}-kept-access-token");
+        Mock::given(method(token_method))
+            .and(path("/token"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(
+                serde_json::json!({"access_token": token, "token_type": "bearer"}),
+            ))
+            .mount(&stand_in)
+            .await;
+        Mock::given(method("GET"))
+            .and(path("/me"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(profile))
+            .mount(&stand_in)
+            .await;
+        let mut revoked = ResponseTemplate::new(status);
+        if !answer.is_null() {
+            revoked = revoked.set_body_json(answer);
+        }
+        Mock::given(method(revoke_method))
+            .and(path(revoke_path))
+            .respond_with(revoked)
+            .mount(&stand_in)
+            .await;
+
+        let session = app.sign_in(&acme, "acme", "curl/8.5").await;
+        let callback = app.begin_connect(preset, &session).await;
+        let reply = app.finish_in(&callback, std::slice::from_ref(&session), "curl/8.5").await;
+        assert_eq!(reply.status, 200, "{preset}: {}", reply.body);
+        let account = app.call("load_account", &[], std::slice::from_ref(&session)).await;
+        let identity = account.body["connected"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["provider_id"] == preset)
+            .unwrap()["id"]
+            .to_string();
+        let reply = app.call("disconnect", &[("identity", &identity)], &[session]).await;
+        assert_eq!(reply.status, 200, "{preset}: {}", reply.body);
+
+        // Revoked in the background: wait (bounded) for the provider to hear of it.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        let request = loop {
+            if let Some(request) = calls_to(&stand_in, revoke_path).await.pop() {
+                break request;
+            }
+            assert!(std::time::Instant::now() < deadline, "{preset}: no revocation arrived");
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        };
+        assert_eq!(request.method.as_str(), revoke_method, "{preset}");
+        let header = |name: &str| {
+            request
+                .headers
+                .get(name)
+                .map(|v| v.to_str().unwrap().to_owned())
+                .unwrap_or_default()
+        };
+        let basic = format!(
+            "Basic {}",
+            base64::Engine::encode(
+                &base64::engine::general_purpose::STANDARD,
+                format!("client-{preset}:{CLIENT_SECRET}")
+            )
+        );
+        match preset {
+            "github" => {
+                assert_eq!(header("authorization"), basic);
+                let body: Value = serde_json::from_slice(&request.body).unwrap();
+                assert_eq!(body, serde_json::json!({ "access_token": token }));
+            }
+            "x" => {
+                assert_eq!(header("authorization"), basic);
+                let form = token_form(&request);
+                assert_eq!(form, format!("token={token}&token_type_hint=access_token"));
+            }
+            _ => {
+                assert_eq!(header("authorization"), format!("Bearer {token}"));
+                assert!(
+                    request
+                        .url
+                        .query_pairs()
+                        .any(|(k, v)| k == "appsecret_proof" && v.len() == 64)
+                );
+            }
+        }
+    }
+}

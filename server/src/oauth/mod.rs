@@ -4,8 +4,8 @@
 
 pub mod oauth1;
 pub mod oauth2;
-pub mod token_request;
-pub mod token_response;
+pub mod token_endpoint;
+mod token_quirks;
 
 use http::{HeaderValue, Method, Request, header};
 use serde_json::Value;
@@ -31,22 +31,17 @@ pub enum OAuthError {
     SubjectMismatch,
 }
 
-/// Sends `request` and returns the body of a 2xx answer with its content type.
-async fn send(
+/// Sends `request` and returns the answer's status and body.
+pub(crate) async fn send(
     http: &ProviderHttp,
     step: &'static str,
     request: Request<Vec<u8>>,
-) -> Result<(http::StatusCode, Option<String>, Vec<u8>), OAuthError> {
+) -> Result<(http::StatusCode, Vec<u8>), OAuthError> {
     let response = http
         .execute(request)
         .await
         .map_err(|reason| OAuthError::Request { step, reason })?;
-    let content_type = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_ascii_lowercase);
-    Ok((response.status(), content_type, response.into_body()))
+    Ok((response.status(), response.into_body()))
 }
 
 /// GETs a JSON document from a provider API with the access token as a bearer token.
@@ -73,7 +68,7 @@ pub(crate) async fn get_json(
         reason: "the credentials cannot be sent in a header".into(),
     })?;
     request.headers_mut().insert(header::AUTHORIZATION, authorization);
-    let (status, _, body) = send(http, step, request).await?;
+    let (status, body) = send(http, step, request).await?;
     if !status.is_success() {
         return Err(OAuthError::UnexpectedResponse {
             step,

@@ -138,7 +138,7 @@ async fn post_signed(
             step,
             reason: e.to_string(),
         })?;
-    let (status, _, body) = send(http, step, request).await?;
+    let (status, body) = send(http, step, request).await?;
     if !status.is_success() {
         // X answers errors as JSON {"errors":[{"code":32,"message":...}]}.
         let code = serde_json::from_slice::<Value>(&body)

@@ -5,7 +5,7 @@ use secrecy::ExposeSecret;
 use sha2::Sha256;
 use url::Url;
 
-use super::{OAuthError, get_json, token_request};
+use super::{OAuthError, get_json, token_endpoint};
 use crate::{
     domain::{CodeChallenge, CodeVerifier, Nonce, State},
     profile::{VerifiedIdentity, github},
@@ -76,7 +76,7 @@ pub async fn exchange(
     verifier: &CodeVerifier,
 ) -> Result<(VerifiedIdentity, ProviderTokens), OAuthError> {
     let verifier = settings.sends_pkce.then_some(verifier);
-    let grant = token_request::exchange_code(
+    let grant = token_endpoint::exchange_code(
         provider,
         http,
         &settings.token_url,

@@ -12,7 +12,7 @@ use secrecy::ExposeSecret;
 use super::{Metadata, OidcError, signing_key::SigningKey};
 use crate::{
     domain::{CodeVerifier, Nonce, Subject},
-    oauth::token_request,
+    oauth::token_endpoint,
     profile::{VerifiedIdentity, display_name, raw_claims, usable_avatar, usable_email},
     provider_http::{ProviderHttp, error_chain},
     providers::{
@@ -55,7 +55,7 @@ pub async fn exchange_code(
     // of `token_type`, `expires_in` as a string, errors in 200 answers (SECURITY.md G3).
     let (token_url, client_auth) = token_endpoint(metadata)
         .ok_or_else(|| OidcError::TokenRequest("the provider has no token endpoint".into()))?;
-    let grant = token_request::exchange_code(provider, http, token_url, client_auth, code, Some(verifier))
+    let grant = token_endpoint::exchange_code(provider, http, token_url, client_auth, code, Some(verifier))
         .await
         .map_err(|e| OidcError::TokenRequest(e.to_string()))?;
     let tokens = ProviderTokens::granted(&grant);

@@ -9,7 +9,7 @@ use url::Url;
 
 use super::{
     presets::{Overrides, Preset},
-    protocol::{ApiQuirks, ClientAuth, OAuth2Settings, OidcSettings, Protocol},
+    protocol::{ApiQuirks, ClientAuth, OAuth2Settings, OidcSettings, Protocol, Revocation},
 };
 use crate::{
     domain::ProviderId,
@@ -71,6 +71,7 @@ struct EntryShape {
     userinfo_url: Option<String>,
     emails_url: Option<String>,
     request_token_url: Option<String>,
+    revocation_url: Option<String>,
     token_auth: Option<String>,
     fields: Option<FieldsShape>,
 }
@@ -180,7 +181,7 @@ fn from_environment(env: &impl Fn(&str) -> Option<String>) -> Result<Vec<Provide
         };
         let scopes = owned(preset.default_scopes(oauth1));
         let protocol = preset
-            .protocol(&scopes, oauth1, Overrides::default())
+            .protocol(&client_id, &scopes, oauth1, Overrides::default())
             .map_err(|problem| fail(format!("{prefix}_CLIENT_ID"), &problem))?;
         providers.push(ProviderConfig {
             id: ProviderId::parse(preset.key()).expect("preset keys are valid ids"),
@@ -240,7 +241,7 @@ fn entry_to_config(
 
     let (brand, scopes, protocol) = match preset {
         Some(preset) => {
-            let (scopes, protocol) = preset_protocol(preset, scopes, entry, &fail)?;
+            let (scopes, protocol) = preset_protocol(preset, &client_id, scopes, entry, &fail)?;
             (Some(preset.brand()), scopes, protocol)
         }
         None if entry.authorization_url.is_some() => {
@@ -300,6 +301,7 @@ fn oidc(
             "userinfo_url",
             "emails_url",
             "request_token_url",
+            "revocation_url",
             "token_auth",
             "fields",
         ],
@@ -346,6 +348,12 @@ fn plain_oauth2(
     let authorization_url = url("authorization_url", &entry.authorization_url)?;
     let token_url = url("token_url", &entry.token_url)?;
     let profile_url = url("userinfo_url", &entry.userinfo_url)?;
+    let revocation = match &entry.revocation_url {
+        Some(value) => Some(Revocation::Rfc7009(
+            parse_endpoint(value).map_err(|problem| fail("revocation_url", &problem))?,
+        )),
+        None => None,
+    };
     let issuer = match &entry.issuer {
         Some(issuer) => {
             parse_endpoint(issuer).map_err(|problem| fail("issuer", &problem))?;
@@ -380,11 +388,13 @@ fn plain_oauth2(
         sends_pkce: true,
         profile,
         quirks: ApiQuirks::default(),
+        revocation,
     }))
 }
 
 fn preset_protocol(
     preset: Preset,
+    client_id: &str,
     scopes: Option<Vec<String>>,
     entry: EntryShape,
     fail: &impl Fn(&'static str, &str) -> ConfigError,
@@ -416,10 +426,11 @@ fn preset_protocol(
         userinfo_url: endpoint("userinfo_url", &entry.userinfo_url)?,
         emails_url: endpoint("emails_url", &entry.emails_url)?,
         request_token_url: endpoint("request_token_url", &entry.request_token_url)?,
+        revocation_url: endpoint("revocation_url", &entry.revocation_url)?,
     };
     let scopes = scopes.unwrap_or_else(|| owned(preset.default_scopes(oauth1)));
     let protocol = preset
-        .protocol(&scopes, oauth1, overrides)
+        .protocol(client_id, &scopes, oauth1, overrides)
         .map_err(|problem| fail("issuer", &problem))?;
     Ok((scopes, protocol))
 }
@@ -437,6 +448,7 @@ fn refuse_fields(
         "userinfo_url" => entry.userinfo_url.is_some(),
         "emails_url" => entry.emails_url.is_some(),
         "request_token_url" => entry.request_token_url.is_some(),
+        "revocation_url" => entry.revocation_url.is_some(),
         "token_auth" => entry.token_auth.is_some(),
         "fields" => entry.fields.is_some(),
         _ => false,
@@ -454,6 +466,17 @@ fn owned(scopes: &[&str]) -> Vec<String> {
 /// Provider URLs must be https, except on loopback where local providers run over http.
 fn parse_endpoint(value: &str) -> Result<Url, String> {
     let url = Url::parse(value).map_err(|e| format!("is not a URL ({e})"))?;
+    if !is_safe_endpoint(&url) {
+        return Err("must be an https URL (http is allowed only for localhost)".into());
+    }
+    if url.fragment().is_some() || !url.username().is_empty() || url.password().is_some() {
+        return Err("must not have a fragment or credentials".into());
+    }
+    Ok(url)
+}
+
+/// Where credentials may be sent: https, or plain http on this machine (a local provider).
+pub fn is_safe_endpoint(url: &Url) -> bool {
     let loopback = match url.host() {
         Some(url::Host::Domain(d)) => d == "localhost",
         Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
@@ -461,14 +484,10 @@ fn parse_endpoint(value: &str) -> Result<Url, String> {
         None => false,
     };
     match url.scheme() {
-        "https" => {}
-        "http" if loopback => {}
-        _ => return Err("must be an https URL (http is allowed only for localhost)".into()),
+        "https" => true,
+        "http" => loopback,
+        _ => false,
     }
-    if url.fragment().is_some() || !url.username().is_empty() || url.password().is_some() {
-        return Err("must not have a fragment or credentials".into());
-    }
-    Ok(url)
 }
 
 #[cfg(test)]
@@ -592,6 +611,10 @@ mod tests {
             ("protocol = \"oauth1\"", "protocol"),
             ("token_url = \"http://evil.example/token\"", "token_url"),
             ("token_auth = \"post\"", "token_auth"),
+            (
+                "revocation_url = \"https://graph.facebook.com/v25.0/me/permissions\"",
+                "none",
+            ),
         ] {
             let result = parse("auth.toml", &entry(extra), no_env);
             if field == "none" {
@@ -601,6 +624,11 @@ mod tests {
                 assert!(err.contains(&format!("field `{field}`")), "{extra}: {err}");
             }
         }
+        // Instagram documents no revocation, so there is no endpoint to override.
+        let instagram =
+            entry("revocation_url = \"https://graph.instagram.com/revoke\"").replace("facebook", "instagram");
+        let err = parse("auth.toml", &instagram, no_env).unwrap_err().to_string();
+        assert!(err.contains("field `revocation_url`"), "{err}");
         let err = parse(
             "auth.toml",
             "[[provider]]\npreset = \"myspace\"\nclient_id = \"a\"\nclient_secret = \"b\"",
@@ -624,6 +652,7 @@ mod tests {
             token_url = "https://discord.com/api/oauth2/token"
             userinfo_url = "https://discord.com/api/v10/users/@me"
             token_auth = "post"
+            revocation_url = "https://discord.com/api/oauth2/token/revoke"
             [provider.fields]
             id = "id"
             name = "global_name"
@@ -637,6 +666,12 @@ mod tests {
         };
         assert_eq!(discord.issuer, "https://discord.com");
         assert_eq!(discord.client_auth, ClientAuth::FormPost);
+        assert_eq!(
+            discord.revocation,
+            Some(Revocation::Rfc7009(
+                Url::parse("https://discord.com/api/oauth2/token/revoke").unwrap()
+            ))
+        );
         assert_eq!(
             discord.profile.email_verified,
             EmailTrust::Claim("verified".into())

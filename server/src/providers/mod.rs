@@ -9,6 +9,6 @@ pub mod registry;
 #[cfg(test)]
 mod profile_mapping_tests;
 
-pub use config::{ConfigError, ProviderConfig};
+pub use config::{ConfigError, ProviderConfig, is_safe_endpoint};
 pub use protocol::Protocol;
 pub use registry::{DiscoveredProvider, Provider, ProviderRegistry};

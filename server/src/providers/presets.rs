@@ -5,7 +5,9 @@ use app::model::Brand;
 use openidconnect::IssuerUrl;
 use url::Url;
 
-use super::protocol::{ApiQuirks, ClientAuth, OAuth1Settings, OAuth2Settings, OidcSettings, Protocol};
+use super::protocol::{
+    ApiQuirks, ClientAuth, OAuth1Settings, OAuth2Settings, OidcSettings, Protocol, Revocation,
+};
 use crate::profile::fields::{EmailTrust, FieldMap};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,6 +31,7 @@ pub struct Overrides {
     pub userinfo_url: Option<Url>,
     pub emails_url: Option<Url>,
     pub request_token_url: Option<Url>,
+    pub revocation_url: Option<Url>,
 }
 
 impl Preset {
@@ -100,13 +103,21 @@ impl Preset {
             (Preset::Google, _) => false,
             (Preset::X, "request_token_url") => oauth1,
             (Preset::GitHub, "emails_url") => true,
+            (Preset::X | Preset::GitHub | Preset::Facebook, "revocation_url") => !oauth1,
             (_, "authorization_url" | "token_url" | "userinfo_url") => true,
             _ => false,
         }
     }
 
-    /// The preset's protocol with its endpoints, after applying `overrides`.
-    pub fn protocol(self, scopes: &[String], oauth1: bool, overrides: Overrides) -> Result<Protocol, String> {
+    /// The preset's protocol with its endpoints, after applying `overrides`. GitHub's revocation
+    /// endpoint names the app's `client_id`.
+    pub fn protocol(
+        self,
+        client_id: &str,
+        scopes: &[String],
+        oauth1: bool,
+        overrides: Overrides,
+    ) -> Result<Protocol, String> {
         let issuer = |default: &str| overrides.issuer.clone().unwrap_or_else(|| default.to_owned());
         let endpoint =
             |given: &Option<Url>, default: &str| given.clone().unwrap_or_else(|| fixed_url(default));
@@ -177,6 +188,10 @@ impl Preset {
                         avatar: Some("data.profile_image_url".into()),
                     },
                     quirks: ApiQuirks::default(),
+                    revocation: Some(Revocation::Rfc7009(endpoint(
+                        &overrides.revocation_url,
+                        "https://api.x.com/2/oauth2/revoke",
+                    ))),
                 })
             }
             Preset::Facebook => Protocol::OAuth2(OAuth2Settings {
@@ -209,6 +224,10 @@ impl Preset {
                     appsecret_proof: true,
                     ..ApiQuirks::default()
                 },
+                revocation: Some(Revocation::FacebookPermissions(endpoint(
+                    &overrides.revocation_url,
+                    &graph("graph.facebook.com", "me/permissions"),
+                ))),
             }),
             Preset::Instagram => Protocol::OAuth2(OAuth2Settings {
                 issuer: issuer("https://www.instagram.com"),
@@ -238,6 +257,8 @@ impl Preset {
                     avatar: Some("profile_picture_url".into()),
                 },
                 quirks: ApiQuirks::default(),
+                // Instagram documents no revocation: people remove the app in their settings.
+                revocation: None,
             }),
             Preset::GitHub => Protocol::OAuth2(OAuth2Settings {
                 issuer: issuer("https://github.com/login/oauth"),
@@ -273,6 +294,17 @@ impl Preset {
                         "https://api.github.com/user/emails",
                     )),
                 },
+                revocation: Some(Revocation::GitHubGrant(match overrides.revocation_url {
+                    Some(url) => url,
+                    None => {
+                        let mut url = fixed_url("https://api.github.com");
+                        url.path_segments_mut()
+                            .map_err(|()| "the GitHub API URL has no path".to_owned())?
+                            .pop_if_empty()
+                            .extend(["applications", client_id, "grant"]);
+                        url
+                    }
+                })),
             }),
         })
     }
@@ -302,7 +334,9 @@ mod tests {
                 .iter()
                 .map(|s| s.to_string())
                 .collect();
-            let protocol = preset.protocol(&scopes, false, Overrides::default()).unwrap();
+            let protocol = preset
+                .protocol("client", &scopes, false, Overrides::default())
+                .unwrap();
             assert!(protocol.issuer().starts_with("https://"), "{preset:?}");
             if let Protocol::OAuth2(s) = protocol {
                 for url in [&s.authorization_url, &s.token_url, &s.profile_url] {
@@ -313,10 +347,42 @@ mod tests {
     }
 
     #[test]
+    fn each_preset_revokes_where_its_provider_documents() {
+        let revocation = |preset: Preset| match preset
+            .protocol("Iv1.8a61f9b3a7aba766", &[], false, Overrides::default())
+            .unwrap()
+        {
+            Protocol::OAuth2(s) => s.revocation,
+            other => panic!("{other:?}"),
+        };
+        let url = |value: &str| Url::parse(value).unwrap();
+        assert_eq!(
+            revocation(Preset::GitHub),
+            Some(Revocation::GitHubGrant(url(
+                "https://api.github.com/applications/Iv1.8a61f9b3a7aba766/grant"
+            )))
+        );
+        assert_eq!(
+            revocation(Preset::X),
+            Some(Revocation::Rfc7009(url("https://api.x.com/2/oauth2/revoke")))
+        );
+        assert_eq!(
+            revocation(Preset::Facebook),
+            Some(Revocation::FacebookPermissions(url(
+                "https://graph.facebook.com/v25.0/me/permissions"
+            )))
+        );
+        assert_eq!(revocation(Preset::Instagram), None);
+    }
+
+    #[test]
     fn x_asks_for_the_confirmed_email_only_with_its_scope() {
         let profile_query = |scopes: &[&str]| {
             let scopes: Vec<String> = scopes.iter().map(|s| s.to_string()).collect();
-            match Preset::X.protocol(&scopes, false, Overrides::default()).unwrap() {
+            match Preset::X
+                .protocol("client", &scopes, false, Overrides::default())
+                .unwrap()
+            {
                 Protocol::OAuth2(s) => s.profile_url.query().unwrap_or_default().to_owned(),
                 other => panic!("{other:?}"),
             }
@@ -331,7 +397,10 @@ mod tests {
             userinfo_url: Some(Url::parse("http://127.0.0.1:9500/v25.0/me").unwrap()),
             ..Overrides::default()
         };
-        let Protocol::OAuth2(s) = Preset::Facebook.protocol(&[], false, overrides).unwrap() else {
+        let Protocol::OAuth2(s) = Preset::Facebook
+            .protocol("client", &[], false, overrides)
+            .unwrap()
+        else {
             panic!("facebook is OAuth 2.0")
         };
         assert_eq!(
@@ -342,7 +411,9 @@ mod tests {
 
     #[test]
     fn x_can_use_the_legacy_oauth1_flow() {
-        let protocol = Preset::X.protocol(&[], true, Overrides::default()).unwrap();
+        let protocol = Preset::X
+            .protocol("client", &[], true, Overrides::default())
+            .unwrap();
         let Protocol::OAuth1(s) = protocol else {
             panic!("expected OAuth 1.0a")
         };

@@ -19,7 +19,7 @@ fn fixture(name: &str) -> Value {
 
 fn read(preset: Preset, oauth1: bool, scopes: &[&str], name: &str) -> VerifiedIdentity {
     let scopes: Vec<String> = scopes.iter().map(|s| s.to_string()).collect();
-    let (issuer, map) = match preset.protocol(&scopes, oauth1, Overrides::default()).unwrap() {
+    let (issuer, map) = match preset.protocol("client", &scopes, oauth1, Overrides::default()).unwrap() {
         Protocol::OAuth2(s) => (s.issuer, s.profile),
         Protocol::OAuth1(s) => (s.issuer, s.profile),
         Protocol::Oidc(_) => panic!("{preset:?} has no profile mapping"),
@@ -165,7 +165,7 @@ mod properties {
             ("github", Preset::GitHub, false, &[]),
         ]
         .into_iter()
-        .map(|(name, preset, oauth1, scopes)| match preset.protocol(scopes, oauth1, Overrides::default()).unwrap() {
+        .map(|(name, preset, oauth1, scopes)| match preset.protocol("client", scopes, oauth1, Overrides::default()).unwrap() {
             Protocol::OAuth2(s) => (name, s.issuer, s.profile),
             Protocol::OAuth1(s) => (name, s.issuer, s.profile),
             Protocol::Oidc(_) => unreachable!("{name} is not OpenID"),

@@ -45,6 +45,21 @@ pub struct OAuth2Settings {
     pub sends_pkce: bool,
     pub profile: FieldMap,
     pub quirks: ApiQuirks,
+    /// How the grant is given back when its identity is disconnected; `None` where the
+    /// provider offers no way (Instagram).
+    pub revocation: Option<Revocation>,
+}
+
+/// Each provider's documented way of revoking a grant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Revocation {
+    /// RFC 7009, authenticating as at the token endpoint (X's `/2/oauth2/revoke`).
+    Rfc7009(Url),
+    /// GitHub's `DELETE /applications/{client_id}/grant`: the app authenticates with Basic and
+    /// names the access token in a JSON body; the whole grant ends.
+    GitHubGrant(Url),
+    /// Facebook's `DELETE /me/permissions` with the person's token: the app's login is removed.
+    FacebookPermissions(Url),
 }
 
 /// How the client authenticates at the token endpoint.

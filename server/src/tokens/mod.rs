@@ -9,7 +9,7 @@ pub mod revoke;
 
 use secrecy::SecretString;
 
-use crate::{domain::now, oauth::token_response::AccessGrant};
+use crate::{domain::now, oauth::token_endpoint::AccessGrant};
 
 pub use keys::{OpenError, SealedTokens, TokenKeys};
 

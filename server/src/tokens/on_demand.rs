@@ -15,7 +15,7 @@ use secrecy::ExposeSecret;
 use super::{OpenError, ProviderTokens, TokenKeys};
 use crate::{
     domain::now,
-    oauth::{OAuthError, token_request},
+    oauth::{OAuthError, token_endpoint},
     oidc,
     provider_http::ProviderHttp,
     providers::{Protocol, Provider, ProviderRegistry},
@@ -173,7 +173,7 @@ impl TokenSource {
         &self,
         provider: &Provider,
         refresh_token: &str,
-    ) -> Result<crate::oauth::token_response::AccessGrant, RefreshFailure> {
+    ) -> Result<token_endpoint::AccessGrant, RefreshFailure> {
         let (token_url, client_auth) = match &provider.config.protocol {
             Protocol::Oidc(_) => {
                 let discovered = provider
@@ -189,7 +189,7 @@ impl TokenSource {
             // OAuth 1.0a credentials do not expire, so they are never refreshed.
             Protocol::OAuth1(_) => return Err(RefreshFailure::Refused),
         };
-        token_request::refresh(provider, &self.http, &token_url, client_auth, refresh_token)
+        token_endpoint::refresh(provider, &self.http, &token_url, client_auth, refresh_token)
             .await
             .map_err(|error| match error {
                 OAuthError::ProviderError { code, .. } if code == "invalid_grant" => RefreshFailure::Refused,

@@ -1,36 +1,162 @@
-//! Revoking a grant when its identity is disconnected, where the provider offers it: OpenID
-//! providers whose discovery names a `revocation_endpoint` (RFC 7009; Google's does). The
-//! refresh token is revoked when there is one, which ends the grant and its access tokens at
-//! providers that follow RFC 7009 section 2.1; else the access token.
+//! Revoking a grant when its identity is disconnected, each provider its documented way:
+//! RFC 7009 at OpenID providers whose discovery names a `revocation_endpoint` (Google's does),
+//! at X, and at plain OAuth 2.0 providers configured with a `revocation_url`; GitHub's and
+//! Facebook's own APIs; Instagram documents none. Under RFC 7009 the refresh token is revoked
+//! when there is one, which ends the grant and its access tokens (section 2.1); else the access
+//! token.
 
+use base64::{Engine, engine::general_purpose::STANDARD};
+use http::{Method, Request, header};
 use secrecy::ExposeSecret;
+use url::Url;
 
 use super::ProviderTokens;
 use crate::{
-    oauth::token_request,
+    oauth::{
+        self, OAuthError,
+        oauth2::appsecret_proof,
+        token_endpoint::{self, Revocable},
+    },
     oidc,
     provider_http::ProviderHttp,
-    providers::{Protocol, Provider},
+    providers::{
+        Protocol, Provider,
+        protocol::{ClientAuth, OAuth2Settings, Revocation},
+    },
 };
 
 /// Whether the grant was revoked: `Ok(false)` when the provider offers no revocation.
-pub async fn revoke(provider: &Provider, http: &ProviderHttp, tokens: &ProviderTokens) -> Result<bool, String> {
-    if !matches!(provider.config.protocol, Protocol::Oidc(_)) {
-        return Ok(false);
+pub async fn revoke(
+    provider: &Provider,
+    http: &ProviderHttp,
+    tokens: &ProviderTokens,
+) -> Result<bool, String> {
+    let revoked = match &provider.config.protocol {
+        Protocol::Oidc(_) => {
+            let discovered = provider.discovered(http).await.map_err(|e| e.to_string())?;
+            let Some(url) = discovered
+                .metadata
+                .additional_metadata()
+                .revocation_endpoint
+                .as_ref()
+            else {
+                return Ok(false);
+            };
+            // The revocation endpoint authenticates the client as the token endpoint does.
+            let (_, client_auth) =
+                oidc::token_endpoint(&discovered.metadata).ok_or("the provider has no token endpoint")?;
+            rfc7009(provider, http, url, client_auth, tokens).await
+        }
+        Protocol::OAuth2(settings) => match &settings.revocation {
+            Some(Revocation::Rfc7009(url)) => {
+                rfc7009(provider, http, url, settings.client_auth, tokens).await
+            }
+            Some(Revocation::GitHubGrant(url)) => github_grant(provider, settings, http, url, tokens).await,
+            Some(Revocation::FacebookPermissions(url)) => {
+                facebook_permissions(provider, http, url, tokens).await
+            }
+            None => return Ok(false),
+        },
+        // X's OAuth 1.0a credentials are given back by the person in X's settings.
+        Protocol::OAuth1(_) => return Ok(false),
+    };
+    revoked.map(|()| true).map_err(|e| e.to_string())
+}
+
+async fn rfc7009(
+    provider: &Provider,
+    http: &ProviderHttp,
+    url: &Url,
+    client_auth: ClientAuth,
+    tokens: &ProviderTokens,
+) -> Result<(), OAuthError> {
+    let token = match &tokens.refresh_token {
+        Some(refresh) => Revocable::RefreshToken(refresh.expose_secret()),
+        None => Revocable::AccessToken(tokens.access_token.expose_secret()),
+    };
+    token_endpoint::revoke(provider, http, url, client_auth, token).await
+}
+
+/// GitHub: `DELETE /applications/{client_id}/grant`, the app authenticating with Basic (plain,
+/// not form-encoded as RFC 6749 has it) and naming the access token in a JSON body. Answers 204.
+async fn github_grant(
+    provider: &Provider,
+    settings: &OAuth2Settings,
+    http: &ProviderHttp,
+    url: &Url,
+    tokens: &ProviderTokens,
+) -> Result<(), OAuthError> {
+    let config = &provider.config;
+    let credentials = STANDARD.encode(format!(
+        "{}:{}",
+        config.client_id.as_str(),
+        config.client_secret.secret()
+    ));
+    let body = serde_json::json!({ "access_token": tokens.access_token.expose_secret() });
+    let mut request = Request::builder()
+        .method(Method::DELETE)
+        .uri(url.as_str())
+        .header(header::AUTHORIZATION, format!("Basic {credentials}"))
+        .header(header::CONTENT_TYPE, "application/json");
+    for (name, value) in &settings.quirks.profile_headers {
+        request = request.header(*name, *value);
     }
-    let discovered = provider.discovered(http).await.map_err(|e| e.to_string())?;
-    let Some(url) = discovered.metadata.additional_metadata().revocation_endpoint.as_ref() else {
-        return Ok(false);
-    };
-    // The revocation endpoint authenticates the client as the token endpoint does.
-    let (_, client_auth) =
-        oidc::token_endpoint(&discovered.metadata).ok_or("the provider has no token endpoint")?;
-    let (token, hint) = match &tokens.refresh_token {
-        Some(refresh) => (refresh.expose_secret(), "refresh_token"),
-        None => (tokens.access_token.expose_secret(), "access_token"),
-    };
-    token_request::revoke(provider, http, url, client_auth, token, hint)
-        .await
-        .map(|()| true)
-        .map_err(|e| e.to_string())
+    let request = request
+        .body(body.to_string().into_bytes())
+        .map_err(|e| OAuthError::Request {
+            step: STEP,
+            reason: e.to_string(),
+        })?;
+    let (status, _) = oauth::send(http, STEP, request).await?;
+    success(status)
+}
+
+/// Facebook: `DELETE /me/permissions` with the person's token (and the proof that the app
+/// holds it), which removes the app from the person's account. Answers `{"success": true}`.
+async fn facebook_permissions(
+    provider: &Provider,
+    http: &ProviderHttp,
+    url: &Url,
+    tokens: &ProviderTokens,
+) -> Result<(), OAuthError> {
+    let token = tokens.access_token.expose_secret();
+    let mut url = url.clone();
+    url.query_pairs_mut().append_pair(
+        "appsecret_proof",
+        &appsecret_proof(provider.config.client_secret.secret(), token),
+    );
+    let request = Request::builder()
+        .method(Method::DELETE)
+        .uri(url.as_str())
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .header(header::ACCEPT, "application/json")
+        .body(Vec::new())
+        .map_err(|e| OAuthError::Request {
+            step: STEP,
+            reason: e.to_string(),
+        })?;
+    let (status, body) = oauth::send(http, STEP, request).await?;
+    success(status)?;
+    let answer: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+    if answer["success"] == true {
+        Ok(())
+    } else {
+        Err(OAuthError::UnexpectedResponse {
+            step: STEP,
+            reason: "the answer does not say success".into(),
+        })
+    }
+}
+
+const STEP: &str = "revocation";
+
+fn success(status: http::StatusCode) -> Result<(), OAuthError> {
+    if status.is_success() {
+        Ok(())
+    } else {
+        Err(OAuthError::UnexpectedResponse {
+            step: STEP,
+            reason: format!("HTTP {status}"),
+        })
+    }
 }
