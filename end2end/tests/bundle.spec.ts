@@ -67,6 +67,8 @@ for (const [page, path] of [
     const origin = baseURL ?? '';
     const document = await bytesSent(origin, path);
     expect(document.status).toBe(200);
+    // The page itself is compressed as it is sent, like the assets before it.
+    expect(document.encoding).toBe('br');
     const assets = [...new Set([...document.body.matchAll(/(?:href|src)="(\/pkg\/[^"]+)"/g)].map((m) => m[1]))];
     // The stylesheet, the JavaScript and the wasm the page loads.
     expect(assets.map((asset) => asset.split('.').pop()).sort()).toEqual(['css', 'js', 'wasm']);

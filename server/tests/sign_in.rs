@@ -337,3 +337,36 @@ async fn sign_in_calls_are_rate_limited_per_address_with_retry_after() {
     // Pages are not limited.
     assert_eq!(app.get("/", &[]).await.0, 200);
 }
+
+/// Pages go out compressed to a browser that accepts it; server-function answers do not, as
+/// compressing a few hundred bytes of JSON costs more than it saves.
+#[tokio::test]
+async fn pages_are_compressed_and_server_function_answers_are_not() {
+    let (app, _provider) = app_and_provider().await;
+    let page = app
+        .http
+        .get(format!("{}/", app.origin))
+        .header("accept-encoding", "br, gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    assert_eq!(page.headers()["content-encoding"], "br");
+    assert!(page.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    let compressed = page.bytes().await.unwrap();
+    let (_, plain) = app.get("/", &[]).await;
+    assert!(plain.contains("Sign in with Acme ID"));
+    assert!(compressed.len() * 2 < plain.len(), "{} of {}", compressed.len(), plain.len());
+
+    let answer = app
+        .http
+        .post(format!("{}/api/begin_sign_in", app.origin))
+        .header("accept-encoding", "br, gzip")
+        .header("origin", &app.origin)
+        .form(&[("provider", "acme"), ("code_challenge", support::app::CHALLENGE)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 200);
+    assert!(answer.headers().get("content-encoding").is_none());
+}

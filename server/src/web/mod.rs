@@ -6,6 +6,7 @@ pub mod back_channel;
 pub mod backend;
 pub mod browser_family;
 pub mod client_address;
+pub mod compression;
 pub mod cookies;
 pub mod guard;
 pub mod headers;

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use tower_http::services::ServeDir;
 
-use super::{api_edge, client_address, guard, headers, protected, rate_limit, request_id};
+use super::{api_edge, client_address, compression, guard, headers, protected, rate_limit, request_id};
 
 /// The page routes, listed once per process: while leptos lists them it holds every resource
 /// that starts loading anywhere in the process pending for good (a process-wide flag), so a
@@ -70,6 +70,7 @@ pub fn build(surface: Surface) -> Router {
         .merge(operations)
         .merge(back_channel)
         .fallback_service(assets)
+        .layer(compression::pages())
         .layer(middleware::from_fn_with_state(
             protected_pages,
             protected::require_session,
