@@ -218,6 +218,25 @@ function revoke(req, res, id, path, url, body, form) {
   return true;
 }
 
+// Instagram's long-lived tokens: GET /access_token?grant_type=ig_exchange_token&client_secret&access_token
+// trades the hour's token for one of 60 days; GET /refresh_access_token?grant_type=ig_refresh_token&access_token
+// renews that one. Both answer {access_token, token_type, expires_in} or a Graph error.
+function instagramToken(res, path, url) {
+  const query = url.searchParams;
+  const held = accessTokens.get(query.get('access_token'));
+  const exchange = path === '/access_token' && query.get('grant_type') === 'ig_exchange_token' && query.get('client_secret') === clientSecret;
+  const refresh = path === '/refresh_access_token' && query.get('grant_type') === 'ig_refresh_token';
+  if (!exchange && !refresh) return false;
+  if (held?.provider !== 'instagram') {
+    send(res, 400, { error: { message: 'Invalid OAuth access token.', type: 'OAuthException', code: 190, fbtrace_id: 'AuL2sStandIn' } });
+    return true;
+  }
+  const accessToken = `instagram-at-${random()}`;
+  accessTokens.set(accessToken, held);
+  send(res, 200, { access_token: accessToken, token_type: 'bearer', expires_in: 5183944 });
+  return true;
+}
+
 function bearer(req, url, id) {
   const header = /^Bearer (.+)$/.exec(req.headers.authorization ?? '');
   const token = header?.[1] ?? url.searchParams.get('access_token');
@@ -360,6 +379,7 @@ const server = createServer(async (req, res) => {
       return token(res, prefix, params, req.headers.authorization);
     }
     if (revoke(req, res, prefix, path, url, body, form)) return;
+    if (prefix === 'instagram' && req.method === 'GET' && instagramToken(res, path, url)) return;
     return api(req, res, prefix, path, url);
   } catch (error) {
     console.error(error);

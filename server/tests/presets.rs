@@ -602,3 +602,93 @@ async fn disconnecting_a_preset_revokes_its_grant_the_providers_way() {
         }
     }
 }
+
+/// Mounts Instagram's sign-in: the code grant (an hour's token, wrapped in `data`), its trade
+/// for a long-lived token that is about to expire, and the profile.
+async fn instagram_sign_in_with_long_lived_token(stand_in: &MockServer) {
+    Mock::given(method("POST"))
+        .and(path("/token"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+            "data": [{"access_token": "IGQshort", "user_id": 17841400123456789u64,
+                      "permissions": "instagram_business_basic"}]
+        })))
+        .mount(stand_in)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/access_token"))
+        .and(query_param("grant_type", "ig_exchange_token"))
+        .and(query_param("access_token", "IGQshort"))
+        .and(query_param("client_secret", CLIENT_SECRET))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+            "access_token": "IGQlong", "token_type": "bearer", "expires_in": 30
+        })))
+        .mount(stand_in)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/me"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("instagram-me")))
+        .mount(stand_in)
+        .await;
+}
+
+fn bearer_of(request: &wiremock::Request) -> String {
+    request.headers["authorization"].to_str().unwrap().to_owned()
+}
+
+/// Instagram's hour-long token is traded at sign-in for a long-lived one, which is renewed with
+/// itself (Instagram has no refresh tokens) when it nears its end.
+#[tokio::test]
+async fn instagram_trades_the_hours_token_for_a_long_lived_one_and_renews_it() {
+    let stand_in = MockServer::start().await;
+    let app = app_with("instagram", &stand_in, "").await;
+    instagram_sign_in_with_long_lived_token(&stand_in).await;
+    Mock::given(method("GET"))
+        .and(path("/refresh_access_token"))
+        .and(query_param("grant_type", "ig_refresh_token"))
+        .and(query_param("access_token", "IGQlong"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+            "access_token": "IGQrenewed", "token_type": "bearer", "expires_in": 5183944
+        })))
+        .mount(&stand_in)
+        .await;
+    let callback = app.begin_with("instagram", None).await;
+    let reply = app.finish(&callback).await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    // Traded before anything else, so even the profile is read with the long-lived token.
+    assert_eq!(calls_to(&stand_in, "/access_token").await.len(), 1);
+    assert_eq!(bearer_of(&calls_to(&stand_in, "/me").await[0]), "Bearer IGQlong");
+    let session = format!("__Host-session={}", reply.session().unwrap());
+
+    for _ in 0..2 {
+        let live = app.call("load_provider_live", &[], std::slice::from_ref(&session)).await;
+        assert_eq!(live.status, 200, "{}", live.body);
+        assert!(live.body[0]["live"]["Facts"].is_array(), "{}", live.body);
+        let live_call = calls_to(&stand_in, "/me").await.pop().unwrap();
+        assert_eq!(bearer_of(&live_call), "Bearer IGQrenewed");
+    }
+    // Renewed once: the renewed token lasts 60 days.
+    assert_eq!(calls_to(&stand_in, "/refresh_access_token").await.len(), 1);
+}
+
+/// A long-lived token Instagram no longer renews (Graph error 190) asks the person to reconnect.
+#[tokio::test]
+async fn an_instagram_token_that_will_not_renew_asks_to_reconnect() {
+    let stand_in = MockServer::start().await;
+    let app = app_with("instagram", &stand_in, "").await;
+    instagram_sign_in_with_long_lived_token(&stand_in).await;
+    Mock::given(method("GET"))
+        .and(path("/refresh_access_token"))
+        .respond_with(ResponseTemplate::new(400).set_body_json(serde_json::json!({
+            "error": {"message": "Error validating access token: Session has expired.",
+                      "type": "OAuthException", "code": 190, "fbtrace_id": "AuL2sStandIn"}
+        })))
+        .mount(&stand_in)
+        .await;
+    let callback = app.begin_with("instagram", None).await;
+    let reply = app.finish(&callback).await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let session = format!("__Host-session={}", reply.session().unwrap());
+    let live = app.call("load_provider_live", &[], &[session]).await;
+    assert_eq!(live.status, 200, "{}", live.body);
+    assert_eq!(live.body[0]["live"], "ReconnectNeeded");
+}

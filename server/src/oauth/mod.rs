@@ -2,6 +2,7 @@
 //! configured by hand) and X's legacy OAuth 1.0a. With no ID token to verify, identity comes
 //! from the provider's own profile API, called with the token it has just issued.
 
+pub mod instagram;
 pub mod oauth1;
 pub mod oauth2;
 pub mod token_endpoint;

@@ -5,7 +5,7 @@ use secrecy::ExposeSecret;
 use sha2::Sha256;
 use url::Url;
 
-use super::{OAuthError, get_json, token_endpoint};
+use super::{OAuthError, get_json, instagram, token_endpoint};
 use crate::{
     domain::{CodeChallenge, CodeVerifier, Nonce, State},
     profile::{VerifiedIdentity, github},
@@ -85,6 +85,19 @@ pub async fn exchange(
         verifier,
     )
     .await?;
+    let grant = match &settings.quirks.long_lived_tokens {
+        Some(long_lived) => match instagram::exchange(provider, http, &long_lived.exchange_url, &grant).await
+        {
+            Ok(traded) => traded,
+            // The hour's token reads the profile as well, so the sign-in goes on; only the kept
+            // grant is shorter.
+            Err(error) => {
+                tracing::warn!(provider = %provider.config.id, %error, "no long-lived token; the kept one lasts an hour");
+                grant
+            }
+        },
+        None => grant,
+    };
     let token = grant.access_token.expose_secret();
 
     let mut profile_url = settings.profile_url.clone();

@@ -128,7 +128,7 @@ fn standard_shape(status: StatusCode, mut object: Map<String, Value>) -> (Status
 }
 
 /// The error code of an error body, in any of the shapes providers use.
-fn provider_error(object: &Map<String, Value>) -> Option<String> {
+pub(super) fn provider_error(object: &Map<String, Value>) -> Option<String> {
     let code = match (object.get("error"), object.get("error_type")) {
         (Some(Value::String(code)), _) => code.clone(),
         // Facebook: {"error": {"message", "type": "OAuthException", "code": 100, ...}}

@@ -6,7 +6,8 @@ use openidconnect::IssuerUrl;
 use url::Url;
 
 use super::protocol::{
-    ApiQuirks, ClientAuth, OAuth1Settings, OAuth2Settings, OidcSettings, Protocol, Revocation,
+    ApiQuirks, ClientAuth, LongLivedTokens, OAuth1Settings, OAuth2Settings, OidcSettings, Protocol,
+    Revocation,
 };
 use crate::profile::fields::{EmailTrust, FieldMap};
 
@@ -229,37 +230,49 @@ impl Preset {
                     &graph("graph.facebook.com", "me/permissions"),
                 ))),
             }),
-            Preset::Instagram => Protocol::OAuth2(OAuth2Settings {
-                issuer: issuer("https://www.instagram.com"),
-                authorization_url: endpoint(
-                    &overrides.authorization_url,
-                    "https://www.instagram.com/oauth/authorize",
-                ),
-                token_url: endpoint(
-                    &overrides.token_url,
-                    "https://api.instagram.com/oauth/access_token",
-                ),
-                profile_url: with_query(
+            Preset::Instagram => {
+                let profile_url = with_query(
                     endpoint(&overrides.userinfo_url, &graph("graph.instagram.com", "me")),
                     "fields=id,user_id,username,name,account_type,profile_picture_url",
-                ),
-                client_auth: ClientAuth::FormPost,
-                scope_separator: ',',
-                sends_pkce: false,
-                profile: FieldMap {
-                    // `id` is scoped to this app and stable; `user_id` (the account's
-                    // Instagram id) stays visible in the raw claims.
-                    subject: "id".into(),
-                    name: Some("name".into()),
-                    username: Some("username".into()),
-                    email: None,
-                    email_verified: EmailTrust::Unknown,
-                    avatar: Some("profile_picture_url".into()),
-                },
-                quirks: ApiQuirks::default(),
-                // Instagram documents no revocation: people remove the app in their settings.
-                revocation: None,
-            }),
+                );
+                // Unversioned, on the Graph host beside the profile API.
+                let beside_profile = |path: &str| profile_url.join(path).map_err(|e| e.to_string());
+                let long_lived_tokens = LongLivedTokens {
+                    exchange_url: beside_profile("../access_token")?,
+                    refresh_url: beside_profile("../refresh_access_token")?,
+                };
+                Protocol::OAuth2(OAuth2Settings {
+                    issuer: issuer("https://www.instagram.com"),
+                    authorization_url: endpoint(
+                        &overrides.authorization_url,
+                        "https://www.instagram.com/oauth/authorize",
+                    ),
+                    token_url: endpoint(
+                        &overrides.token_url,
+                        "https://api.instagram.com/oauth/access_token",
+                    ),
+                    profile_url,
+                    client_auth: ClientAuth::FormPost,
+                    scope_separator: ',',
+                    sends_pkce: false,
+                    profile: FieldMap {
+                        // `id` is scoped to this app and stable; `user_id` (the account's
+                        // Instagram id) stays visible in the raw claims.
+                        subject: "id".into(),
+                        name: Some("name".into()),
+                        username: Some("username".into()),
+                        email: None,
+                        email_verified: EmailTrust::Unknown,
+                        avatar: Some("profile_picture_url".into()),
+                    },
+                    quirks: ApiQuirks {
+                        long_lived_tokens: Some(long_lived_tokens),
+                        ..ApiQuirks::default()
+                    },
+                    // Instagram documents no revocation: people remove the app in their settings.
+                    revocation: None,
+                })
+            }
             Preset::GitHub => Protocol::OAuth2(OAuth2Settings {
                 issuer: issuer("https://github.com/login/oauth"),
                 authorization_url: endpoint(
@@ -293,6 +306,7 @@ impl Preset {
                         &overrides.emails_url,
                         "https://api.github.com/user/emails",
                     )),
+                    long_lived_tokens: None,
                 },
                 revocation: Some(Revocation::GitHubGrant(match overrides.revocation_url {
                     Some(url) => url,
@@ -373,6 +387,34 @@ mod tests {
             )))
         );
         assert_eq!(revocation(Preset::Instagram), None);
+    }
+
+    #[test]
+    fn instagram_trades_and_renews_its_tokens_beside_the_profile_api() {
+        let long_lived = |overrides| match Preset::Instagram
+            .protocol("client", &[], false, overrides)
+            .unwrap()
+        {
+            Protocol::OAuth2(s) => s.quirks.long_lived_tokens.unwrap(),
+            other => panic!("{other:?}"),
+        };
+        let real = long_lived(Overrides::default());
+        assert_eq!(
+            real.exchange_url.as_str(),
+            "https://graph.instagram.com/access_token"
+        );
+        assert_eq!(
+            real.refresh_url.as_str(),
+            "https://graph.instagram.com/refresh_access_token"
+        );
+        let stand_in = long_lived(Overrides {
+            userinfo_url: Some(Url::parse("http://127.0.0.1:9420/instagram/v25.0/me").unwrap()),
+            ..Overrides::default()
+        });
+        assert_eq!(
+            stand_in.exchange_url.as_str(),
+            "http://127.0.0.1:9420/instagram/access_token"
+        );
     }
 
     #[test]

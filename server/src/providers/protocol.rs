@@ -82,6 +82,16 @@ pub struct ApiQuirks {
     pub appsecret_proof: bool,
     /// GitHub: the list of addresses with their verification.
     pub emails_url: Option<Url>,
+    /// Instagram: the code grant's token lasts an hour and there are no refresh tokens.
+    pub long_lived_tokens: Option<LongLivedTokens>,
+}
+
+/// Where an hour's token is traded for one that lasts 60 days, and where that one renews
+/// itself (Instagram's `ig_exchange_token` and `ig_refresh_token`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LongLivedTokens {
+    pub exchange_url: Url,
+    pub refresh_url: Url,
 }
 
 #[derive(Debug, Clone)]

@@ -15,15 +15,18 @@ use secrecy::ExposeSecret;
 use super::{OpenError, ProviderTokens, TokenKeys};
 use crate::{
     domain::now,
-    oauth::{OAuthError, token_endpoint},
+    oauth::{OAuthError, instagram, token_endpoint},
     oidc,
     provider_http::ProviderHttp,
-    providers::{Protocol, Provider, ProviderRegistry},
+    providers::{Protocol, Provider, ProviderRegistry, protocol::LongLivedTokens},
     store::{Database, identity_tokens},
 };
 
 /// A grant this close to its expiry (seconds) is refreshed before it is handed out.
 const REFRESH_AHEAD: i64 = 60;
+/// Instagram's 60-day tokens renew only themselves, and only before they expire, so they are
+/// renewed on any use in their last week rather than their last minute.
+const LONG_LIVED_REFRESH_AHEAD: i64 = 7 * 24 * 3600;
 /// How long a refresh may hold its lease before another instance may try in its place.
 const LEASE: i64 = 30;
 
@@ -104,7 +107,11 @@ impl TokenSource {
             }
             let tokens = open(keys, &kept)?;
             let at = now();
-            if tokens.expires_at.is_none_or(|expiry| expiry - at > REFRESH_AHEAD) {
+            let ahead = match self.long_lived(&kept.provider_id) {
+                Some(_) => LONG_LIVED_REFRESH_AHEAD,
+                None => REFRESH_AHEAD,
+            };
+            if tokens.expires_at.is_none_or(|expiry| expiry - at > ahead) {
                 return Ok(tokens);
             }
             if identity_tokens::take_refresh_lease(&self.db, identity_id, at, at + LEASE).await? {
@@ -130,15 +137,21 @@ impl TokenSource {
         old: ProviderTokens,
         keys: &TokenKeys,
     ) -> Result<ProviderTokens, TokenError> {
-        let Some(refresh_token) = old.refresh_token.as_ref() else {
-            identity_tokens::mark_reconnect_needed(&self.db, identity_id, now()).await?;
-            return Err(TokenError::ReconnectNeeded);
-        };
-        let asked = match self.registry.get(&kept.provider_id) {
-            Some(provider) => self.ask(provider, refresh_token.expose_secret()).await,
-            None => Err(RefreshFailure::Unavailable(
+        let asked = match (self.registry.get(&kept.provider_id), &old.refresh_token) {
+            (None, _) => Err(RefreshFailure::Unavailable(
                 "the provider is no longer configured".into(),
             )),
+            (Some(_), _) if let Some(long_lived) = self.long_lived(&kept.provider_id) => {
+                let token = old.access_token.expose_secret();
+                instagram::refresh(&self.http, &long_lived.refresh_url, token)
+                    .await
+                    .map_err(refusal)
+            }
+            (Some(provider), Some(refresh_token)) => self.ask(provider, refresh_token.expose_secret()).await,
+            (Some(_), None) => {
+                identity_tokens::mark_reconnect_needed(&self.db, identity_id, now()).await?;
+                return Err(TokenError::ReconnectNeeded);
+            }
         };
         match asked {
             Ok(grant) => {
@@ -191,10 +204,15 @@ impl TokenSource {
         };
         token_endpoint::refresh(provider, &self.http, &token_url, client_auth, refresh_token)
             .await
-            .map_err(|error| match error {
-                OAuthError::ProviderError { code, .. } if code == "invalid_grant" => RefreshFailure::Refused,
-                other => RefreshFailure::Unavailable(other.to_string()),
-            })
+            .map_err(refusal)
+    }
+
+    /// Where the provider renews its long-lived tokens, when it works that way (Instagram).
+    fn long_lived(&self, provider_id: &str) -> Option<&LongLivedTokens> {
+        match &self.registry.get(provider_id)?.config.protocol {
+            Protocol::OAuth2(settings) => settings.quirks.long_lived_tokens.as_ref(),
+            _ => None,
+        }
     }
 
     fn line(&self, identity_id: i64) -> Arc<tokio::sync::Mutex<()>> {
@@ -213,6 +231,17 @@ impl TokenSource {
 fn open(keys: &TokenKeys, kept: &identity_tokens::KeptGrant) -> Result<ProviderTokens, TokenError> {
     let sealed = kept.sealed.as_deref().ok_or(TokenError::NothingKept)?;
     Ok(keys.open(&kept.issuer, &kept.subject, sealed)?)
+}
+
+/// Whether the provider refused the grant for good: `invalid_grant` (RFC 6749), or the Graph
+/// API's code 190 for an expired or revoked token (Instagram).
+fn refusal(error: OAuthError) -> RefreshFailure {
+    match error {
+        OAuthError::ProviderError { code, .. } if code == "invalid_grant" || code == "OAuthException:190" => {
+            RefreshFailure::Refused
+        }
+        other => RefreshFailure::Unavailable(other.to_string()),
+    }
 }
 
 enum RefreshFailure {

@@ -1,0 +1,74 @@
+//! Instagram's long-lived tokens. The code grant gives a token good for an hour and no refresh
+//! token; it is traded at once for one good for 60 days (`ig_exchange_token`), which renews
+//! itself (`ig_refresh_token`). Both are GETs with the token in the query, answering
+//! `{"access_token", "token_type", "expires_in"}` or a Graph error object: outside RFC 6749, so
+//! written here rather than through the `oauth2` crate.
+
+use http::{Method, Request, header};
+use secrecy::{ExposeSecret, SecretString};
+use serde_json::Value;
+use url::Url;
+
+use super::{OAuthError, send, token_endpoint::AccessGrant, token_quirks::provider_error};
+use crate::{provider_http::ProviderHttp, providers::Provider};
+
+const STEP: &str = "long-lived token";
+
+/// The 60-day token for the hour's token of `grant`, which it replaces.
+pub async fn exchange(
+    provider: &Provider,
+    http: &ProviderHttp,
+    exchange_url: &Url,
+    grant: &AccessGrant,
+) -> Result<AccessGrant, OAuthError> {
+    let mut url = exchange_url.clone();
+    url.query_pairs_mut()
+        .append_pair("grant_type", "ig_exchange_token")
+        .append_pair("client_secret", provider.config.client_secret.secret())
+        .append_pair("access_token", grant.access_token.expose_secret());
+    let renewed = ask(http, url).await?;
+    Ok(AccessGrant {
+        scope: grant.scope.clone(),
+        ..renewed
+    })
+}
+
+/// A fresh 60-day token for a long-lived one that has not expired yet.
+pub async fn refresh(http: &ProviderHttp, refresh_url: &Url, token: &str) -> Result<AccessGrant, OAuthError> {
+    let mut url = refresh_url.clone();
+    url.query_pairs_mut()
+        .append_pair("grant_type", "ig_refresh_token")
+        .append_pair("access_token", token);
+    ask(http, url).await
+}
+
+async fn ask(http: &ProviderHttp, url: Url) -> Result<AccessGrant, OAuthError> {
+    let request = Request::builder()
+        .method(Method::GET)
+        .uri(url.as_str())
+        .header(header::ACCEPT, "application/json")
+        .body(Vec::new())
+        .map_err(|e| OAuthError::Request {
+            step: STEP,
+            reason: e.to_string(),
+        })?;
+    let (status, body) = send(http, STEP, request).await?;
+    let unexpected = |reason: String| OAuthError::UnexpectedResponse { step: STEP, reason };
+    let Ok(Value::Object(answer)) = serde_json::from_slice(&body) else {
+        return Err(unexpected(format!("HTTP {status}, not a JSON object")));
+    };
+    if let Some(code) = provider_error(&answer) {
+        return Err(OAuthError::ProviderError { step: STEP, code });
+    }
+    let access_token = match answer.get("access_token") {
+        Some(Value::String(token)) if status.is_success() && !token.is_empty() => token.clone(),
+        _ => return Err(unexpected(format!("HTTP {status} without an access_token"))),
+    };
+    Ok(AccessGrant {
+        access_token: SecretString::from(access_token),
+        id_token: None,
+        refresh_token: None,
+        expires_in: answer.get("expires_in").and_then(Value::as_u64),
+        scope: None,
+    })
+}
