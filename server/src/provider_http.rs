@@ -35,7 +35,10 @@ impl ProviderHttp {
         self.send(request).await.map_err(|e| error_chain(&e))
     }
 
-    pub(crate) async fn send(&self, request: HttpRequest) -> Result<HttpResponse, HttpClientError<reqwest::Error>> {
+    pub(crate) async fn send(
+        &self,
+        request: HttpRequest,
+    ) -> Result<HttpResponse, HttpClientError<reqwest::Error>> {
         let host = request.uri().host().unwrap_or_default().to_owned();
         let started = Instant::now();
         let result = self.send_bounded(request).await;
@@ -47,8 +50,8 @@ impl ProviderHttp {
         &self,
         request: HttpRequest,
     ) -> Result<HttpResponse, HttpClientError<reqwest::Error>> {
-        let request = request.try_into().map_err(Box::new)?;
-        let mut response = self.client.execute(request).await.map_err(Box::new)?;
+        let request = request.try_into().map_err(without_url)?;
+        let mut response = self.client.execute(request).await.map_err(without_url)?;
         let too_large = || HttpClientError::Other(format!("response larger than {MAX_RESPONSE_BYTES} bytes"));
         if response
             .content_length()
@@ -61,7 +64,7 @@ impl ProviderHttp {
             builder = builder.header(name, value);
         }
         let mut body = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(Box::new)? {
+        while let Some(chunk) = response.chunk().await.map_err(without_url)? {
             if body.len() + chunk.len() > MAX_RESPONSE_BYTES {
                 return Err(too_large());
             }
@@ -78,6 +81,12 @@ impl<'c> AsyncHttpClient<'c> for ProviderHttp {
     fn call(&'c self, request: HttpRequest) -> Self::Future {
         Box::pin(self.send(request))
     }
+}
+
+/// A request error for the log, without its URL: a query may hold a client secret, a code or
+/// a token (Facebook's token endpoint, Instagram's token trade).
+fn without_url(error: reqwest::Error) -> HttpClientError<reqwest::Error> {
+    HttpClientError::Reqwest(Box::new(error.without_url()))
 }
 
 /// An error with its causes, on one line, for the log.

@@ -82,7 +82,32 @@ async fn a_full_sign_in_logs_no_code_token_verifier_or_secret() {
         .await;
     assert_eq!(reply.status, 200, "{}", reply.body);
 
+    // Nor when the request fails: its error names no URL, whose query holds them. Nothing
+    // listens on the port of a listener just closed.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let unreachable_app = TestApp::spawn_from_config(&format!(
+        r#"
+        [[provider]]
+        preset = "facebook"
+        client_id = "fb"
+        client_secret = "{CLIENT_SECRET}"
+        token_url = "http://{closed}/token"
+        userinfo_url = "{base}/me"
+        "#
+    ))
+    .await;
+    let failing_callback = unreachable_app.begin_with("facebook", None).await;
+    let failing_code = "facebook-code-of-a-failed-request";
+    let reply = unreachable_app
+        .complete(
+            &failing_callback,
+            &format!("code={failing_code}&state={}", failing_callback.state),
+        )
+        .await;
+    assert_ne!(reply.status, 200, "{}", reply.body);
+
     let text = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    assert!(text.contains("Connection refused"), "the failure is logged: {text}");
     assert!(text.contains("signed in"), "the capture works: {text}");
     let id_token_signature = id_token.rsplit('.').next().unwrap();
     for (what, secret) in [
@@ -97,6 +122,7 @@ async fn a_full_sign_in_logs_no_code_token_verifier_or_secret() {
         ("session id", session.as_str()),
         ("Facebook authorization code", facebook_code),
         ("Facebook access token", "fb-access-token"),
+        ("code of the failed request", failing_code),
     ] {
         assert!(!text.contains(secret), "the logs contain the {what}");
     }

@@ -9,13 +9,38 @@ use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
 use url::Url;
 
-use super::{OAuthError, send, token_endpoint::AccessGrant, token_quirks::provider_error};
+use super::{OAuthError, send, token_endpoint::AccessGrant, token_quirks::provider_error, without_body};
 use crate::{provider_http::ProviderHttp, providers::Provider};
 
 const STEP: &str = "long-lived token";
 
-/// The 60-day token for the hour's token of `grant`, which it replaces.
-pub async fn exchange(
+/// The code grant's token lasts an hour, and its answer does not say so.
+const SHORT_LIVED_SECONDS: u64 = 3600;
+/// A long-lived token lasts 60 days, when its answer does not say.
+const LONG_LIVED_SECONDS: u64 = 60 * 24 * 3600;
+
+/// The 60-day token for the hour's token of `grant`, which it replaces. When the trade fails
+/// the hour's token is kept (it reads the profile as well, so the sign-in goes on), with its
+/// hour, so that the app knows when it has to ask the person again.
+pub async fn long_lived(
+    provider: &Provider,
+    http: &ProviderHttp,
+    exchange_url: &Url,
+    grant: AccessGrant,
+) -> AccessGrant {
+    match exchange(provider, http, exchange_url, &grant).await {
+        Ok(traded) => traded,
+        Err(error) => {
+            tracing::warn!(provider = %provider.config.id, %error, "no long-lived token; the kept one lasts an hour");
+            AccessGrant {
+                expires_in: grant.expires_in.or(Some(SHORT_LIVED_SECONDS)),
+                ..grant
+            }
+        }
+    }
+}
+
+async fn exchange(
     provider: &Provider,
     http: &ProviderHttp,
     exchange_url: &Url,
@@ -46,12 +71,8 @@ async fn ask(http: &ProviderHttp, url: Url) -> Result<AccessGrant, OAuthError> {
     let request = Request::builder()
         .method(Method::GET)
         .uri(url.as_str())
-        .header(header::ACCEPT, "application/json")
-        .body(Vec::new())
-        .map_err(|e| OAuthError::Request {
-            step: STEP,
-            reason: e.to_string(),
-        })?;
+        .header(header::ACCEPT, "application/json");
+    let request = without_body(STEP, request)?;
     let (status, body) = send(http, STEP, request).await?;
     let unexpected = |reason: String| OAuthError::UnexpectedResponse { step: STEP, reason };
     let Ok(Value::Object(answer)) = serde_json::from_slice(&body) else {
@@ -68,7 +89,14 @@ async fn ask(http: &ProviderHttp, url: Url) -> Result<AccessGrant, OAuthError> {
         access_token: SecretString::from(access_token),
         id_token: None,
         refresh_token: None,
-        expires_in: answer.get("expires_in").and_then(Value::as_u64),
+        expires_in: Some(
+            match answer.get("expires_in") {
+                Some(Value::Number(seconds)) => seconds.as_u64(),
+                Some(Value::String(seconds)) => seconds.parse().ok(),
+                _ => None,
+            }
+            .unwrap_or(LONG_LIVED_SECONDS),
+        ),
         scope: None,
     })
 }

@@ -45,6 +45,17 @@ pub(crate) async fn send(
     Ok((response.status(), response.into_body()))
 }
 
+/// The request `builder` describes, with no body.
+pub(crate) fn without_body(
+    step: &'static str,
+    builder: http::request::Builder,
+) -> Result<Request<Vec<u8>>, OAuthError> {
+    builder.body(Vec::new()).map_err(|e| OAuthError::Request {
+        step,
+        reason: e.to_string(),
+    })
+}
+
 /// GETs a JSON document from a provider API with the access token as a bearer token.
 pub(crate) async fn get_json(
     http: &ProviderHttp,
@@ -60,10 +71,7 @@ pub(crate) async fn get_json(
     for (name, value) in headers {
         request = request.header(*name, *value);
     }
-    let mut request = request.body(Vec::new()).map_err(|e| OAuthError::Request {
-        step,
-        reason: e.to_string(),
-    })?;
+    let mut request = without_body(step, request)?;
     let authorization = HeaderValue::from_str(authorization).map_err(|_| OAuthError::Request {
         step,
         reason: "the credentials cannot be sent in a header".into(),

@@ -9,7 +9,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
 use url::Url;
 
-use super::{OAuthError, error_code, get_json, send};
+use super::{OAuthError, error_code, get_json, send, without_body};
 use crate::{
     profile::VerifiedIdentity,
     provider_http::ProviderHttp,
@@ -132,12 +132,8 @@ async fn post_signed(
         .method(Method::POST)
         .uri(url.as_str())
         .header(header::AUTHORIZATION, authorization)
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(Vec::new())
-        .map_err(|e| OAuthError::Request {
-            step,
-            reason: e.to_string(),
-        })?;
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+    let request = without_body(step, request)?;
     let (status, body) = send(http, step, request).await?;
     if !status.is_success() {
         // X answers errors as JSON {"errors":[{"code":32,"message":...}]}.

@@ -86,16 +86,7 @@ pub async fn exchange(
     )
     .await?;
     let grant = match &settings.quirks.long_lived_tokens {
-        Some(long_lived) => match instagram::exchange(provider, http, &long_lived.exchange_url, &grant).await
-        {
-            Ok(traded) => traded,
-            // The hour's token reads the profile as well, so the sign-in goes on; only the kept
-            // grant is shorter.
-            Err(error) => {
-                tracing::warn!(provider = %provider.config.id, %error, "no long-lived token; the kept one lasts an hour");
-                grant
-            }
-        },
+        Some(long_lived) => instagram::long_lived(provider, http, &long_lived.exchange_url, grant).await,
         None => grant,
     };
     let token = grant.access_token.expose_secret();

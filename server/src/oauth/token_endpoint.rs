@@ -77,8 +77,11 @@ pub async fn exchange_code(
     if let Some(verifier) = verifier {
         request = request.set_pkce_verifier(PkceCodeVerifier::new(verifier.expose().to_owned()));
     }
-    let transport = Transport { http, client_auth };
-    let response = request.request_async(&transport).await.map_err(failed)?;
+    let transport = Transport::new(http, client_auth);
+    let response = request
+        .request_async(&transport)
+        .await
+        .map_err(|e| failed(e, transport.answered()))?;
     read_grant(response)
 }
 
@@ -93,12 +96,12 @@ pub async fn refresh(
 ) -> Result<AccessGrant, OAuthError> {
     let client = client(provider, client_auth).set_token_uri(TokenUrl::from_url(token_url.clone()));
     let refresh_token = RefreshToken::new(refresh_token.to_owned());
-    let transport = Transport { http, client_auth };
+    let transport = Transport::new(http, client_auth);
     let response = client
         .exchange_refresh_token(&refresh_token)
         .request_async(&transport)
         .await
-        .map_err(failed)?;
+        .map_err(|e| failed(e, transport.answered()))?;
     read_grant(response)
 }
 
@@ -165,9 +168,10 @@ pub async fn revoke(
                 .into_bytes(),
         )
         .map_err(|e| refuse(&e.to_string()))?;
-    // RFC 7009 section 2.2: 200 whether or not the token was known.
+    // RFC 7009 section 2.2: 200 whether or not the token was known (any 2xx is taken as
+    // done).
     let (status, _) = super::send(http, STEP_REVOCATION, request).await?;
-    if status == http::StatusCode::OK {
+    if status.is_success() {
         Ok(())
     } else {
         Err(OAuthError::UnexpectedResponse {
@@ -221,10 +225,15 @@ fn read_grant(response: GrantResponse) -> Result<AccessGrant, OAuthError> {
     })
 }
 
-/// The crate's error, for the log: the provider's error code, or where its answer stopped
-/// making sense. Never the body, which may hold tokens.
-fn failed<E: std::error::Error + 'static>(error: RequestTokenError<E, BasicErrorResponse>) -> OAuthError {
+/// The crate's error, for the log: the provider's error code, or its answer's status and where
+/// the answer stopped making sense. Never the body or the parser's message, which may quote
+/// a token.
+fn failed<E: std::error::Error + 'static>(
+    error: RequestTokenError<E, BasicErrorResponse>,
+    answered: Option<http::StatusCode>,
+) -> OAuthError {
     let step = STEP_TOKEN;
+    let status = answered.map_or_else(|| "no answer".to_owned(), |status| format!("HTTP {status}"));
     match error {
         RequestTokenError::ServerResponse(answer) => OAuthError::ProviderError {
             step,
@@ -236,9 +245,16 @@ fn failed<E: std::error::Error + 'static>(error: RequestTokenError<E, BasicError
         },
         RequestTokenError::Parse(error, _body) => OAuthError::UnexpectedResponse {
             step,
-            reason: format!("unreadable at `{}`", error.path()),
+            reason: format!(
+                "{status}, not a token answer ({:?} at `{}`)",
+                error.inner().classify(),
+                error.path()
+            ),
         },
-        RequestTokenError::Other(reason) => OAuthError::UnexpectedResponse { step, reason },
+        RequestTokenError::Other(reason) => OAuthError::UnexpectedResponse {
+            step,
+            reason: format!("{status}, {reason}"),
+        },
     }
 }
 
@@ -270,7 +286,7 @@ mod tests {
             .exchange_code(AuthorizationCode::new("code".into()))
             .request_async(&canned);
         futures::executor::block_on(exchange)
-            .map_err(failed)
+            .map_err(|e| failed(e, http::StatusCode::from_u16(status).ok()))
             .and_then(read_grant)
     }
 
@@ -373,6 +389,18 @@ mod tests {
                 "{body}: {error}"
             );
         }
+    }
+
+    #[test]
+    fn an_unreadable_answer_is_logged_with_its_status() {
+        let error = answer(502, "text/html", b"<html>Bad Gateway</html>")
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("HTTP 502"), "{error}");
+        let error = answer(200, JSON, br#"{"token_type":"bearer"}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("HTTP 200") && error.contains("Data"), "{error}");
     }
 
     #[test]

@@ -12,7 +12,11 @@
 //! Everything else (client authentication, grant parameters, PKCE, reading the grant and RFC
 //! 6749 errors, the checks on status and content type) stays the crate's.
 
-use std::{future::Future, pin::Pin};
+use std::{
+    future::Future,
+    pin::Pin,
+    sync::atomic::{AtomicU16, Ordering},
+};
 
 use http::{HeaderValue, Method, StatusCode, header};
 use openidconnect::{AsyncHttpClient, HttpClientError, HttpRequest, HttpResponse};
@@ -24,8 +28,24 @@ use crate::{provider_http::ProviderHttp, providers::protocol::ClientAuth};
 /// The crate's HTTP client for one provider: sends each request the crate built in the form the
 /// provider documents, and hands back each answer in the shape RFC 6749 gives it.
 pub struct Transport<'a> {
-    pub http: &'a ProviderHttp,
-    pub client_auth: ClientAuth,
+    http: &'a ProviderHttp,
+    client_auth: ClientAuth,
+    /// The status the provider last answered with, for the log when its answer is unreadable.
+    answered: AtomicU16,
+}
+
+impl<'a> Transport<'a> {
+    pub fn new(http: &'a ProviderHttp, client_auth: ClientAuth) -> Self {
+        Self {
+            http,
+            client_auth,
+            answered: AtomicU16::new(0),
+        }
+    }
+
+    pub fn answered(&self) -> Option<StatusCode> {
+        StatusCode::from_u16(self.answered.load(Ordering::Relaxed)).ok()
+    }
 }
 
 impl<'c> AsyncHttpClient<'c> for Transport<'_> {
@@ -37,7 +57,11 @@ impl<'c> AsyncHttpClient<'c> for Transport<'_> {
             ClientAuth::Query => as_query(request),
             ClientAuth::Basic | ClientAuth::FormPost => request,
         };
-        Box::pin(async move { Ok(normalize(self.http.send(request).await?)) })
+        Box::pin(async move {
+            let response = self.http.send(request).await?;
+            self.answered.store(response.status().as_u16(), Ordering::Relaxed);
+            Ok(normalize(response))
+        })
     }
 }
 

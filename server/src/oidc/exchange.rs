@@ -51,8 +51,9 @@ pub async fn exchange_code(
     let metadata = &discovered.metadata;
     let config = &provider.config;
 
-    // The code exchange shares the tolerant token-response reader of plain OAuth 2.0: any case
-    // of `token_type`, `expires_in` as a string, errors in 200 answers (SECURITY.md G3).
+    // The code exchange is plain OAuth 2.0's (the `oauth2` crate with the providers' quirks
+    // mended): any case of `token_type`, `expires_in` as a string, errors in 200 answers
+    // (SECURITY.md G3).
     let (token_url, client_auth) = token_endpoint(metadata)
         .ok_or_else(|| OidcError::TokenRequest("the provider has no token endpoint".into()))?;
     let grant = token_endpoint::exchange_code(provider, http, token_url, client_auth, code, Some(verifier))

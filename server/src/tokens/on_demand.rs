@@ -177,6 +177,14 @@ impl TokenSource {
             }
             Err(RefreshFailure::Unavailable(reason)) => {
                 identity_tokens::release_lease(&self.db, identity_id).await?;
+                // Renewed early (a long-lived token in its last week): the old one still serves.
+                if old
+                    .expires_at
+                    .is_some_and(|expiry| expiry - now() > REFRESH_AHEAD)
+                {
+                    tracing::warn!(provider = %kept.provider_id, %reason, "an early renewal failed; the kept token still serves");
+                    return Ok(old);
+                }
                 Err(TokenError::Unavailable(reason))
             }
         }
@@ -245,7 +253,7 @@ fn refusal(error: OAuthError) -> RefreshFailure {
 }
 
 enum RefreshFailure {
-    /// `invalid_grant`: the grant was revoked or has expired for good.
+    /// `invalid_grant`, or the Graph API's 190: the grant was revoked or has expired for good.
     Refused,
     Unavailable(String),
 }

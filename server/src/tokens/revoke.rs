@@ -129,12 +129,8 @@ async fn facebook_permissions(
         .method(Method::DELETE)
         .uri(url.as_str())
         .header(header::AUTHORIZATION, format!("Bearer {token}"))
-        .header(header::ACCEPT, "application/json")
-        .body(Vec::new())
-        .map_err(|e| OAuthError::Request {
-            step: STEP,
-            reason: e.to_string(),
-        })?;
+        .header(header::ACCEPT, "application/json");
+    let request = oauth::without_body(STEP, request)?;
     let (status, body) = oauth::send(http, STEP, request).await?;
     success(status)?;
     let answer: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();

@@ -295,6 +295,14 @@ impl TestApp {
         Callback::from_reply(provider, reply)
     }
 
+    /// The id of the identity at `provider_id` among those of the account holding `session`.
+    pub async fn identity_id(&self, provider_id: &str, session: &str) -> String {
+        let account = self.call("load_account", &[], &[session.to_owned()]).await;
+        let connected = account.body["connected"].as_array().expect("an account");
+        let identity = connected.iter().find(|c| c["provider_id"] == provider_id);
+        identity.expect("the identity is connected")["id"].to_string()
+    }
+
     /// Begins connecting `provider` to the account of the browser holding `session`.
     pub async fn try_begin_connect(&self, provider: &str, session: &str) -> Reply {
         self.call(

@@ -18,3 +18,19 @@ pub async fn app_and_provider() -> (TestApp, StandInProvider) {
     let app = TestApp::spawn(&provider.issuer()).await;
     (app, provider)
 }
+
+/// What `check` finds, waiting at most ten seconds for it: for effects the app has in the
+/// background.
+pub async fn eventually<T, Fut>(what: &str, check: impl Fn() -> Fut) -> T
+where
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        if let Some(found) = check().await {
+            return found;
+        }
+        assert!(std::time::Instant::now() < deadline, "{what} did not happen within 10 s");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
