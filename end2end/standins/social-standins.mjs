@@ -51,7 +51,7 @@ const accessTokens = new Map(); // token -> { provider, scope }
 const requestTokens = new Map(); // OAuth 1.0a request token -> { secret, verifier }
 const oauth1Access = new Map(); // OAuth 1.0a access token -> secret
 const faults = new Map(); // provider -> fault name, applied once
-const revocations = { github: 0, x: 0, facebook: 0 }; // grants revoked, per provider
+const revocations = { github: 0, x: 0, 'x-legacy': 0, facebook: 0 }; // grants revoked, per provider
 
 function send(res, status, body, type = 'application/json; charset=utf-8', headers = {}) {
   res.writeHead(status, { 'Content-Type': type, 'Cache-Control': 'no-store', ...headers });
@@ -339,6 +339,15 @@ function oauth1(req, res, path, url, form) {
     const access = `6253282-${random()}`;
     oauth1Access.set(access, random());
     return send(res, 200, `oauth_token=${access}&oauth_token_secret=${oauth1Access.get(access)}&user_id=6253282&screen_name=TwitterAPI`, 'application/x-www-form-urlencoded');
+  }
+  // X's oauth/invalidate_token: the access token, signed with its own secret, is given back.
+  if (path === '/1.1/oauth/invalidate_token' && req.method === 'POST') {
+    const claimed = parseAuthorization(req.headers.authorization)?.oauth_token;
+    const secret = oauth1Access.get(claimed);
+    if (secret === undefined || !signed(req, url, params, secret)) return xError(res, 89, 'Invalid or expired token.');
+    oauth1Access.delete(claimed);
+    revocations['x-legacy'] += 1;
+    return send(res, 200, { access_token: claimed });
   }
   if (path === '/1.1/account/verify_credentials.json' && req.method === 'GET') {
     const claimed = parseAuthorization(req.headers.authorization)?.oauth_token;

@@ -115,26 +115,30 @@ for (const preset of presets) {
   });
 }
 
-test('github: disconnecting it on /account revokes the grant at GitHub', async ({ page, request }) => {
-  const revoked = async () => (await (await request.get(`${standIns}/__revocations`)).json()).github as number;
-  const before = await revoked();
-  // The stand-in always answers with the same person, whose account this sign-in finds or
-  // makes; a fresh demo login is connected beside it, so GitHub may be disconnected.
-  await openStartPage(page);
-  await answerAtProvider(page, presets.find((p) => p.id === 'github')!, 'Allow');
-  await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
-  await openStartPage(page, '/account');
-  await page.getByRole('button', { name: 'Connect Demo ID', exact: true }).click();
-  await page.waitForURL(/127\.0\.0\.1:9410\/interaction\//);
-  await page.locator('input[name="login"]').fill(`revoke${Date.now()}`);
-  await page.locator('input[name="password"]').fill('any password');
-  await page.getByRole('button', { name: 'Sign-in' }).click();
-  await grantConsent(page);
-  await page.waitForURL((url) => url.pathname === '/account');
-  await expect(page.locator('body[data-hydrated]')).toBeAttached();
+for (const id of ['github', 'x-legacy']) {
+  const preset = presets.find((p) => p.id === id)!;
+  const provider = preset.button.replace('Sign in with ', '');
+  test(`${id}: disconnecting it on /account gives its grant back to ${provider}`, async ({ page, request }) => {
+    const revoked = async () => (await (await request.get(`${standIns}/__revocations`)).json())[id] as number;
+    const before = await revoked();
+    // The stand-in always answers with the same person, whose account this sign-in finds or
+    // makes; a fresh demo login is connected beside it, so the preset may be disconnected.
+    await openStartPage(page);
+    await answerAtProvider(page, preset, 'Allow');
+    await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
+    await openStartPage(page, '/account');
+    await page.getByRole('button', { name: 'Connect Demo ID', exact: true }).click();
+    await page.waitForURL(/127\.0\.0\.1:9410\/interaction\//);
+    await page.locator('input[name="login"]').fill(`revoke${id}${Date.now()}`);
+    await page.locator('input[name="password"]').fill('any password');
+    await page.getByRole('button', { name: 'Sign-in' }).click();
+    await grantConsent(page);
+    await page.waitForURL((url) => url.pathname === '/account');
+    await expect(page.locator('body[data-hydrated]')).toBeAttached();
 
-  await page.getByRole('button', { name: 'Disconnect GitHub' }).click();
-  await expect(page.locator('ul.connected > li[data-provider="github"]')).toHaveCount(0);
-  // Revoked in the background, so the stand-in hears of it a moment after the page updates.
-  await expect.poll(revoked).toBe(before + 1);
-});
+    await page.getByRole('button', { name: `Disconnect ${provider}`, exact: true }).click();
+    await expect(page.locator(`ul.connected > li[data-provider="${id}"]`)).toHaveCount(0);
+    // Revoked in the background, so the stand-in hears of it a moment after the page updates.
+    await expect.poll(revoked).toBe(before + 1);
+  });
+}

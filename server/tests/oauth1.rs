@@ -2,7 +2,7 @@
 
 mod support;
 
-use support::{TestApp, app::VERIFIER, provider::CLIENT_SECRET};
+use support::{StandInProvider, TestApp, app::VERIFIER, provider::CLIENT_SECRET};
 use wiremock::{
     Mock, MockServer, ResponseTemplate,
     matchers::{method, path, query_param},
@@ -11,6 +11,8 @@ use wiremock::{
 struct Flow {
     app: TestApp,
     stand_in: MockServer,
+    /// An OpenID provider beside X, to connect a second identity.
+    acme: StandInProvider,
     binding_cookie: String,
     request_token: String,
 }
@@ -18,8 +20,9 @@ struct Flow {
 async fn start(request_token_answer: &str) -> Result<Flow, support::app::Reply> {
     let stand_in = MockServer::start().await;
     let base = stand_in.uri();
+    let acme = StandInProvider::start().await;
     let app = TestApp::spawn_from_config(&format!(
-        r#"
+        r#"{acme_entry}
         [[provider]]
         preset = "x"
         protocol = "oauth1"
@@ -29,7 +32,9 @@ async fn start(request_token_answer: &str) -> Result<Flow, support::app::Reply> 
         authorization_url = "{base}/oauth/authenticate"
         token_url = "{base}/oauth/access_token"
         userinfo_url = "{base}/1.1/account/verify_credentials.json"
-        "#
+        revocation_url = "{base}/1.1/oauth/invalidate_token"
+        "#,
+        acme_entry = support::app::auth_config(&[("acme", &acme.issuer())]),
     ))
     .await;
     Mock::given(method("POST"))
@@ -80,6 +85,7 @@ async fn start(request_token_answer: &str) -> Result<Flow, support::app::Reply> 
     Ok(Flow {
         app,
         stand_in,
+        acme,
         binding_cookie,
         request_token,
     })
@@ -224,4 +230,39 @@ async fn an_unconfirmed_callback_stops_the_sign_in_at_the_start() {
         reply.cookie("__Host-sign-in").is_none(),
         "no half-made transaction"
     );
+}
+
+/// Disconnecting X (OAuth 1.0a) gives its access token back with `oauth/invalidate_token`,
+/// signed with the kept credentials.
+#[tokio::test]
+async fn disconnecting_x_invalidates_its_access_token() {
+    let flow = start(CONFIRMED).await.unwrap();
+    Mock::given(method("POST"))
+        .and(path("/1.1/oauth/invalidate_token"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({"access_token": "6253282-access"})))
+        .mount(&flow.stand_in)
+        .await;
+    let query = format!("oauth_token={}&oauth_verifier=verifier-1", flow.request_token);
+    let reply = flow.callback(&query).await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let session = format!("__Host-session={}", reply.session().unwrap());
+    let callback = flow.app.begin_connect("acme", &session).await;
+    flow.acme.answer_valid_sign_in(&callback.nonce).await;
+    let reply = flow
+        .app
+        .finish_in(&callback, std::slice::from_ref(&session), "curl/8.5")
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+
+    let identity = flow.app.identity_id("x", &session).await;
+    let reply = flow.app.call("disconnect", &[("identity", &identity)], &[session]).await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    // Given back in the background.
+    let signed = support::eventually("the invalidation", || async {
+        flow.authorization("/1.1/oauth/invalidate_token").await.pop()
+    })
+    .await;
+    assert!(signed.contains(r#"oauth_token="6253282-access""#), "{signed}");
+    assert!(signed.contains("oauth_signature="), "{signed}");
+    assert!(!signed.contains("access-secret"));
 }

@@ -121,6 +121,22 @@ fn signer(provider: &Provider) -> oauth::Builder<'_, oauth::HmacSha1, &str, &str
     oauth::Builder::new(consumer, HMAC_SHA1)
 }
 
+/// Gives the access credentials back: X's `POST oauth/invalidate_token`, signed with them.
+pub async fn invalidate(
+    provider: &Provider,
+    settings: &OAuth1Settings,
+    http: &ProviderHttp,
+    token: &str,
+    secret: &str,
+) -> Result<(), OAuthError> {
+    let mut signer = signer(provider);
+    signer.token(Credentials::new(token, secret));
+    let authorization = signer.authorize("POST", &settings.revocation_url, &());
+    post_signed(http, "invalidate token", &settings.revocation_url, authorization)
+        .await
+        .map(drop)
+}
+
 /// POSTs an empty signed request and reads the form-encoded answer.
 async fn post_signed(
     http: &ProviderHttp,

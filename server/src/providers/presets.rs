@@ -104,7 +104,7 @@ impl Preset {
             (Preset::Google, _) => false,
             (Preset::X, "request_token_url") => oauth1,
             (Preset::GitHub, "emails_url") => true,
-            (Preset::X | Preset::GitHub | Preset::Facebook, "revocation_url") => !oauth1,
+            (Preset::X | Preset::GitHub | Preset::Facebook, "revocation_url") => true,
             (_, "authorization_url" | "token_url" | "userinfo_url") => true,
             _ => false,
         }
@@ -147,6 +147,10 @@ impl Preset {
                         "https://api.x.com/1.1/account/verify_credentials.json",
                     ),
                     "include_email=true&skip_status=true",
+                ),
+                revocation_url: endpoint(
+                    &overrides.revocation_url,
+                    "https://api.x.com/1.1/oauth/invalidate_token",
                 ),
                 profile: FieldMap {
                     subject: "id_str".into(),

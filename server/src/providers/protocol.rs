@@ -103,5 +103,7 @@ pub struct OAuth1Settings {
     pub access_token_url: Url,
     /// X's `account/verify_credentials`, the signed-in user's profile.
     pub profile_url: Url,
+    /// Where the access token is given back (X's `oauth/invalidate_token`).
+    pub revocation_url: Url,
     pub profile: FieldMap,
 }

@@ -1,7 +1,7 @@
 //! Revoking a grant when its identity is disconnected, each provider its documented way:
 //! RFC 7009 at OpenID providers whose discovery names a `revocation_endpoint` (Google's does),
-//! at X, and at plain OAuth 2.0 providers configured with a `revocation_url`; GitHub's and
-//! Facebook's own APIs; Instagram documents none. Under RFC 7009 the refresh token is revoked
+//! at X, and at plain OAuth 2.0 providers configured with a `revocation_url`; GitHub's,
+//! Facebook's and X's OAuth 1.0a (`oauth/invalidate_token`) own APIs; Instagram documents none. Under RFC 7009 the refresh token is revoked
 //! when there is one, which ends the grant and its access tokens (section 2.1); else the access
 //! token.
 
@@ -13,7 +13,7 @@ use url::Url;
 use super::ProviderTokens;
 use crate::{
     oauth::{
-        self, OAuthError,
+        self, OAuthError, oauth1,
         oauth2::appsecret_proof,
         token_endpoint::{self, Revocable},
     },
@@ -57,8 +57,14 @@ pub async fn revoke(
             }
             None => return Ok(false),
         },
-        // X's OAuth 1.0a credentials are given back by the person in X's settings.
-        Protocol::OAuth1(_) => return Ok(false),
+        Protocol::OAuth1(settings) => {
+            let secret = tokens
+                .token_secret
+                .as_ref()
+                .ok_or("the kept OAuth 1.0a grant has no token secret")?;
+            let token = tokens.access_token.expose_secret();
+            oauth1::invalidate(provider, settings, http, token, secret.expose_secret()).await
+        }
     };
     revoked.map(|()| true).map_err(|e| e.to_string())
 }
