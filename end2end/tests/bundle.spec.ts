@@ -69,9 +69,11 @@ for (const [page, path] of [
     expect(document.status).toBe(200);
     // The page itself is compressed as it is sent, like the assets before it.
     expect(document.encoding).toBe('br');
-    const assets = [...new Set([...document.body.matchAll(/(?:href|src)="(\/pkg\/[^"]+)"/g)].map((m) => m[1]))];
-    // The stylesheet, the JavaScript and the wasm the page loads.
-    expect(assets.map((asset) => asset.split('.').pop()).sort()).toEqual(['css', 'js', 'wasm']);
+    const assets = [
+      ...new Set([...document.body.matchAll(/(?:href|src)="(\/(?:pkg\/[^"]+|favicon\.svg))"/g)].map((m) => m[1])),
+    ];
+    // The stylesheet, the JavaScript, the wasm and the icon the page loads.
+    expect(assets.map((asset) => asset.split('.').pop()).sort()).toEqual(['css', 'js', 'svg', 'wasm']);
     const rows = [[path, document.bytes, document.encoding] as const];
     for (const asset of assets) {
       const sent = await bytesSent(origin, asset);
