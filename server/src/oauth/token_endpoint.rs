@@ -39,12 +39,19 @@ pub struct AccessGrant {
 }
 
 /// The one field beyond RFC 6749 that is read from a token response.
-#[derive(Debug, Deserialize, Serialize)]
-pub struct IdTokenField {
+#[derive(Deserialize, Serialize)]
+struct IdTokenField {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     id_token: Option<String>,
 }
 impl ExtraTokenFields for IdTokenField {}
+
+/// The crate asks for Debug; like its own token types, this one shows no token.
+impl std::fmt::Debug for IdTokenField {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("IdTokenField([redacted])")
+    }
+}
 
 type GrantResponse = StandardTokenResponse<IdTokenField, BasicTokenType>;
 
