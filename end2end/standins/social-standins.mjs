@@ -181,7 +181,7 @@ function token(res, id, params, authorization) {
 
 // Each provider's documented revocation: GitHub's DELETE /applications/{client_id}/grant
 // (Basic with the app's credentials, the token in a JSON body, 204), X's RFC 7009 endpoint
-// (Basic, form, 200), Facebook's DELETE /me/permissions (the person's token and the app's
+// beside its token endpoint (Basic, form, 200), Facebook's DELETE /me/permissions (the person's token and the app's
 // proof, {"success": true}). A revoked token stops working at the API.
 function revoke(req, res, id, path, url, body, form) {
   const p = providers[id];
@@ -195,7 +195,7 @@ function revoke(req, res, id, path, url, body, form) {
     if (accessTokens.get(token)?.provider !== id) {
       return send(res, 422, { message: 'Validation Failed', documentation_url: 'https://docs.github.com/rest', status: '422' });
     }
-  } else if (id === 'x' && req.method === 'POST' && path === '/2/oauth2/revoke') {
+  } else if (id === 'x' && req.method === 'POST' && path === '/revoke') {
     if (!appAuthenticated) return send(res, 401, { error: 'unauthorized_client', error_description: 'Missing valid authorization header' });
     token = form.get('token');
   } else if (id === 'facebook' && req.method === 'DELETE' && path === '/v25.0/me/permissions') {

@@ -36,7 +36,7 @@ test('the release wasm and JS hold no client secret and no token-endpoint code',
   }
 });
 
-// The budget for everything a first visit downloads (HTML, CSS, JavaScript and wasm), as
+// The budget for everything a first visit downloads (HTML, CSS, JavaScript, wasm, icon), as
 // sent to a browser that accepts brotli. `make size` runs this test to print the figures.
 const firstLoadBudget = 80 * 1024;
 

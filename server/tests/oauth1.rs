@@ -32,7 +32,6 @@ async fn start(request_token_answer: &str) -> Result<Flow, support::app::Reply> 
         authorization_url = "{base}/oauth/authenticate"
         token_url = "{base}/oauth/access_token"
         userinfo_url = "{base}/1.1/account/verify_credentials.json"
-        revocation_url = "{base}/1.1/oauth/invalidate_token"
         "#,
         acme_entry = support::app::auth_config(&[("acme", &acme.issuer())]),
     ))
@@ -232,14 +231,18 @@ async fn an_unconfirmed_callback_stops_the_sign_in_at_the_start() {
     );
 }
 
+const INVALIDATE: &str = "/1.1/oauth/invalidate_token";
+
 /// Disconnecting X (OAuth 1.0a) gives its access token back with `oauth/invalidate_token`,
 /// signed with the kept credentials.
 #[tokio::test]
 async fn disconnecting_x_invalidates_its_access_token() {
     let flow = start(CONFIRMED).await.unwrap();
     Mock::given(method("POST"))
-        .and(path("/1.1/oauth/invalidate_token"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({"access_token": "6253282-access"})))
+        .and(path(INVALIDATE))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(serde_json::json!({"access_token": "6253282-access"})),
+        )
         .mount(&flow.stand_in)
         .await;
     let query = format!("oauth_token={}&oauth_verifier=verifier-1", flow.request_token);
@@ -255,14 +258,27 @@ async fn disconnecting_x_invalidates_its_access_token() {
     assert_eq!(reply.status, 200, "{}", reply.body);
 
     let identity = flow.app.identity_id("x", &session).await;
-    let reply = flow.app.call("disconnect", &[("identity", &identity)], &[session]).await;
+    assert!(
+        flow.authorization(INVALIDATE).await.is_empty(),
+        "nothing before the disconnect"
+    );
+    let reply = flow
+        .app
+        .call("disconnect", &[("identity", &identity)], &[session])
+        .await;
     assert_eq!(reply.status, 200, "{}", reply.body);
     // Given back in the background.
-    let signed = support::eventually("the invalidation", || async {
-        flow.authorization("/1.1/oauth/invalidate_token").await.pop()
+    let request = support::eventually("the invalidation", || async {
+        let requests = flow.stand_in.received_requests().await.unwrap_or_default();
+        requests.into_iter().find(|r| r.url.path() == INVALIDATE)
     })
     .await;
+    assert_eq!(request.method.as_str(), "POST");
+    let signed = request.headers["authorization"].to_str().unwrap();
     assert!(signed.contains(r#"oauth_token="6253282-access""#), "{signed}");
+    assert!(
+        signed.contains(r#"oauth_consumer_key="consumer-key""#),
+        "{signed}"
+    );
     assert!(signed.contains("oauth_signature="), "{signed}");
-    assert!(!signed.contains("access-secret"));
 }

@@ -62,7 +62,11 @@ fn appsecret_proof(token: &str) -> String {
     use hmac::{Hmac, Mac};
     let mut mac = Hmac::<sha2::Sha256>::new_from_slice(CLIENT_SECRET.as_bytes()).unwrap();
     mac.update(token.as_bytes());
-    mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect()
+    mac.finalize()
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 fn token_form(request: &wiremock::Request) -> String {
@@ -501,9 +505,30 @@ async fn each_preset_is_asked_live_for_what_the_dashboard_shows() {
 #[tokio::test]
 async fn disconnecting_a_preset_revokes_its_grant_the_providers_way() {
     let cases = [
-        ("github", "POST", "DELETE", "/applications/client-github/grant", 204, serde_json::json!(null)),
-        ("x", "POST", "POST", "/2/oauth2/revoke", 200, serde_json::json!({"revoked": true})),
-        ("facebook", "GET", "DELETE", "/v25.0/me/permissions", 200, serde_json::json!({"success": true})),
+        (
+            "github",
+            "POST",
+            "DELETE",
+            "/applications/client-github/grant",
+            204,
+            serde_json::json!(null),
+        ),
+        (
+            "x",
+            "POST",
+            "POST",
+            "/2/oauth2/revoke",
+            200,
+            serde_json::json!({"revoked": true}),
+        ),
+        (
+            "facebook",
+            "GET",
+            "DELETE",
+            "/v25.0/me/permissions",
+            200,
+            serde_json::json!({"success": true}),
+        ),
     ];
     let profiles = [
         ("github", fixture("github-user")),
@@ -545,10 +570,14 @@ async fn disconnecting_a_preset_revokes_its_grant_the_providers_way() {
 
         let session = app.sign_in(&acme, "acme", "curl/8.5").await;
         let callback = app.begin_connect(preset, &session).await;
-        let reply = app.finish_in(&callback, std::slice::from_ref(&session), "curl/8.5").await;
+        let reply = app
+            .finish_in(&callback, std::slice::from_ref(&session), "curl/8.5")
+            .await;
         assert_eq!(reply.status, 200, "{preset}: {}", reply.body);
         let identity = app.identity_id(preset, &session).await;
-        let reply = app.call("disconnect", &[("identity", &identity)], &[session]).await;
+        let reply = app
+            .call("disconnect", &[("identity", &identity)], &[session])
+            .await;
         assert_eq!(reply.status, 200, "{preset}: {}", reply.body);
         // Revoked in the background.
         let request = support::eventually("the revocation", || async {
@@ -647,7 +676,9 @@ async fn instagram_trades_the_hours_token_for_a_long_lived_one_and_renews_it() {
     let session = format!("__Host-session={}", reply.session().unwrap());
 
     for _ in 0..2 {
-        let live = app.call("load_provider_live", &[], std::slice::from_ref(&session)).await;
+        let live = app
+            .call("load_provider_live", &[], std::slice::from_ref(&session))
+            .await;
         assert_eq!(live.status, 200, "{}", live.body);
         assert!(live.body[0]["live"]["Facts"].is_array(), "{}", live.body);
         let live_call = calls_to(&stand_in, "/me").await.pop().unwrap();

@@ -30,7 +30,7 @@ use crate::{
 pub struct AccessGrant {
     pub access_token: SecretString,
     /// OpenID Connect: the still unverified ID token.
-    pub id_token: Option<String>,
+    pub id_token: Option<SecretString>,
     pub refresh_token: Option<SecretString>,
     /// Seconds from now, when the provider says.
     pub expires_in: Option<u64>,
@@ -218,7 +218,12 @@ fn read_grant(response: GrantResponse) -> Result<AccessGrant, OAuthError> {
     let present = |value: &String| !value.is_empty();
     Ok(AccessGrant {
         access_token: SecretString::from(access_token.clone()),
-        id_token: response.extra_fields().id_token.clone().filter(present),
+        id_token: response
+            .extra_fields()
+            .id_token
+            .clone()
+            .filter(present)
+            .map(SecretString::from),
         refresh_token: response
             .refresh_token()
             .map(|token| token.secret().clone())
@@ -318,7 +323,8 @@ mod tests {
             google.refresh_token.as_ref().map(|t| t.expose_secret()),
             Some("1//0g")
         );
-        assert_eq!(google.id_token.as_deref(), Some("h.p.s"));
+        assert_eq!(google.id_token.as_ref().map(|t| t.expose_secret()), Some("h.p.s"));
+        assert!(!format!("{google:?}").contains("h.p.s"), "Debug shows no token");
         ok(r#"{"access_token":"a","token_type":"Bearer","expires_in":"5183976"}"#);
         ok(r#"{"access_token":"a"}"#);
         let form = answer(
@@ -459,7 +465,7 @@ mod tests {
                 let body = serde_json::to_vec(&grant).unwrap();
                 let read = answer(200, "application/json", &body).unwrap();
                 prop_assert_eq!(read.access_token.expose_secret(), access_token.as_str());
-                prop_assert_eq!(read.id_token, id_token);
+                prop_assert_eq!(read.id_token.as_ref().map(|t| t.expose_secret().to_owned()), id_token);
                 prop_assert_eq!(read.expires_in, expires_in);
             }
         }

@@ -62,7 +62,9 @@ pub async fn exchange_code(
     let tokens = ProviderTokens::granted(&grant);
     let id_token: CoreIdToken = grant
         .id_token
+        .as_ref()
         .ok_or(OidcError::MissingIdToken)?
+        .expose_secret()
         .parse()
         .map_err(|e: serde_json::Error| OidcError::IdToken(format!("malformed: {e}")))?;
     let id_token = &id_token;

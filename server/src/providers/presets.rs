@@ -130,38 +130,42 @@ impl Preset {
                     issuer: IssuerUrl::new(issuer).map_err(|e| e.to_string())?,
                 })
             }
-            Preset::X if oauth1 => Protocol::OAuth1(OAuth1Settings {
-                issuer: issuer("https://x.com"),
-                request_token_url: endpoint(
-                    &overrides.request_token_url,
-                    "https://api.x.com/oauth/request_token",
-                ),
-                authorization_url: endpoint(
-                    &overrides.authorization_url,
-                    "https://api.x.com/oauth/authenticate",
-                ),
-                access_token_url: endpoint(&overrides.token_url, "https://api.x.com/oauth/access_token"),
-                profile_url: with_query(
-                    endpoint(
-                        &overrides.userinfo_url,
-                        "https://api.x.com/1.1/account/verify_credentials.json",
+            Preset::X if oauth1 => {
+                let access_token_url = endpoint(&overrides.token_url, "https://api.x.com/oauth/access_token");
+                let revocation_url = overrides.revocation_url.clone().map_or_else(
+                    || beside(&access_token_url, 2, &["1.1", "oauth", "invalidate_token"]),
+                    Ok,
+                )?;
+                Protocol::OAuth1(OAuth1Settings {
+                    issuer: issuer("https://x.com"),
+                    request_token_url: endpoint(
+                        &overrides.request_token_url,
+                        "https://api.x.com/oauth/request_token",
                     ),
-                    "include_email=true&skip_status=true",
-                ),
-                revocation_url: endpoint(
-                    &overrides.revocation_url,
-                    "https://api.x.com/1.1/oauth/invalidate_token",
-                ),
-                profile: FieldMap {
-                    subject: "id_str".into(),
-                    name: Some("name".into()),
-                    username: Some("screen_name".into()),
-                    email: Some("email".into()),
-                    // X returns the address only when the person has verified it.
-                    email_verified: EmailTrust::ConfirmedByProvider,
-                    avatar: Some("profile_image_url_https".into()),
-                },
-            }),
+                    authorization_url: endpoint(
+                        &overrides.authorization_url,
+                        "https://api.x.com/oauth/authenticate",
+                    ),
+                    access_token_url,
+                    profile_url: with_query(
+                        endpoint(
+                            &overrides.userinfo_url,
+                            "https://api.x.com/1.1/account/verify_credentials.json",
+                        ),
+                        "include_email=true&skip_status=true",
+                    ),
+                    revocation_url,
+                    profile: FieldMap {
+                        subject: "id_str".into(),
+                        name: Some("name".into()),
+                        username: Some("screen_name".into()),
+                        email: Some("email".into()),
+                        // X returns the address only when the person has verified it.
+                        email_verified: EmailTrust::ConfirmedByProvider,
+                        avatar: Some("profile_image_url_https".into()),
+                    },
+                })
+            }
             Preset::X => {
                 let asks_email = scopes.iter().any(|s| s == "users.email");
                 // Asking for `confirmed_email` without the scope makes the whole call fail.
@@ -170,13 +174,18 @@ impl Preset {
                 } else {
                     "user.fields=profile_image_url"
                 };
+                let token_url = endpoint(&overrides.token_url, "https://api.x.com/2/oauth2/token");
+                let revocation_url = overrides
+                    .revocation_url
+                    .clone()
+                    .map_or_else(|| beside(&token_url, 1, &["revoke"]), Ok)?;
                 Protocol::OAuth2(OAuth2Settings {
                     issuer: issuer("https://x.com"),
                     authorization_url: endpoint(
                         &overrides.authorization_url,
                         "https://x.com/i/oauth2/authorize",
                     ),
-                    token_url: endpoint(&overrides.token_url, "https://api.x.com/2/oauth2/token"),
+                    token_url,
                     profile_url: with_query(
                         endpoint(&overrides.userinfo_url, "https://api.x.com/2/users/me"),
                         fields,
@@ -193,57 +202,57 @@ impl Preset {
                         avatar: Some("data.profile_image_url".into()),
                     },
                     quirks: ApiQuirks::default(),
-                    revocation: Some(Revocation::Rfc7009(endpoint(
-                        &overrides.revocation_url,
-                        "https://api.x.com/2/oauth2/revoke",
-                    ))),
+                    revocation: Some(Revocation::Rfc7009(revocation_url)),
                 })
             }
-            Preset::Facebook => Protocol::OAuth2(OAuth2Settings {
-                issuer: issuer("https://www.facebook.com"),
-                authorization_url: endpoint(
-                    &overrides.authorization_url,
-                    &graph("www.facebook.com", "dialog/oauth"),
-                ),
-                token_url: endpoint(
-                    &overrides.token_url,
-                    &graph("graph.facebook.com", "oauth/access_token"),
-                ),
-                profile_url: with_query(
+            Preset::Facebook => {
+                let profile_url = with_query(
                     endpoint(&overrides.userinfo_url, &graph("graph.facebook.com", "me")),
                     "fields=id,name,email,picture.type(large)",
-                ),
-                client_auth: ClientAuth::Query,
-                scope_separator: ',',
-                sends_pkce: true,
-                profile: FieldMap {
-                    subject: "id".into(),
-                    name: Some("name".into()),
-                    username: None,
-                    email: Some("email".into()),
-                    // Facebook returns no verification flag for the address.
-                    email_verified: EmailTrust::Unknown,
-                    avatar: Some("picture.data.url".into()),
-                },
-                quirks: ApiQuirks {
-                    appsecret_proof: true,
-                    ..ApiQuirks::default()
-                },
-                revocation: Some(Revocation::FacebookPermissions(endpoint(
-                    &overrides.revocation_url,
-                    &graph("graph.facebook.com", "me/permissions"),
-                ))),
-            }),
+                );
+                let revocation_url = overrides
+                    .revocation_url
+                    .clone()
+                    .map_or_else(|| beside(&profile_url, 0, &["permissions"]), Ok)?;
+                Protocol::OAuth2(OAuth2Settings {
+                    issuer: issuer("https://www.facebook.com"),
+                    authorization_url: endpoint(
+                        &overrides.authorization_url,
+                        &graph("www.facebook.com", "dialog/oauth"),
+                    ),
+                    token_url: endpoint(
+                        &overrides.token_url,
+                        &graph("graph.facebook.com", "oauth/access_token"),
+                    ),
+                    profile_url,
+                    client_auth: ClientAuth::Query,
+                    scope_separator: ',',
+                    sends_pkce: true,
+                    profile: FieldMap {
+                        subject: "id".into(),
+                        name: Some("name".into()),
+                        username: None,
+                        email: Some("email".into()),
+                        // Facebook returns no verification flag for the address.
+                        email_verified: EmailTrust::Unknown,
+                        avatar: Some("picture.data.url".into()),
+                    },
+                    quirks: ApiQuirks {
+                        appsecret_proof: true,
+                        ..ApiQuirks::default()
+                    },
+                    revocation: Some(Revocation::FacebookPermissions(revocation_url)),
+                })
+            }
             Preset::Instagram => {
                 let profile_url = with_query(
                     endpoint(&overrides.userinfo_url, &graph("graph.instagram.com", "me")),
                     "fields=id,user_id,username,name,account_type,profile_picture_url",
                 );
                 // Unversioned, on the Graph host beside the profile API.
-                let beside_profile = |path: &str| profile_url.join(path).map_err(|e| e.to_string());
                 let long_lived_tokens = LongLivedTokens {
-                    exchange_url: beside_profile("../access_token")?,
-                    refresh_url: beside_profile("../refresh_access_token")?,
+                    exchange_url: beside(&profile_url, 2, &["access_token"])?,
+                    refresh_url: beside(&profile_url, 2, &["refresh_access_token"])?,
                 };
                 Protocol::OAuth2(OAuth2Settings {
                     issuer: issuer("https://www.instagram.com"),
@@ -277,59 +286,73 @@ impl Preset {
                     revocation: None,
                 })
             }
-            Preset::GitHub => Protocol::OAuth2(OAuth2Settings {
-                issuer: issuer("https://github.com/login/oauth"),
-                authorization_url: endpoint(
-                    &overrides.authorization_url,
-                    "https://github.com/login/oauth/authorize",
-                ),
-                token_url: endpoint(
-                    &overrides.token_url,
-                    "https://github.com/login/oauth/access_token",
-                ),
-                profile_url: endpoint(&overrides.userinfo_url, "https://api.github.com/user"),
-                client_auth: ClientAuth::FormPost,
-                scope_separator: ' ',
-                sends_pkce: true,
-                profile: FieldMap {
-                    subject: "id".into(),
-                    name: Some("name".into()),
-                    username: Some("login".into()),
-                    email: Some("email".into()),
-                    // Settled from `/user/emails`; the public address alone proves nothing.
-                    email_verified: EmailTrust::Unknown,
-                    avatar: Some("avatar_url".into()),
-                },
-                quirks: ApiQuirks {
-                    profile_headers: vec![
-                        ("accept", "application/vnd.github+json"),
-                        ("x-github-api-version", "2022-11-28"),
-                    ],
-                    appsecret_proof: false,
-                    emails_url: Some(endpoint(
-                        &overrides.emails_url,
-                        "https://api.github.com/user/emails",
-                    )),
-                    long_lived_tokens: None,
-                },
-                revocation: Some(Revocation::GitHubGrant(match overrides.revocation_url {
-                    Some(url) => url,
-                    None => {
-                        let mut url = fixed_url("https://api.github.com");
-                        url.path_segments_mut()
-                            .map_err(|()| "the GitHub API URL has no path".to_owned())?
-                            .pop_if_empty()
-                            .extend(["applications", client_id, "grant"]);
-                        url
-                    }
-                })),
-            }),
+            Preset::GitHub => {
+                let profile_url = endpoint(&overrides.userinfo_url, "https://api.github.com/user");
+                let revocation_url = overrides.revocation_url.clone().map_or_else(
+                    || beside(&profile_url, 1, &["applications", client_id, "grant"]),
+                    Ok,
+                )?;
+                Protocol::OAuth2(OAuth2Settings {
+                    issuer: issuer("https://github.com/login/oauth"),
+                    authorization_url: endpoint(
+                        &overrides.authorization_url,
+                        "https://github.com/login/oauth/authorize",
+                    ),
+                    token_url: endpoint(
+                        &overrides.token_url,
+                        "https://github.com/login/oauth/access_token",
+                    ),
+                    profile_url,
+                    client_auth: ClientAuth::FormPost,
+                    scope_separator: ' ',
+                    sends_pkce: true,
+                    profile: FieldMap {
+                        subject: "id".into(),
+                        name: Some("name".into()),
+                        username: Some("login".into()),
+                        email: Some("email".into()),
+                        // Settled from `/user/emails`; the public address alone proves nothing.
+                        email_verified: EmailTrust::Unknown,
+                        avatar: Some("avatar_url".into()),
+                    },
+                    quirks: ApiQuirks {
+                        profile_headers: vec![
+                            ("accept", "application/vnd.github+json"),
+                            ("x-github-api-version", "2022-11-28"),
+                        ],
+                        appsecret_proof: false,
+                        emails_url: Some(endpoint(
+                            &overrides.emails_url,
+                            "https://api.github.com/user/emails",
+                        )),
+                        long_lived_tokens: None,
+                    },
+                    revocation: Some(Revocation::GitHubGrant(revocation_url)),
+                })
+            }
         })
     }
 }
 
 fn fixed_url(value: &str) -> Url {
     Url::parse(value).expect("preset URLs are valid")
+}
+
+/// The endpoint `up` path segments above `near` and then down `down`, without a query. A
+/// preset's endpoints that a configuration cannot name (or did not) live beside one it did, so
+/// that pointing the profile or token endpoint at a stand-in moves its neighbours with it.
+fn beside(near: &Url, up: usize, down: &[&str]) -> Result<Url, String> {
+    let mut url = near.clone();
+    url.set_query(None);
+    let mut path = url
+        .path_segments_mut()
+        .map_err(|()| "an endpoint URL has no path".to_owned())?;
+    for _ in 0..up {
+        path.pop();
+    }
+    path.pop_if_empty().extend(down);
+    drop(path);
+    Ok(url)
 }
 
 /// The preset's query (the profile fields to ask for), unless an override brought its own.
@@ -391,6 +414,68 @@ mod tests {
             )))
         );
         assert_eq!(revocation(Preset::Instagram), None);
+    }
+
+    #[test]
+    fn revocation_moves_with_the_endpoints_a_configuration_points_elsewhere() {
+        let url = |value: &str| Some(Url::parse(value).unwrap());
+        let oauth2 =
+            |preset: Preset, overrides| match preset.protocol("client", &[], false, overrides).unwrap() {
+                Protocol::OAuth2(s) => s.revocation.unwrap(),
+                other => panic!("{other:?}"),
+            };
+        let github = Overrides {
+            userinfo_url: url("http://127.0.0.1:9420/github/user"),
+            ..Overrides::default()
+        };
+        assert_eq!(
+            oauth2(Preset::GitHub, github),
+            Revocation::GitHubGrant(url("http://127.0.0.1:9420/github/applications/client/grant").unwrap())
+        );
+        let x = Overrides {
+            token_url: url("http://127.0.0.1:9420/x/token"),
+            ..Overrides::default()
+        };
+        assert_eq!(
+            oauth2(Preset::X, x),
+            Revocation::Rfc7009(url("http://127.0.0.1:9420/x/revoke").unwrap())
+        );
+        let facebook = Overrides {
+            userinfo_url: url("http://127.0.0.1:9420/facebook/v25.0/me"),
+            ..Overrides::default()
+        };
+        assert_eq!(
+            oauth2(Preset::Facebook, facebook),
+            Revocation::FacebookPermissions(
+                url("http://127.0.0.1:9420/facebook/v25.0/me/permissions").unwrap()
+            )
+        );
+        let legacy = |overrides| match Preset::X.protocol("client", &[], true, overrides).unwrap() {
+            Protocol::OAuth1(s) => s.revocation_url,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            legacy(Overrides::default()).as_str(),
+            "https://api.x.com/1.1/oauth/invalidate_token"
+        );
+        let stand_in = Overrides {
+            token_url: url("http://127.0.0.1:9420/x-legacy/oauth/access_token"),
+            ..Overrides::default()
+        };
+        assert_eq!(
+            legacy(stand_in).as_str(),
+            "http://127.0.0.1:9420/x-legacy/1.1/oauth/invalidate_token"
+        );
+        // A URL given for it wins.
+        let given = Overrides {
+            userinfo_url: url("http://127.0.0.1:9420/github/user"),
+            revocation_url: url("http://127.0.0.1:9421/grant"),
+            ..Overrides::default()
+        };
+        assert_eq!(
+            oauth2(Preset::GitHub, given),
+            Revocation::GitHubGrant(url("http://127.0.0.1:9421/grant").unwrap())
+        );
     }
 
     #[test]

@@ -38,7 +38,7 @@ impl ProviderTokens {
                 .expires_in
                 .map(|seconds| now().saturating_add(i64::try_from(seconds).unwrap_or(i64::MAX))),
             scope: grant.scope.clone(),
-            id_token: grant.id_token.clone().map(SecretString::from),
+            id_token: grant.id_token.clone(),
         }
     }
 

@@ -1,9 +1,9 @@
 //! Revoking a grant when its identity is disconnected, each provider its documented way:
 //! RFC 7009 at OpenID providers whose discovery names a `revocation_endpoint` (Google's does),
-//! at X, and at plain OAuth 2.0 providers configured with a `revocation_url`; GitHub's,
-//! Facebook's and X's OAuth 1.0a (`oauth/invalidate_token`) own APIs; Instagram documents none. Under RFC 7009 the refresh token is revoked
-//! when there is one, which ends the grant and its access tokens (section 2.1); else the access
-//! token.
+//! at X (OAuth 2.0), and at plain OAuth 2.0 providers configured with a `revocation_url`;
+//! GitHub's, Facebook's and X's OAuth 1.0a (`oauth/invalidate_token`) own APIs; Instagram
+//! documents none. Under RFC 7009 the refresh token is revoked when there is one, which ends
+//! the grant and its access tokens (section 2.1); else the access token.
 
 use base64::{Engine, engine::general_purpose::STANDARD};
 use http::{Method, Request, header};
