@@ -8,7 +8,7 @@ use secrecy::ExposeSecret;
 use serde_json::Value;
 
 use crate::{
-    oauth::{self, oauth1, oauth2::appsecret_proof},
+    oauth::{self, oauth1, oauth2::with_appsecret_proof},
     provider_http::ProviderHttp,
     providers::{Protocol, Provider},
     tokens::on_demand::{TokenError, TokenSource},
@@ -40,20 +40,17 @@ pub async fn live(
         }
     };
     let token = tokens.access_token.expose_secret();
-    let mut url = call.url;
+    let url = &call.url;
     let answer = match (&provider.config.protocol, &tokens.token_secret) {
         (Protocol::OAuth1(_), Some(secret)) => {
-            oauth1::get_signed_json(provider, http, "live", &url, token, secret.expose_secret()).await
+            oauth1::get_signed_json(provider, http, "live", url, token, secret.expose_secret()).await
         }
         (Protocol::OAuth2(settings), _) => {
-            if settings.quirks.appsecret_proof {
-                let proof = appsecret_proof(provider.config.client_secret.secret(), token);
-                url.query_pairs_mut().append_pair("appsecret_proof", &proof);
-            }
+            let url = with_appsecret_proof(url, provider, settings, token);
             let headers = &settings.quirks.profile_headers;
             oauth::get_json(http, "live", &url, &format!("Bearer {token}"), headers).await
         }
-        _ => oauth::get_json(http, "live", &url, &format!("Bearer {token}"), &[]).await,
+        _ => oauth::get_json(http, "live", url, &format!("Bearer {token}"), &[]).await,
     };
     match answer {
         Ok(document) => LiveFromProvider::Facts(facts(&document, call.facts)),

@@ -9,7 +9,12 @@ use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
 use url::Url;
 
-use super::{OAuthError, send, token_endpoint::AccessGrant, token_quirks::provider_error, without_body};
+use super::{
+    OAuthError, send,
+    token_endpoint::AccessGrant,
+    token_quirks::{lifetime, provider_error},
+    without_body,
+};
 use crate::{provider_http::ProviderHttp, providers::Provider};
 
 const STEP: &str = "long-lived token";
@@ -90,12 +95,10 @@ async fn ask(http: &ProviderHttp, url: Url) -> Result<AccessGrant, OAuthError> {
         id_token: None,
         refresh_token: None,
         expires_in: Some(
-            match answer.get("expires_in") {
-                Some(Value::Number(seconds)) => seconds.as_u64(),
-                Some(Value::String(seconds)) => seconds.parse().ok(),
-                _ => None,
-            }
-            .unwrap_or(LONG_LIVED_SECONDS),
+            answer
+                .get("expires_in")
+                .and_then(lifetime)
+                .unwrap_or(LONG_LIVED_SECONDS),
         ),
         scope: None,
     })

@@ -91,13 +91,7 @@ pub async fn exchange(
     };
     let token = grant.access_token.expose_secret();
 
-    let mut profile_url = settings.profile_url.clone();
-    if settings.quirks.appsecret_proof {
-        profile_url.query_pairs_mut().append_pair(
-            "appsecret_proof",
-            &appsecret_proof(provider.config.client_secret.secret(), token),
-        );
-    }
+    let profile_url = with_appsecret_proof(&settings.profile_url, provider, settings, token);
     let bearer = format!("Bearer {token}");
     let headers = &settings.quirks.profile_headers;
     let document = get_json(http, "profile", &profile_url, &bearer, headers).await?;
@@ -121,8 +115,23 @@ pub async fn exchange(
     Ok((identity, ProviderTokens::granted(&grant)))
 }
 
-/// Facebook's proof that a Graph call comes from the app that owns the token.
-pub(crate) fn appsecret_proof(app_secret: &str, token: &str) -> String {
+/// `url` for a call made with `token`, carrying Facebook's proof that the call comes from the app
+/// that owns the token, where the provider wants it.
+pub(crate) fn with_appsecret_proof(
+    url: &Url,
+    provider: &Provider,
+    settings: &OAuth2Settings,
+    token: &str,
+) -> Url {
+    let mut url = url.clone();
+    if settings.quirks.appsecret_proof {
+        let proof = appsecret_proof(provider.config.client_secret.secret(), token);
+        url.query_pairs_mut().append_pair("appsecret_proof", &proof);
+    }
+    url
+}
+
+fn appsecret_proof(app_secret: &str, token: &str) -> String {
     let mut mac =
         Hmac::<Sha256>::new_from_slice(app_secret.as_bytes()).expect("HMAC takes keys of any length");
     mac.update(token.as_bytes());

@@ -143,12 +143,19 @@ fn standard_shape(status: StatusCode, mut object: Map<String, Value>) -> (Status
     if object.contains_key("access_token") && !object.contains_key("token_type") {
         object.insert("token_type".into(), Value::String("bearer".into()));
     }
-    if let Some(Value::String(seconds)) = object.get("expires_in")
-        && let Ok(seconds) = seconds.parse::<u64>()
-    {
+    if let Some(seconds) = object.get("expires_in").and_then(lifetime) {
         object.insert("expires_in".into(), Value::from(seconds));
     }
     (status, object)
+}
+
+/// An `expires_in`: whole seconds, as a number or as a string of digits.
+pub(super) fn lifetime(value: &Value) -> Option<u64> {
+    match value {
+        Value::Number(seconds) => seconds.as_u64(),
+        Value::String(seconds) => seconds.parse().ok(),
+        _ => None,
+    }
 }
 
 /// The error code of an error body, in any of the shapes providers use.

@@ -107,7 +107,7 @@ impl TokenSource {
             }
             let tokens = open(keys, &kept)?;
             let at = now();
-            let ahead = match self.long_lived(&kept.provider_id) {
+            let ahead = match self.registry.get(&kept.provider_id).and_then(|p| long_lived(p)) {
                 Some(_) => LONG_LIVED_REFRESH_AHEAD,
                 None => REFRESH_AHEAD,
             };
@@ -141,7 +141,7 @@ impl TokenSource {
             (None, _) => Err(RefreshFailure::Unavailable(
                 "the provider is no longer configured".into(),
             )),
-            (Some(_), _) if let Some(long_lived) = self.long_lived(&kept.provider_id) => {
+            (Some(provider), _) if let Some(long_lived) = long_lived(provider) => {
                 let token = old.access_token.expose_secret();
                 instagram::refresh(&self.http, &long_lived.refresh_url, token)
                     .await
@@ -215,14 +215,6 @@ impl TokenSource {
             .map_err(refusal)
     }
 
-    /// Where the provider renews its long-lived tokens, when it works that way (Instagram).
-    fn long_lived(&self, provider_id: &str) -> Option<&LongLivedTokens> {
-        match &self.registry.get(provider_id)?.config.protocol {
-            Protocol::OAuth2(settings) => settings.quirks.long_lived_tokens.as_ref(),
-            _ => None,
-        }
-    }
-
     fn line(&self, identity_id: i64) -> Arc<tokio::sync::Mutex<()>> {
         let mut lines = self.lines.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         lines.entry(identity_id).or_default().clone()
@@ -239,6 +231,14 @@ impl TokenSource {
 fn open(keys: &TokenKeys, kept: &identity_tokens::KeptGrant) -> Result<ProviderTokens, TokenError> {
     let sealed = kept.sealed.as_deref().ok_or(TokenError::NothingKept)?;
     Ok(keys.open(&kept.issuer, &kept.subject, sealed)?)
+}
+
+/// Where the provider renews its long-lived tokens, when it works that way (Instagram).
+fn long_lived(provider: &Provider) -> Option<&LongLivedTokens> {
+    match &provider.config.protocol {
+        Protocol::OAuth2(settings) => settings.quirks.long_lived_tokens.as_ref(),
+        _ => None,
+    }
 }
 
 /// Whether the provider refused the grant for good: `invalid_grant` (RFC 6749), or the Graph

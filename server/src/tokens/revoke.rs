@@ -14,7 +14,7 @@ use super::ProviderTokens;
 use crate::{
     oauth::{
         self, OAuthError, oauth1,
-        oauth2::appsecret_proof,
+        oauth2::with_appsecret_proof,
         token_endpoint::{self, Revocable},
     },
     oidc,
@@ -53,7 +53,7 @@ pub async fn revoke(
             }
             Some(Revocation::GitHubGrant(url)) => github_grant(provider, settings, http, url, tokens).await,
             Some(Revocation::FacebookPermissions(url)) => {
-                facebook_permissions(provider, http, url, tokens).await
+                facebook_permissions(provider, settings, http, url, tokens).await
             }
             None => return Ok(false),
         },
@@ -121,16 +121,13 @@ async fn github_grant(
 /// holds it), which removes the app from the person's account. Answers `{"success": true}`.
 async fn facebook_permissions(
     provider: &Provider,
+    settings: &OAuth2Settings,
     http: &ProviderHttp,
     url: &Url,
     tokens: &ProviderTokens,
 ) -> Result<(), OAuthError> {
     let token = tokens.access_token.expose_secret();
-    let mut url = url.clone();
-    url.query_pairs_mut().append_pair(
-        "appsecret_proof",
-        &appsecret_proof(provider.config.client_secret.secret(), token),
-    );
+    let url = with_appsecret_proof(url, provider, settings, token);
     let request = Request::builder()
         .method(Method::DELETE)
         .uri(url.as_str())
