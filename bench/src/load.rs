@@ -130,18 +130,60 @@ pub async fn closed_loop(
     clients: u32,
     tally: &Arc<Tally>,
 ) -> Duration {
+    run_clients(sign_ins, clients, {
+        let (driver, tally) = (driver.clone(), tally.clone());
+        move |i| {
+            let (driver, tally) = (driver.clone(), tally.clone());
+            async move { one_sign_in(&driver, population, i, &tally).await }
+        }
+    })
+    .await
+}
+
+/// `visits` bare visits (see `SignInDriver::bare_visit`) by `clients` clients at once, each
+/// from its own address; returns the time the run took and what failed.
+pub async fn bare_visits(
+    driver: &SignInDriver,
+    population: Population,
+    visits: u32,
+    clients: u32,
+) -> (Duration, Vec<SignInFailure>) {
+    let failures = Arc::new(Mutex::new(Vec::new()));
+    let elapsed = run_clients(visits, clients, {
+        let (driver, failures) = (driver.clone(), failures.clone());
+        move |i| {
+            let (driver, failures) = (driver.clone(), failures.clone());
+            async move {
+                if let Err(failure) = driver.bare_visit(population.source(i)).await {
+                    failures.lock().unwrap_or_else(|e| e.into_inner()).push(failure);
+                }
+            }
+        }
+    })
+    .await;
+    let failures = std::mem::take(&mut *failures.lock().unwrap_or_else(|e| e.into_inner()));
+    (elapsed, failures)
+}
+
+/// Runs `task(0)` to `task(count - 1)` on `clients` clients, each taking the next number when
+/// its last task ends.
+async fn run_clients<F, T>(count: u32, clients: u32, task: T) -> Duration
+where
+    T: Fn(u32) -> F + Clone + Send + 'static,
+    F: std::future::Future<Output = ()> + Send,
+{
     let next = Arc::new(AtomicU32::new(0));
     let started = Instant::now();
     let mut workers = tokio::task::JoinSet::new();
     for _ in 0..clients.max(1) {
-        let (driver, next, tally) = (driver.clone(), next.clone(), tally.clone());
+        let (next, task) = (next.clone(), task.clone());
         workers.spawn(async move {
             loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
-                if i >= sign_ins {
+                if i >= count {
                     break;
                 }
-                one_sign_in(&driver, population, i, &tally).await;
+                task(i).await;
             }
         });
     }

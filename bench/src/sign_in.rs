@@ -164,6 +164,24 @@ impl SignInDriver {
         })
     }
 
+    /// A visit from `source` on a new connection that makes two server-function calls, as a
+    /// sign-in does, but ones that need neither the database nor the provider (`load_home`,
+    /// signed out): the HTTP and server-function share of a sign-in's cost, on its own.
+    pub async fn bare_visit(&self, source: IpAddr) -> Result<(), SignInFailure> {
+        let client = client_from(source).map_err(failure("client"))?;
+        for _ in 0..2 {
+            let reply = self.call(&client, "load_home", &[], None).await?;
+            let home = server_function_body("load_home", reply).await?;
+            if !home["user"].is_null() {
+                return Err(SignInFailure {
+                    step: "load_home",
+                    detail: format!("a visit without a session found a user: {home}"),
+                });
+            }
+        }
+        Ok(())
+    }
+
     /// Whether `signed_in`'s session still opens that person's account (the provider names
     /// everyone "Load User {login}"); the error says what the server answered instead.
     pub async fn check_session(

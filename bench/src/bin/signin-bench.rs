@@ -230,7 +230,33 @@ async fn benchmark(options: &Options) -> Result<bool, String> {
             row.peak_mib
         );
     }
-    Ok(rows.iter().all(|row| row.failed == 0))
+    let calibrated = calibrate(options).await?;
+    Ok(calibrated && rows.iter().all(|row| row.failed == 0))
+}
+
+/// What the server spends on a sign-in's HTTP and server-function handling alone: as many
+/// bare visits (a new connection, two server-function calls that need neither database nor
+/// provider) as a row has sign-ins, from as many clients at once as a row has at most.
+async fn calibrate(options: &Options) -> Result<bool, String> {
+    let rig = start_rig(options).await?;
+    let pid = rig.server.pid();
+    let clients = options.clients.iter().copied().max().unwrap_or(64).min(64);
+    let cpu_before = proc_stats::cpu_time(pid).map_err(|e| e.to_string())?;
+    let population = Population::new_people(WARM_UP_SIGN_INS);
+    let (elapsed, failures) = load::bare_visits(&rig.driver, population, options.sign_ins, clients).await;
+    let cpu = proc_stats::cpu_time(pid).map_err(|e| e.to_string())? - cpu_before;
+    println!(
+        "\ncalibration: {} bare visits at {clients} at once (new connection, two signed-out \
+         `load_home` calls), {} failed in {:.1} s; server CPU {:.3} ms per visit",
+        options.sign_ins,
+        failures.len(),
+        elapsed.as_secs_f64(),
+        cpu.as_secs_f64() * 1000.0 / f64::from(options.sign_ins.max(1)),
+    );
+    for failure in failures.iter().take(3) {
+        println!("      {failure}");
+    }
+    Ok(failures.is_empty())
 }
 
 async fn measure(options: &Options, clients: u32) -> Result<Row, String> {
