@@ -50,7 +50,9 @@ impl SignInFlow {
         telemetry::sign_in_finished(provider.config.id.as_str(), outcome);
         // A success is recorded with the session it made; a failure on its own.
         if result.is_err() {
-            let recorded = audit::record(self.db.writer(), provider.config.id.as_str(), None, outcome).await;
+            let provider_id = provider.config.id.as_str();
+            let recorded =
+                async { audit::record(&mut *self.db.writer().await?, provider_id, None, outcome).await }.await;
             if let Err(error) = recorded {
                 tracing::warn!(%error, "could not record a failed sign-in");
             }

@@ -78,7 +78,8 @@ pub async fn connect(
     tokens: Option<&SealedTokens>,
 ) -> Result<Connected, sqlx::Error> {
     let at = now();
-    let mut tx = db.begin_write().await?;
+    let mut writer = db.writer().await?;
+    let mut tx = writer.begin().await?;
     let user_id: Option<i64> = sqlx::query_scalar(
         "UPDATE users SET updated_at = $1
          WHERE id = (SELECT user_id FROM sessions WHERE id_digest = $2) RETURNING id",
@@ -120,7 +121,8 @@ pub const CONNECTED: &str = "connected";
 /// with it stay signed in, now shown under the account's most recently used other identity,
 /// whose address becomes the account's.
 pub async fn disconnect(db: &Database, user_id: i64, identity_id: i64) -> Result<Disconnected, sqlx::Error> {
-    let mut tx = db.begin_write().await?;
+    let mut writer = db.writer().await?;
+    let mut tx = writer.begin().await?;
     // Locks the account first, so two disconnects of its last two identities cannot both pass
     // the count below.
     let locked = sqlx::query("UPDATE users SET updated_at = $1 WHERE id = $2")

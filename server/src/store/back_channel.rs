@@ -13,7 +13,8 @@ pub async fn end_sessions(
     remember_until: i64,
     ends: &Ends,
 ) -> Result<Option<u64>, sqlx::Error> {
-    let mut tx = db.begin_write().await?;
+    let mut writer = db.writer().await?;
+    let mut tx = writer.begin().await?;
     let first_time: Option<String> = sqlx::query_scalar(
         "INSERT INTO logout_tokens_seen (issuer, jti, expires_at) VALUES ($1, $2, $3)
          ON CONFLICT (issuer, jti) DO NOTHING RETURNING jti",

@@ -36,7 +36,7 @@ pub async fn delete_expired(db: &Database, at: i64) -> Result<Deleted, sqlx::Err
             .await?;
     let logout_tokens = sqlx::query("DELETE FROM logout_tokens_seen WHERE expires_at < $1")
         .bind(at)
-        .execute(db.writer())
+        .execute(&mut *db.writer().await?)
         .await?
         .rows_affected();
     Ok(Deleted {
@@ -67,7 +67,7 @@ async fn delete_by_digest(db: &Database, table: Table, digests: &[String]) -> Re
         let query = batch
             .iter()
             .fold(sqlx::query(&statement), |query, digest| query.bind(digest));
-        deleted += query.execute(db.writer()).await?.rows_affected();
+        deleted += query.execute(&mut *db.writer().await?).await?.rows_affected();
     }
     Ok(deleted)
 }

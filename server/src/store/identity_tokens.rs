@@ -24,7 +24,7 @@ pub async fn load(db: &Database, identity_id: i64) -> Result<Option<KeptGrant>, 
          FROM identities WHERE id = $1",
     )
     .bind(identity_id)
-    .fetch_optional(db.writer())
+    .fetch_optional(&mut *db.writer().await?)
     .await?;
     row.map(|row| {
         Ok(KeptGrant {
@@ -54,7 +54,7 @@ pub async fn take_refresh_lease(
     .bind(until)
     .bind(identity_id)
     .bind(now)
-    .fetch_optional(db.writer())
+    .fetch_optional(&mut *db.writer().await?)
     .await?;
     Ok(taken.is_some())
 }
@@ -72,7 +72,7 @@ pub async fn store_refreshed(
     .bind(&sealed.text)
     .bind(sealed.expires_at)
     .bind(identity_id)
-    .execute(db.writer())
+    .execute(&mut *db.writer().await?)
     .await?;
     Ok(())
 }
@@ -81,7 +81,7 @@ pub async fn store_refreshed(
 pub async fn release_lease(db: &Database, identity_id: i64) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE identities SET refresh_lease_until = NULL WHERE id = $1")
         .bind(identity_id)
-        .execute(db.writer())
+        .execute(&mut *db.writer().await?)
         .await?;
     Ok(())
 }
@@ -91,7 +91,7 @@ pub async fn mark_reconnect_needed(db: &Database, identity_id: i64, at: i64) -> 
     sqlx::query("UPDATE identities SET reconnect_needed_at = $1, refresh_lease_until = NULL WHERE id = $2")
         .bind(at)
         .bind(identity_id)
-        .execute(db.writer())
+        .execute(&mut *db.writer().await?)
         .await?;
     Ok(())
 }

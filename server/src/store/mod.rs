@@ -5,12 +5,13 @@
 //! driver, chosen at start by the scheme of `DATABASE_URL`. Only connecting and the
 //! migrations (one folder per engine, same version numbers) differ.
 //!
-//! SQLite lets one connection write at a time. Writes therefore go through a pool of exactly
-//! one connection, so concurrent sign-ins queue inside the process instead of polling the
-//! file lock, and every write transaction begins with a write statement, so none ever has to
-//! upgrade a read snapshot to a write lock (which SQLite refuses under contention with
-//! `SQLITE_BUSY_SNAPSHOT`). Reads have their own connections, which WAL runs beside the writer.
-//! PostgreSQL takes row locks, so there both roles share one pool of several connections.
+//! SQLite lets one connection write at a time. Writes therefore go through one connection,
+//! which one task at a time holds, so concurrent sign-ins queue inside the process instead of
+//! polling the file lock, and every write transaction begins with a write statement, so none
+//! ever has to upgrade a read snapshot to a write lock (which SQLite refuses under contention
+//! with `SQLITE_BUSY_SNAPSHOT`). Reads have their own connections, which WAL runs beside the
+//! writer. PostgreSQL takes row locks, so there both roles share one pool of several
+//! connections.
 
 pub mod accounts;
 pub mod audit;
@@ -22,9 +23,17 @@ pub mod sign_ins;
 pub mod transactions;
 pub mod users;
 
-use std::time::Duration;
+use std::{
+    ops::{Deref, DerefMut},
+    sync::Arc,
+    time::Duration,
+};
 
-use sqlx::{AnyPool, Executor, any::AnyPoolOptions, migrate::Migrator};
+use sqlx::{
+    Any, AnyConnection, AnyPool, Connection, Executor, any::AnyPoolOptions, migrate::Migrator,
+    pool::PoolConnection,
+};
+use tokio::sync::{Mutex, OwnedMutexGuard};
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
@@ -33,6 +42,9 @@ const SQLITE_READ_CONNECTIONS: u32 = 4;
 const POSTGRES_CONNECTIONS: u32 = 16;
 /// How long `/readyz` waits for the database before calling it unreachable.
 const READY_TIMEOUT: Duration = Duration::from_secs(1);
+/// How long a write waits for SQLite's writing connection before it fails (as long as sqlx's
+/// pools wait for a connection).
+const WRITER_WAIT: Duration = Duration::from_secs(30);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Engine {
@@ -54,11 +66,56 @@ impl Engine {
 
 #[derive(Clone)]
 pub struct Database {
-    writer: AnyPool,
+    writer: Writer,
     reader: AnyPool,
 }
 
-pub type Transaction = sqlx::Transaction<'static, sqlx::Any>;
+/// Where writes go.
+#[derive(Clone)]
+enum Writer {
+    /// SQLite's one writing connection. It is kept out of a pool because sqlx's pool pings each
+    /// connection given back to it, and for SQLite a ping is one more hand-off to the
+    /// connection's worker thread: three per sign-in.
+    Sole(Arc<Mutex<AnyConnection>>),
+    /// PostgreSQL's pool, which reads share (as does an in-memory SQLite database's one
+    /// connection).
+    Pool(AnyPool),
+}
+
+/// A connection that writes, held until dropped.
+pub enum WriteConnection {
+    Sole(OwnedMutexGuard<AnyConnection>),
+    Pooled(PoolConnection<Any>),
+}
+
+impl Deref for WriteConnection {
+    type Target = AnyConnection;
+
+    fn deref(&self) -> &AnyConnection {
+        match self {
+            Self::Sole(connection) => connection,
+            Self::Pooled(connection) => connection,
+        }
+    }
+}
+
+impl DerefMut for WriteConnection {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        match self {
+            Self::Sole(connection) => connection,
+            Self::Pooled(connection) => connection,
+        }
+    }
+}
+
+impl WriteConnection {
+    /// A write transaction. Its first statement must write (see the module comment).
+    pub async fn begin(&mut self) -> Result<Transaction<'_>, sqlx::Error> {
+        Connection::begin(&mut **self).await
+    }
+}
+
+pub type Transaction<'c> = sqlx::Transaction<'c, Any>;
 
 impl Database {
     /// Opens the database at `url` (an SQLite file is created with its folder if needed) and
@@ -75,44 +132,42 @@ impl Database {
     }
 
     async fn connect_sqlite(url: &str) -> Result<Self, sqlx::Error> {
+        // Each connection to an in-memory database is a database of its own, so there one
+        // connection serves reads and writes.
+        if url.contains(":memory:") {
+            let pool = AnyPoolOptions::new()
+                .max_connections(1)
+                .test_before_acquire(false)
+                .connect(url)
+                .await?;
+            SQLITE_MIGRATIONS.run(&pool).await?;
+            return Ok(Self {
+                writer: Writer::Pool(pool.clone()),
+                reader: pool,
+            });
+        }
         if let Some(dir) = sqlite_parent_dir(url) {
             std::fs::create_dir_all(dir).map_err(sqlx::Error::Io)?;
         }
-        // Each connection to an in-memory database is a database of its own.
-        let in_memory = url.contains(":memory:");
         // WAL with synchronous=NORMAL: a commit is in the log before it returns, so it
         // survives the process being killed; only a power cut may lose the last commits.
         // sqlx's SQLite defaults, which the URL keeps, turn foreign keys on and wait 5 s for
         // another process holding the file lock (a backup, an operator's sqlite3 shell).
-        // A connection is checked when it fails, not pinged before every use.
-        let writer = AnyPoolOptions::new()
-            .max_connections(1)
-            .test_before_acquire(false)
-            .after_connect(|connection, _| {
-                Box::pin(async move {
-                    connection
-                        .execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")
-                        .await
-                        .map(drop)
-                })
-            })
-            .connect(&if in_memory {
-                url.to_owned()
-            } else {
-                with_sqlite_mode(url, "rwc")
-            })
+        let mut writer = AnyConnection::connect(&with_sqlite_mode(url, "rwc")).await?;
+        writer
+            .execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")
             .await?;
-        SQLITE_MIGRATIONS.run(&writer).await?;
-        let reader = if in_memory {
-            writer.clone()
-        } else {
-            AnyPoolOptions::new()
-                .max_connections(SQLITE_READ_CONNECTIONS)
-                .test_before_acquire(false)
-                .connect(&with_sqlite_mode(url, "ro"))
-                .await?
-        };
-        Ok(Self { writer, reader })
+        SQLITE_MIGRATIONS.run(&mut writer).await?;
+        // A connection is checked when it fails, not pinged before every use.
+        let reader = AnyPoolOptions::new()
+            .max_connections(SQLITE_READ_CONNECTIONS)
+            .test_before_acquire(false)
+            .connect(&with_sqlite_mode(url, "ro"))
+            .await?;
+        Ok(Self {
+            writer: Writer::Sole(Arc::new(Mutex::new(writer))),
+            reader,
+        })
     }
 
     async fn connect_postgres(url: &str) -> Result<Self, sqlx::Error> {
@@ -123,24 +178,25 @@ impl Database {
             .await?;
         POSTGRES_MIGRATIONS.run(&pool).await?;
         Ok(Self {
-            writer: pool.clone(),
+            writer: Writer::Pool(pool.clone()),
             reader: pool,
         })
     }
 
-    /// For statements that write.
-    pub fn writer(&self) -> &AnyPool {
-        &self.writer
+    /// A connection for statements that write. On SQLite, writes wait here for one another.
+    pub async fn writer(&self) -> Result<WriteConnection, sqlx::Error> {
+        match &self.writer {
+            Writer::Sole(connection) => tokio::time::timeout(WRITER_WAIT, connection.clone().lock_owned())
+                .await
+                .map(WriteConnection::Sole)
+                .map_err(|_| sqlx::Error::PoolTimedOut),
+            Writer::Pool(pool) => pool.acquire().await.map(WriteConnection::Pooled),
+        }
     }
 
     /// For statements that only read.
     pub fn reader(&self) -> &AnyPool {
         &self.reader
-    }
-
-    /// A write transaction. Its first statement must write (see the module comment).
-    pub async fn begin_write(&self) -> Result<Transaction, sqlx::Error> {
-        self.writer.begin().await
     }
 
     /// Whether the database answers a query within a second.

@@ -79,14 +79,14 @@ pub async fn profile(db: &super::Database, id: &SessionId) -> Result<Option<Sess
     let created_at: i64 = row.get("created_at");
     let last_seen_at: i64 = row.get("last_seen_at");
     if at - created_at > ABSOLUTE_SECS || at - last_seen_at > IDLE_SECS {
-        delete(db.writer(), id).await?;
+        end(db, id).await?;
         return Ok(None);
     }
     if at - last_seen_at >= LAST_SEEN_EVERY_SECS {
         sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id_digest = $2")
             .bind(at)
             .bind(id.digest())
-            .execute(db.writer())
+            .execute(&mut *db.writer().await?)
             .await?;
     }
     Ok(Some(SessionProfile {
@@ -141,11 +141,17 @@ pub async fn delete_others(db: &super::Database, user_id: i64, keep: &SessionId)
     let done = sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id_digest <> $2")
         .bind(user_id)
         .bind(keep.digest())
-        .execute(db.writer())
+        .execute(&mut *db.writer().await?)
         .await?;
     Ok(done.rows_affected())
 }
 
+/// Ends the session now.
+pub async fn end(db: &super::Database, id: &SessionId) -> Result<(), sqlx::Error> {
+    delete(&mut *db.writer().await?, id).await
+}
+
+/// Deletes the session, within a transaction of `executor`'s.
 pub async fn delete<'e>(executor: impl sqlx::AnyExecutor<'e>, id: &SessionId) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM sessions WHERE id_digest = $1")
         .bind(id.digest())

@@ -22,7 +22,8 @@ pub async fn record(
     browser: &str,
     provider_sid: Option<&str>,
 ) -> Result<SessionId, sqlx::Error> {
-    let mut tx = db.begin_write().await?;
+    let mut writer = db.writer().await?;
+    let mut tx = writer.begin().await?;
     let ids = users::upsert_identity(&mut tx, provider_id, identity, tokens).await?;
     if let Some(previous) = previous_session {
         sessions::delete(&mut *tx, previous).await?;

@@ -114,7 +114,7 @@ pub async fn insert(
     .bind(tx.created_at)
     .bind(&tx.link_session)
     .bind(tx.held_verifier.as_ref().map(CodeVerifier::expose))
-    .execute(db.writer())
+    .execute(&mut *db.writer().await?)
     .await?;
     Ok(())
 }
@@ -142,7 +142,7 @@ pub async fn take(
                    code_challenge, return_to, created_at, link_session, code_verifier",
     )
     .bind(id.digest())
-    .fetch_optional(db.writer())
+    .fetch_optional(&mut *db.writer().await?)
     .await?;
     let Some(row) = row else { return Ok(None) };
     // Values were validated when written; a row that no longer parses is treated as absent.

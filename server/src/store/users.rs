@@ -17,7 +17,7 @@ pub struct SignedInIds {
 /// granted (`tokens`, sealed; `None` when none are kept), or creates both. Email never links identities. The first statement writes, so on SQLite the
 /// transaction holds the write lock from its start and no concurrent sign-in can slip in between.
 pub async fn upsert_identity(
-    tx: &mut Transaction,
+    tx: &mut Transaction<'_>,
     provider_id: &ProviderId,
     identity: &VerifiedIdentity,
     tokens: Option<&SealedTokens>,
@@ -55,7 +55,7 @@ pub async fn upsert_identity(
 
 /// Updates an existing identity and its user; `None` when the identity is new.
 async fn refresh(
-    tx: &mut Transaction,
+    tx: &mut Transaction<'_>,
     identity: &VerifiedIdentity,
     tokens: Option<&SealedTokens>,
     at: i64,
@@ -81,7 +81,7 @@ async fn refresh(
 /// Attaches a new identity to `user_id`; `None` when (issuer, subject) already exists, for
 /// instance because a concurrent transaction committed it first.
 pub(super) async fn insert_identity(
-    tx: &mut Transaction,
+    tx: &mut Transaction<'_>,
     user_id: i64,
     provider_id: &ProviderId,
     identity: &VerifiedIdentity,
@@ -113,7 +113,7 @@ pub(super) async fn insert_identity(
 /// Writes what the provider just said and granted into an existing identity; `None` when it
 /// is new. The tokens of the latest grant replace any earlier ones.
 pub(super) async fn update_identity(
-    tx: &mut Transaction,
+    tx: &mut Transaction<'_>,
     identity: &VerifiedIdentity,
     tokens: Option<&SealedTokens>,
     at: i64,

@@ -322,7 +322,7 @@ impl AuthBackend for Backend {
 
     async fn sign_out(&self, http: &HttpExchange) -> Result<(), AuthError> {
         if let Some(id) = Self::session_id(http) {
-            sessions::delete(self.flow.db.writer(), &id)
+            sessions::end(&self.flow.db, &id)
                 .await
                 .map_err(internal)?;
         }
@@ -441,7 +441,7 @@ impl AuthBackend for Backend {
         let session = match Self::session_id(http) {
             Some(id) => {
                 let session = sessions::profile(&self.flow.db, &id).await.map_err(internal)?;
-                sessions::delete(self.flow.db.writer(), &id)
+                sessions::end(&self.flow.db, &id)
                     .await
                     .map_err(internal)?;
                 session
