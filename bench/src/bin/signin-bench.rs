@@ -38,12 +38,9 @@ const SOAK_WARM_UP_ROUNDS: u32 = 20;
 /// The soak runs the server's periodic cleanup this often (its default is five minutes), so a
 /// ten-minute soak sees it forty times rather than twice...
 const SOAK_CLEANUP_INTERVAL: &str = "15";
-/// ...and judges memory from this far in: by then the cleanup's read connections have filled
-/// their page caches, and the provider connections left over from the warm-up's 256 sign-ins
-/// at once have been idle for the 90 s after which the server's HTTP client closes them. The
-/// allocator gives the memory they held back to the system, so judging earlier would count
-/// the warm-up.
-const SOAK_SETTLE: Duration = Duration::from_secs(150);
+/// ...and judges memory from this far in, once the cleanup's read connections have filled
+/// their page caches.
+const SOAK_SETTLE: Duration = Duration::from_secs(60);
 const SOAK_REPORT_EVERY: Duration = Duration::from_secs(30);
 
 #[derive(Clone)]
