@@ -2,12 +2,6 @@ use std::{num::NonZeroUsize, process::ExitCode, sync::Arc};
 
 use server::{settings, startup, telemetry, web};
 
-// A sign-in makes many short-lived allocations across threads, which cost glibc's allocator
-// over a tenth of the server's CPU; mimalloc serves them for less (see the README's
-// Performance section).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() -> ExitCode {
     let outcome = runtime()
         .map_err(|e| format!("cannot start the async runtime: {e}"))
