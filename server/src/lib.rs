@@ -10,6 +10,7 @@ pub mod profile;
 pub mod provider_api;
 pub mod provider_http;
 pub mod providers;
+pub mod registry;
 pub mod settings;
 pub mod startup;
 pub mod store;

@@ -1,6 +1,6 @@
 use std::{num::NonZeroUsize, process::ExitCode, sync::Arc};
 
-use server::{settings, startup, telemetry, web};
+use server::{settings, startup, web};
 
 fn main() -> ExitCode {
     let outcome = runtime()
@@ -31,7 +31,7 @@ fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
 
 async fn run() -> Result<(), String> {
     let settings = settings::Settings::from_env(|name| std::env::var(name).ok())?;
-    telemetry::init_logging(settings.log_format);
+    startup::logging::init(settings.log_format);
     let leptos_options = settings::leptos_options()?;
     let providers = startup::load_providers(&settings).map_err(|e| e.to_string())?;
     let address = leptos_options.site_addr;

@@ -10,7 +10,8 @@ use serde_json::Value;
 use crate::{
     oauth::{self, oauth1, oauth2::with_appsecret_proof},
     provider_http::ProviderHttp,
-    providers::{Protocol, Provider},
+    providers::Protocol,
+    registry::LiveProvider,
     tokens::on_demand::{TokenError, TokenSource},
 };
 
@@ -24,7 +25,7 @@ struct LiveCall {
 pub async fn live(
     source: &TokenSource,
     http: &ProviderHttp,
-    provider: &Provider,
+    provider: &LiveProvider,
     identity_id: i64,
 ) -> LiveFromProvider {
     let Some(call) = live_call(provider, http).await else {
@@ -64,7 +65,7 @@ pub async fn live(
 /// The call made for each kind of provider: an OpenID provider's (and Google's) userinfo,
 /// GitHub's user with its counts, X's public metrics (through either of its flows), Facebook's
 /// `me` with the fields its default scopes grant, Instagram's account type and media count.
-async fn live_call(provider: &Provider, http: &ProviderHttp) -> Option<LiveCall> {
+async fn live_call(provider: &LiveProvider, http: &ProviderHttp) -> Option<LiveCall> {
     match &provider.config.protocol {
         Protocol::Oidc(_) => {
             let discovered = provider.discovered(http).await.ok()?;

@@ -4,17 +4,19 @@ use secrecy::ExposeSecret;
 use super::{FlowError, SignInFlow, callback_query::CallbackQuery};
 use crate::{
     domain::{CodeVerifier, SessionId, TransactionId, now},
-    oauth::{self, oauth1, oauth2},
+    oauth::{self, grant::ProviderTokens, oauth1, oauth2},
     oidc,
     profile::VerifiedIdentity,
-    providers::{Protocol, Provider},
+    providers::Protocol,
+    registry::LiveProvider,
     store::{
         accounts::{self, Connected},
-        audit, sign_ins,
+        audit,
+        identity_tokens::SealedTokens,
+        sign_ins,
         transactions::{self, Binding, SignInTransaction},
     },
     telemetry,
-    tokens::{ProviderTokens, SealedTokens},
 };
 
 impl SignInFlow {
@@ -52,7 +54,8 @@ impl SignInFlow {
         if result.is_err() {
             let provider_id = provider.config.id.as_str();
             let recorded =
-                async { audit::record(&mut *self.db.writer().await?, provider_id, None, outcome).await }.await;
+                async { audit::record(&mut *self.db.writer().await?, provider_id, None, outcome).await }
+                    .await;
             if let Err(error) = recorded {
                 tracing::warn!(%error, "could not record a failed sign-in");
             }
@@ -62,7 +65,7 @@ impl SignInFlow {
 
     async fn complete_for(
         &self,
-        provider: &Provider,
+        provider: &LiveProvider,
         transaction_id: Option<TransactionId>,
         callback_query: &str,
         code_verifier: Option<&str>,
@@ -160,7 +163,7 @@ impl SignInFlow {
     /// the first call to it.
     async fn exchange(
         &self,
-        provider: &Provider,
+        provider: &LiveProvider,
         tx: &SignInTransaction,
         query: CallbackQuery,
         verifier: &CodeVerifier,
@@ -205,9 +208,9 @@ impl SignInFlow {
     }
 }
 
-/// Provider, binding (state or request token), expiry, the provider's own error, and `iss`.
+/// LiveProvider, binding (state or request token), expiry, the provider's own error, and `iss`.
 fn check_transaction(
-    provider: &Provider,
+    provider: &LiveProvider,
     tx: &SignInTransaction,
     query: &CallbackQuery,
 ) -> Result<(), FlowError> {
@@ -273,7 +276,7 @@ fn check_pkce(verifier: &CodeVerifier, tx: &SignInTransaction) -> Result<(), Flo
     }
 }
 
-fn profile_of(provider: &Provider, identity: VerifiedIdentity) -> Profile {
+fn profile_of(provider: &LiveProvider, identity: VerifiedIdentity) -> Profile {
     Profile {
         provider_name: provider.config.name.clone(),
         subject: identity.subject.as_str().to_owned(),

@@ -13,7 +13,8 @@ pub use error::FlowError;
 use std::sync::Arc;
 
 use crate::{
-    providers::{DiscoveredProvider, Provider, ProviderRegistry},
+    oidc::DiscoveredProvider,
+    registry::{LiveProvider, ProviderRegistry},
     store::Database,
     tokens::TokenKeys,
 };
@@ -29,7 +30,7 @@ pub struct SignInFlow {
 }
 
 impl SignInFlow {
-    fn provider(&self, id: &str) -> Result<&Arc<Provider>, FlowError> {
+    fn provider(&self, id: &str) -> Result<&Arc<LiveProvider>, FlowError> {
         self.registry
             .get(id)
             .ok_or_else(|| FlowError::UnknownProvider(id.chars().take(64).collect()))
@@ -43,7 +44,7 @@ impl SignInFlow {
             .ok_or(FlowError::SessionEnded)
     }
 
-    async fn discovered(&self, provider: &Provider) -> Result<Arc<DiscoveredProvider>, FlowError> {
+    async fn discovered(&self, provider: &LiveProvider) -> Result<Arc<DiscoveredProvider>, FlowError> {
         provider
             .discovered(&self.http)
             .await

@@ -8,11 +8,12 @@ use url::Url;
 use crate::{
     domain::{State, equal_in_constant_time},
     provider_http::ProviderHttp,
-    providers::{Protocol, Provider},
+    providers::Protocol,
+    registry::LiveProvider,
 };
 
 /// The provider's end-session endpoint, when it advertises one.
-pub async fn endpoint(provider: &Provider, http: &ProviderHttp) -> Option<Url> {
+pub async fn endpoint(provider: &LiveProvider, http: &ProviderHttp) -> Option<Url> {
     if !matches!(provider.config.protocol, Protocol::Oidc(_)) {
         return None;
     }
@@ -27,7 +28,7 @@ pub async fn endpoint(provider: &Provider, http: &ProviderHttp) -> Option<Url> {
 /// Where to send the browser to sign out of `provider`; `id_token` is the hint.
 pub fn request_url(
     endpoint: &Url,
-    provider: &Provider,
+    provider: &LiveProvider,
     app_url: &Url,
     id_token: Option<&str>,
     state: &State,

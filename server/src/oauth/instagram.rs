@@ -10,8 +10,9 @@ use serde_json::Value;
 use url::Url;
 
 use super::{
-    OAuthError, send,
-    token_endpoint::AccessGrant,
+    OAuthError,
+    grant::AccessGrant,
+    send,
     token_quirks::{lifetime, provider_error},
     without_body,
 };

@@ -2,9 +2,11 @@
 //! configured by hand) and X's legacy OAuth 1.0a. With no ID token to verify, identity comes
 //! from the provider's own profile API, called with the token it has just issued.
 
+pub mod grant;
 pub mod instagram;
 pub mod oauth1;
 pub mod oauth2;
+pub mod revocation;
 pub mod token_endpoint;
 mod token_quirks;
 

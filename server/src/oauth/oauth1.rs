@@ -9,12 +9,11 @@ use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
 use url::Url;
 
-use super::{OAuthError, error_code, get_json, send, without_body};
+use super::{OAuthError, error_code, get_json, grant::ProviderTokens, send, without_body};
 use crate::{
     profile::VerifiedIdentity,
     provider_http::ProviderHttp,
     providers::{Provider, protocol::OAuth1Settings},
-    tokens::ProviderTokens,
 };
 
 /// The temporary credentials of one sign-in. The token travels through the browser and comes

@@ -5,13 +5,12 @@ use secrecy::ExposeSecret;
 use sha2::Sha256;
 use url::Url;
 
-use super::{OAuthError, get_json, instagram, token_endpoint};
+use super::{OAuthError, get_json, grant::ProviderTokens, instagram, token_endpoint};
 use crate::{
     domain::{CodeChallenge, CodeVerifier, Nonce, State},
     profile::{VerifiedIdentity, github},
     provider_http::ProviderHttp,
     providers::{Provider, protocol::OAuth2Settings},
-    tokens::ProviderTokens,
 };
 
 /// The authorization request: code flow, state always, S256 PKCE wherever the provider takes it.

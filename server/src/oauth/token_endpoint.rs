@@ -1,11 +1,9 @@
-//! Calls to a provider's token and revocation endpoints, shared by OpenID Connect and plain
-//! OAuth 2.0. The authorization-code grant (with PKCE) and the refresh grant (RFC 6749 section
-//! 6) go through the `oauth2` crate, which builds each request (client authentication, grant
-//! parameters) and reads each answer; what providers do outside RFC 6749 is mended on the way by
-//! `token_quirks`. Revocation (RFC 7009) is written here (see `revoke` for why).
+//! Calls to a provider's token endpoint, shared by OpenID Connect and plain OAuth 2.0. The
+//! authorization-code grant (with PKCE) and the refresh grant (RFC 6749 section 6) go through
+//! the `oauth2` crate, which builds each request (client authentication, grant parameters) and
+//! reads each answer; what providers do outside RFC 6749 is mended on the way by
+//! `token_quirks`.
 
-use base64::{Engine, engine::general_purpose::STANDARD};
-use http::{Method, Request, header};
 use oauth2::{
     AuthType, AuthorizationCode, Client, EndpointNotSet, ExtraTokenFields, PkceCodeVerifier, RefreshToken,
     RequestTokenError, StandardRevocableToken, StandardTokenResponse, TokenResponse, TokenUrl,
@@ -15,28 +13,14 @@ use oauth2::{
 };
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
-use url::{Url, form_urlencoded};
+use url::Url;
 
-use super::{OAuthError, error_code, token_quirks::Transport};
+use super::{OAuthError, error_code, grant::AccessGrant, token_quirks::Transport};
 use crate::{
     domain::CodeVerifier,
     provider_http::{ProviderHttp, error_chain},
-    providers::{Provider, is_safe_endpoint, protocol::ClientAuth},
+    providers::{Provider, protocol::ClientAuth},
 };
-
-/// The part of a token response that sign-in uses. Who the token belongs to is read from the
-/// ID token or the profile API, not from extras in this response (Instagram's `user_id`).
-#[derive(Debug)]
-pub struct AccessGrant {
-    pub access_token: SecretString,
-    /// OpenID Connect: the still unverified ID token.
-    pub id_token: Option<SecretString>,
-    pub refresh_token: Option<SecretString>,
-    /// Seconds from now, when the provider says.
-    pub expires_in: Option<u64>,
-    /// The scopes granted, space-separated, when the provider says.
-    pub scope: Option<String>,
-}
 
 /// The one field beyond RFC 6749 that is read from a token response.
 #[derive(Deserialize, Serialize)]
@@ -112,84 +96,7 @@ pub async fn refresh(
     read_grant(response)
 }
 
-/// Which kept token a revocation names (RFC 7009 `token_type_hint`).
-pub enum Revocable<'a> {
-    RefreshToken(&'a str),
-    AccessToken(&'a str),
-}
-
-/// Revokes a token at an RFC 7009 endpoint, authenticating as at the token endpoint. Written
-/// here rather than through the crate, which refuses every revocation endpoint that is not
-/// https: the demo provider and the tests serve plain http on loopback. The rule still holds
-/// everywhere else, since the client's credentials go along.
-pub async fn revoke(
-    provider: &Provider,
-    http: &ProviderHttp,
-    revocation_url: &Url,
-    client_auth: ClientAuth,
-    token: Revocable<'_>,
-) -> Result<(), OAuthError> {
-    let refuse = |reason: &str| OAuthError::Request {
-        step: STEP_REVOCATION,
-        reason: reason.into(),
-    };
-    if !is_safe_endpoint(revocation_url) {
-        return Err(refuse(
-            "the revocation endpoint is neither https nor on this machine",
-        ));
-    }
-    let (token, hint) = match token {
-        Revocable::RefreshToken(token) => (token, "refresh_token"),
-        Revocable::AccessToken(token) => (token, "access_token"),
-    };
-    let config = &provider.config;
-    let mut form = vec![("token", token), ("token_type_hint", hint)];
-    let mut request = Request::builder()
-        .method(Method::POST)
-        .uri(revocation_url.as_str())
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
-    match client_auth {
-        ClientAuth::Basic => {
-            // RFC 6749 section 2.3.1: both halves form-encoded before joining.
-            let encode = |value: &str| form_urlencoded::byte_serialize(value.as_bytes()).collect::<String>();
-            let credentials = format!(
-                "{}:{}",
-                encode(config.client_id.as_str()),
-                encode(config.client_secret.secret())
-            );
-            request = request.header(
-                header::AUTHORIZATION,
-                format!("Basic {}", STANDARD.encode(credentials)),
-            );
-        }
-        ClientAuth::FormPost | ClientAuth::Query => {
-            form.push(("client_id", config.client_id.as_str()));
-            form.push(("client_secret", config.client_secret.secret()));
-        }
-    }
-    let request = request
-        .body(
-            form_urlencoded::Serializer::new(String::new())
-                .extend_pairs(form)
-                .finish()
-                .into_bytes(),
-        )
-        .map_err(|e| refuse(&e.to_string()))?;
-    // RFC 7009 section 2.2: 200 whether or not the token was known (any 2xx is taken as
-    // done).
-    let (status, _) = super::send(http, STEP_REVOCATION, request).await?;
-    if status.is_success() {
-        Ok(())
-    } else {
-        Err(OAuthError::UnexpectedResponse {
-            step: STEP_REVOCATION,
-            reason: format!("HTTP {status}"),
-        })
-    }
-}
-
 const STEP_TOKEN: &str = "token";
-const STEP_REVOCATION: &str = "revocation";
 
 fn client(provider: &Provider, client_auth: ClientAuth) -> TokenClient<EndpointNotSet> {
     let config = &provider.config;

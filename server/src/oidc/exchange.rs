@@ -9,17 +9,16 @@ use openidconnect::{
 
 use secrecy::ExposeSecret;
 
-use super::{Metadata, OidcError, signing_key::SigningKey};
+use super::{DiscoveredProvider, Metadata, OidcError, RotatingKeys, signing_key::SigningKey};
 use crate::{
     domain::{CodeVerifier, Nonce, Subject},
-    oauth::token_endpoint,
+    oauth::{grant::ProviderTokens, token_endpoint},
     profile::{VerifiedIdentity, display_name, raw_claims, usable_avatar, usable_email},
     provider_http::{ProviderHttp, error_chain},
     providers::{
-        DiscoveredProvider, Provider, ProviderConfig,
+        ProviderConfig,
         protocol::{ClientAuth, OidcSettings},
     },
-    tokens::ProviderTokens,
 };
 
 /// The client that asks the provider's userinfo endpoint.
@@ -40,7 +39,7 @@ const MAX_ID_TOKEN_AGE_MINUTES: i64 = 10;
 /// (signature, alg, iss, aud/azp, exp, iat, nonce), and checks userinfo's `sub` against it.
 /// Nothing after a failed step is sent to the provider.
 pub async fn exchange_code(
-    provider: &Provider,
+    provider: &impl RotatingKeys,
     settings: &OidcSettings,
     discovered: &DiscoveredProvider,
     http: &ProviderHttp,
@@ -56,9 +55,10 @@ pub async fn exchange_code(
     // (SECURITY.md G3).
     let (token_url, client_auth) = token_endpoint(metadata)
         .ok_or_else(|| OidcError::TokenRequest("the provider has no token endpoint".into()))?;
-    let grant = token_endpoint::exchange_code(provider, http, token_url, client_auth, code, Some(verifier))
-        .await
-        .map_err(|e| OidcError::TokenRequest(e.to_string()))?;
+    let grant =
+        token_endpoint::exchange_code(&**provider, http, token_url, client_auth, code, Some(verifier))
+            .await
+            .map_err(|e| OidcError::TokenRequest(e.to_string()))?;
     let tokens = ProviderTokens::granted(&grant);
     let id_token: CoreIdToken = grant
         .id_token

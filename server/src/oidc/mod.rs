@@ -1,10 +1,12 @@
 //! OpenID Connect: discovery, and the confidential code exchange with ID-token verification.
 
+mod discovered;
 mod discovery;
 mod exchange;
 pub mod logout_token;
 mod signing_key;
 
+pub use discovered::{DiscoveredProvider, RotatingKeys};
 pub use discovery::{Metadata, discover};
 pub use exchange::{
     IdTokenVerifier, UserInfoClient, exchange_code, id_token_verifier, token_endpoint, userinfo_client,

@@ -4,11 +4,10 @@
 
 use sqlx::Row;
 
-use super::{Database, users};
+use super::{Database, identity_tokens::SealedTokens, users};
 use crate::{
     domain::{ProviderId, now},
     profile::VerifiedIdentity,
-    tokens::SealedTokens,
 };
 
 /// A provider account connected to a user.

@@ -4,7 +4,14 @@
 use sqlx::Row;
 
 use super::Database;
-use crate::tokens::SealedTokens;
+
+/// A grant as stored: sealed text that only the token layer opens, and its expiry in clear so
+/// that the store can find grants due for a refresh without opening them.
+#[derive(Debug, Clone)]
+pub struct SealedTokens {
+    pub text: String,
+    pub expires_at: Option<i64>,
+}
 
 /// An identity's kept grant, as stored.
 pub struct KeptGrant {

@@ -3,11 +3,10 @@
 //! session (its id is returned), the end of the session the browser had before, and the audit record. Either all
 //! of it is stored or none of it.
 
-use super::{Database, audit, sessions, users};
+use super::{Database, audit, identity_tokens::SealedTokens, sessions, users};
 use crate::{
     domain::{ProviderId, SessionId},
     profile::VerifiedIdentity,
-    tokens::SealedTokens,
 };
 
 /// The audit outcome of a sign-in that made a session.

@@ -3,8 +3,9 @@
 use sqlx::Row;
 
 use super::Transaction;
+use super::identity_tokens::SealedTokens;
 use crate::domain::{ProviderId, now};
-use crate::{profile::VerifiedIdentity, tokens::SealedTokens};
+use crate::profile::VerifiedIdentity;
 
 /// The user and identity a sign-in resolved to.
 #[derive(Debug, Clone, Copy)]

@@ -20,9 +20,9 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use zeroize::{Zeroize, Zeroizing};
 
-use super::ProviderTokens;
+use crate::{oauth::grant::ProviderTokens, store::identity_tokens::SealedTokens};
 
-/// The version of the sealed form below.
+/// The version of the sealed form, `v1.{key id}.{base64url(nonce ‖ ciphertext)}`.
 const FORMAT: &str = "v1";
 const NONCE_LEN: usize = 24;
 const KEY_LEN: usize = 32;
@@ -31,14 +31,6 @@ const MAX_KEY_ID_LEN: usize = 32;
 pub struct TokenKeys {
     /// In the order listed: the first seals.
     keys: Vec<(String, XChaCha20Poly1305)>,
-}
-
-/// Tokens as stored: `v1.{key id}.{base64url(nonce ‖ ciphertext)}`, and the expiry in clear so
-/// that the store can find tokens due for a refresh without opening them.
-#[derive(Debug, Clone)]
-pub struct SealedTokens {
-    pub text: String,
-    pub expires_at: Option<i64>,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]

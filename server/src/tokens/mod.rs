@@ -1,56 +1,10 @@
-//! What a provider granted with a sign-in (access token, refresh token, expiry, scopes, ID
-//! token), kept with the identity so the server can act as the person later. At rest it is
-//! sealed with `TOKEN_KEYS` ([`keys`]); in memory every token is a secret that Debug and logs
-//! cannot show.
+//! What a provider granted with a sign-in (`oauth::grant::ProviderTokens`), kept with the
+//! identity so the server can act as the person later: sealed at rest with `TOKEN_KEYS`
+//! ([`keys`]), opened and refreshed when due ([`on_demand`]), revoked on disconnect
+//! ([`revoke`]).
 
 pub mod keys;
 pub mod on_demand;
 pub mod revoke;
 
-use secrecy::SecretString;
-
-use crate::{domain::now, oauth::token_endpoint::AccessGrant};
-
-pub use keys::{OpenError, SealedTokens, TokenKeys};
-
-#[derive(Debug)]
-pub struct ProviderTokens {
-    pub access_token: SecretString,
-    /// OAuth 1.0a (X's legacy flow): the secret that signs requests made with the token.
-    pub token_secret: Option<SecretString>,
-    pub refresh_token: Option<SecretString>,
-    /// Unix seconds; `None` when the provider gave no lifetime.
-    pub expires_at: Option<i64>,
-    /// The scopes granted, as the provider listed them.
-    pub scope: Option<String>,
-    /// OpenID Connect: the ID token, the hint for signing out at the provider.
-    pub id_token: Option<SecretString>,
-}
-
-impl ProviderTokens {
-    /// What an OAuth 2.0 or OpenID token response granted just now.
-    pub fn granted(grant: &AccessGrant) -> Self {
-        Self {
-            access_token: grant.access_token.clone(),
-            token_secret: None,
-            refresh_token: grant.refresh_token.clone(),
-            expires_at: grant
-                .expires_in
-                .map(|seconds| now().saturating_add(i64::try_from(seconds).unwrap_or(i64::MAX))),
-            scope: grant.scope.clone(),
-            id_token: grant.id_token.clone(),
-        }
-    }
-
-    /// OAuth 1.0a access credentials, which do not expire.
-    pub fn oauth1(token: &str, secret: SecretString) -> Self {
-        Self {
-            access_token: SecretString::from(token.to_owned()),
-            token_secret: Some(secret),
-            refresh_token: None,
-            expires_at: None,
-            scope: None,
-            id_token: None,
-        }
-    }
-}
+pub use keys::{OpenError, TokenKeys};

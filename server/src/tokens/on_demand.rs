@@ -12,13 +12,18 @@ use std::{
 
 use secrecy::ExposeSecret;
 
-use super::{OpenError, ProviderTokens, TokenKeys};
+use super::{OpenError, TokenKeys};
 use crate::{
     domain::now,
-    oauth::{OAuthError, instagram, token_endpoint},
+    oauth::{
+        OAuthError,
+        grant::{self, ProviderTokens},
+        instagram, token_endpoint,
+    },
     oidc,
     provider_http::ProviderHttp,
-    providers::{Protocol, Provider, ProviderRegistry, protocol::LongLivedTokens},
+    providers::{Protocol, protocol::LongLivedTokens},
+    registry::{LiveProvider, ProviderRegistry},
     store::{Database, identity_tokens},
 };
 
@@ -192,9 +197,9 @@ impl TokenSource {
 
     async fn ask(
         &self,
-        provider: &Provider,
+        provider: &LiveProvider,
         refresh_token: &str,
-    ) -> Result<token_endpoint::AccessGrant, RefreshFailure> {
+    ) -> Result<grant::AccessGrant, RefreshFailure> {
         let (token_url, client_auth) = match &provider.config.protocol {
             Protocol::Oidc(_) => {
                 let discovered = provider
@@ -234,7 +239,7 @@ fn open(keys: &TokenKeys, kept: &identity_tokens::KeptGrant) -> Result<ProviderT
 }
 
 /// Where the provider renews its long-lived tokens, when it works that way (Instagram).
-fn long_lived(provider: &Provider) -> Option<&LongLivedTokens> {
+fn long_lived(provider: &LiveProvider) -> Option<&LongLivedTokens> {
     match &provider.config.protocol {
         Protocol::OAuth2(settings) => settings.quirks.long_lived_tokens.as_ref(),
         _ => None,

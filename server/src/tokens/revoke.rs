@@ -10,24 +10,26 @@ use http::{Method, Request, header};
 use secrecy::ExposeSecret;
 use url::Url;
 
-use super::ProviderTokens;
 use crate::{
     oauth::{
-        self, OAuthError, oauth1,
+        self, OAuthError,
+        grant::ProviderTokens,
+        oauth1,
         oauth2::with_appsecret_proof,
-        token_endpoint::{self, Revocable},
+        revocation::{self, Revocable},
     },
     oidc,
     provider_http::ProviderHttp,
     providers::{
-        Protocol, Provider,
+        Protocol,
         protocol::{ClientAuth, OAuth2Settings, Revocation},
     },
+    registry::LiveProvider,
 };
 
 /// Whether the grant was revoked: `Ok(false)` when the provider offers no revocation.
 pub async fn revoke(
-    provider: &Provider,
+    provider: &LiveProvider,
     http: &ProviderHttp,
     tokens: &ProviderTokens,
 ) -> Result<bool, String> {
@@ -70,7 +72,7 @@ pub async fn revoke(
 }
 
 async fn rfc7009(
-    provider: &Provider,
+    provider: &LiveProvider,
     http: &ProviderHttp,
     url: &Url,
     client_auth: ClientAuth,
@@ -80,13 +82,13 @@ async fn rfc7009(
         Some(refresh) => Revocable::RefreshToken(refresh.expose_secret()),
         None => Revocable::AccessToken(tokens.access_token.expose_secret()),
     };
-    token_endpoint::revoke(provider, http, url, client_auth, token).await
+    revocation::revoke(provider, http, url, client_auth, token).await
 }
 
 /// GitHub: `DELETE /applications/{client_id}/grant`, the app authenticating with Basic (plain,
 /// not form-encoded as RFC 6749 has it) and naming the access token in a JSON body. Answers 204.
 async fn github_grant(
-    provider: &Provider,
+    provider: &LiveProvider,
     settings: &OAuth2Settings,
     http: &ProviderHttp,
     url: &Url,
@@ -120,7 +122,7 @@ async fn github_grant(
 /// Facebook: `DELETE /me/permissions` with the person's token (and the proof that the app
 /// holds it), which removes the app from the person's account. Answers `{"success": true}`.
 async fn facebook_permissions(
-    provider: &Provider,
+    provider: &LiveProvider,
     settings: &OAuth2Settings,
     http: &ProviderHttp,
     url: &Url,

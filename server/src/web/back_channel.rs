@@ -20,7 +20,8 @@ use crate::{
     domain::now,
     oidc::logout_token,
     provider_http::ProviderHttp,
-    providers::{Protocol, ProviderRegistry},
+    providers::Protocol,
+    registry::ProviderRegistry,
     store::{Database, back_channel},
 };
 

@@ -18,14 +18,15 @@ use crate::{
     domain::{SessionId, State, TransactionId},
     flow::{ACCOUNT_PAGE, FlowError, Pkce, Purpose, SignInFlow},
     logout::at_provider,
+    oauth::grant::ProviderTokens,
     provider_api,
-    providers::Provider,
+    registry::LiveProvider,
     store::{
         accounts::{self, Disconnected},
         sessions::{self, SessionProfile},
         transactions,
     },
-    tokens::{ProviderTokens, on_demand::TokenSource, revoke},
+    tokens::{on_demand::TokenSource, revoke},
 };
 
 pub struct Backend {
@@ -46,7 +47,7 @@ impl Backend {
     }
 
     /// The provider and kept tokens of `identity`, when there are any.
-    async fn kept_grant(&self, identity: i64) -> Option<(Arc<Provider>, ProviderTokens)> {
+    async fn kept_grant(&self, identity: i64) -> Option<(Arc<LiveProvider>, ProviderTokens)> {
         let (provider_id, tokens) = self.tokens.kept(identity).await.ok()?;
         let provider = self.flow.registry.get(&provider_id)?.clone();
         Some((provider, tokens))
@@ -54,7 +55,7 @@ impl Backend {
 
     /// Revokes a disconnected identity's grant at its provider, without keeping the person
     /// waiting for the provider's answer.
-    fn revoke_in_background(&self, provider: Arc<Provider>, tokens: ProviderTokens) {
+    fn revoke_in_background(&self, provider: Arc<LiveProvider>, tokens: ProviderTokens) {
         let http = self.flow.http.clone();
         tokio::spawn(async move {
             match revoke::revoke(&provider, &http, &tokens).await {
@@ -322,9 +323,7 @@ impl AuthBackend for Backend {
 
     async fn sign_out(&self, http: &HttpExchange) -> Result<(), AuthError> {
         if let Some(id) = Self::session_id(http) {
-            sessions::end(&self.flow.db, &id)
-                .await
-                .map_err(internal)?;
+            sessions::end(&self.flow.db, &id).await.map_err(internal)?;
         }
         http.set_cookie(&cookies::clear(cookies::SESSION));
         http.see_other_for_form_posts("/");
@@ -441,9 +440,7 @@ impl AuthBackend for Backend {
         let session = match Self::session_id(http) {
             Some(id) => {
                 let session = sessions::profile(&self.flow.db, &id).await.map_err(internal)?;
-                sessions::end(&self.flow.db, &id)
-                    .await
-                    .map_err(internal)?;
+                sessions::end(&self.flow.db, &id).await.map_err(internal)?;
                 session
             }
             None => None,

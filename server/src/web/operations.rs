@@ -7,7 +7,7 @@ use axum::{Json, Router, extract::State, http::StatusCode, response::IntoRespons
 use serde::Serialize;
 
 use crate::{
-    providers::{ProviderRegistry, registry::Readiness},
+    registry::{ProviderRegistry, Readiness},
     store::Database,
 };
 

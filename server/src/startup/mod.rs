@@ -1,4 +1,8 @@
-//! Putting the pieces together: configuration, database, providers, router.
+//! Putting the pieces together: configuration, database, providers, router; and what only
+//! start-up sets going (the log, the metrics listener).
+
+pub mod logging;
+mod metrics_listener;
 
 use std::sync::Arc;
 
@@ -7,10 +11,10 @@ use leptos::config::LeptosOptions;
 use crate::{
     flow::SignInFlow,
     provider_http::ProviderHttp,
-    providers::{Protocol, ProviderConfig, ProviderRegistry, config},
+    providers::{Protocol, ProviderConfig, config},
+    registry::ProviderRegistry,
     settings::{LogFormat, Settings},
     store::{Database, cleanup},
-    telemetry,
     tokens::on_demand::TokenSource,
     web::{
         back_channel, backend::Backend, guard::AppOrigin, headers::ServedOverHttps, operations,
@@ -49,7 +53,7 @@ pub async fn build_app(
     let db = Database::connect(&settings.database_url).await?;
     cleanup::spawn(db.clone(), settings.cleanup_interval);
     if let Some(address) = settings.metrics_address {
-        telemetry::serve_metrics(address, db.clone(), settings.metrics_refresh)
+        metrics_listener::serve(address, db.clone(), settings.metrics_refresh)
             .map_err(StartupError::Metrics)?;
     }
     let registry =

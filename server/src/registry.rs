@@ -1,19 +1,22 @@
-//! The configured providers, in configuration order, with their discovery documents cached.
+//! The configured providers, live: in configuration order, each with its discovery document
+//! cached. The layers above take providers from here; the protocol layers below see only the
+//! configured `providers::Provider` each one derefs to.
 //!
 //! A provider whose discovery fails is shown as unavailable and tried again on the next
 //! sign-in (no more often than every few seconds); it never takes the server down.
 
 use std::{
+    ops::Deref,
     sync::{Arc, RwLock},
     time::{Duration, Instant},
 };
 
 use openidconnect::RedirectUrl;
 
-use super::{config::ProviderConfig, protocol::Protocol};
 use crate::{
-    oidc::{self, IdTokenVerifier, Metadata, OidcError, UserInfoClient, discover},
+    oidc::{DiscoveredProvider, OidcError, RotatingKeys, discover},
     provider_http::ProviderHttp,
+    providers::{Protocol, Provider, ProviderConfig},
 };
 
 /// Discovery documents (and the keys they point to) are refreshed this often.
@@ -25,41 +28,15 @@ const RETRY_AFTER_FAILURE: Duration = Duration::from_secs(5);
 const KEY_REFRESH_INTERVAL: Duration = Duration::from_secs(60);
 
 pub struct ProviderRegistry {
-    providers: Vec<Arc<Provider>>,
+    providers: Vec<Arc<LiveProvider>>,
 }
 
-pub struct Provider {
-    pub config: ProviderConfig,
-    /// Always `{APP_URL}/auth/callback/{id}`; never taken from a request.
-    pub redirect_uri: RedirectUrl,
+/// A configured provider with what was discovered of it.
+pub struct LiveProvider {
+    provider: Provider,
     discovery: RwLock<DiscoveryState>,
     /// Held while fetching, so concurrent sign-ins share one fetch.
     fetch_lock: tokio::sync::Mutex<()>,
-}
-
-/// A provider whose discovery document was fetched and checked, with what checking its sign-ins
-/// needs built once from it.
-pub struct DiscoveredProvider {
-    pub metadata: Metadata,
-    pub id_token_verifier: IdTokenVerifier,
-    pub userinfo_client: UserInfoClient,
-}
-
-impl DiscoveredProvider {
-    fn new(config: &ProviderConfig, metadata: Metadata) -> Self {
-        Self {
-            id_token_verifier: oidc::id_token_verifier(config, &metadata),
-            userinfo_client: oidc::userinfo_client(config, &metadata),
-            metadata,
-        }
-    }
-
-    /// RFC 9207: when advertised, the callback must carry `iss`.
-    pub fn requires_iss_parameter(&self) -> bool {
-        self.metadata
-            .additional_metadata()
-            .authorization_response_iss_parameter_supported
-    }
 }
 
 /// Whether a provider can take sign-ins now, as `/readyz` reports it.
@@ -87,9 +64,11 @@ impl ProviderRegistry {
                 let redirect = app_url
                     .join(&format!("auth/callback/{}", config.id))
                     .map_err(|e| format!("cannot build the redirect URI of {}: {e}", config.id))?;
-                Ok(Arc::new(Provider {
-                    redirect_uri: RedirectUrl::from_url(redirect),
-                    config,
+                Ok(Arc::new(LiveProvider {
+                    provider: Provider {
+                        redirect_uri: RedirectUrl::from_url(redirect),
+                        config,
+                    },
                     discovery: RwLock::default(),
                     fetch_lock: tokio::sync::Mutex::new(()),
                 }))
@@ -98,16 +77,24 @@ impl ProviderRegistry {
         Ok(Self { providers })
     }
 
-    pub fn all(&self) -> &[Arc<Provider>] {
+    pub fn all(&self) -> &[Arc<LiveProvider>] {
         &self.providers
     }
 
-    pub fn get(&self, id: &str) -> Option<&Arc<Provider>> {
+    pub fn get(&self, id: &str) -> Option<&Arc<LiveProvider>> {
         self.providers.iter().find(|p| p.config.id.as_str() == id)
     }
 }
 
-impl Provider {
+impl Deref for LiveProvider {
+    type Target = Provider;
+
+    fn deref(&self) -> &Provider {
+        &self.provider
+    }
+}
+
+impl LiveProvider {
     /// OAuth 2.0 and 1.0a providers need no discovery and are always ready.
     pub fn readiness(&self) -> Readiness {
         if !matches!(self.config.protocol, Protocol::Oidc(_)) {
@@ -158,24 +145,6 @@ impl Provider {
             .map(|(current, _)| current.clone())
     }
 
-    /// Refetches the discovery document and keys because an ID token named a key we do not
-    /// have (the provider may have rotated its keys). `None` when a refresh was done recently.
-    pub async fn refresh_keys(&self, http: &ProviderHttp) -> Option<Arc<DiscoveredProvider>> {
-        {
-            let mut state = self.discovery.write().unwrap_or_else(|e| e.into_inner());
-            if state
-                .last_key_refresh
-                .is_some_and(|at| at.elapsed() < KEY_REFRESH_INTERVAL)
-            {
-                return None;
-            }
-            state.last_key_refresh = Some(Instant::now());
-        }
-        tracing::info!(provider = %self.config.id, "unknown signing key; refetching the provider's keys");
-        let _one_fetch_at_a_time = self.fetch_lock.lock().await;
-        self.fetch(http).await.ok()
-    }
-
     async fn fetch(&self, http: &ProviderHttp) -> Result<Arc<DiscoveredProvider>, OidcError> {
         let Protocol::Oidc(settings) = &self.config.protocol else {
             return Err(OidcError::Discovery("not an OpenID Connect provider".into()));
@@ -197,5 +166,23 @@ impl Provider {
                 Err(error)
             }
         }
+    }
+}
+
+impl RotatingKeys for LiveProvider {
+    async fn refresh_keys(&self, http: &ProviderHttp) -> Option<Arc<DiscoveredProvider>> {
+        {
+            let mut state = self.discovery.write().unwrap_or_else(|e| e.into_inner());
+            if state
+                .last_key_refresh
+                .is_some_and(|at| at.elapsed() < KEY_REFRESH_INTERVAL)
+            {
+                return None;
+            }
+            state.last_key_refresh = Some(Instant::now());
+        }
+        tracing::info!(provider = %self.config.id, "unknown signing key; refetching the provider's keys");
+        let _one_fetch_at_a_time = self.fetch_lock.lock().await;
+        self.fetch(http).await.ok()
     }
 }
