@@ -35,12 +35,11 @@ pub struct ProviderButton {
     pub brand: Option<Brand>,
 }
 
-/// The normalized profile of the signed-in person.
+/// What a provider says about a person, normalized alike for every provider: the one
+/// definition of these fields. The server fills it from a checked ID token or profile API and
+/// keeps it with the identity; the pages show it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Profile {
-    pub provider_name: String,
-    /// The provider's stable id for this person (never the email, which can change hands).
-    pub subject: String,
+pub struct Person {
     pub display_name: String,
     pub username: Option<String>,
     pub email: Option<String>,
@@ -51,7 +50,17 @@ pub struct Profile {
     pub raw_claims: Option<String>,
 }
 
-impl Profile {
+/// The signed-in person, with the provider they signed in with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Profile {
+    pub provider_name: String,
+    /// The provider's stable id for this person (never the email, which can change hands).
+    pub subject: String,
+    #[serde(flatten)]
+    pub person: Person,
+}
+
+impl Person {
     /// Up to two letters shown when there is no avatar picture.
     pub fn initials(&self) -> String {
         self.display_name
@@ -152,10 +161,8 @@ pub struct Account {
 mod tests {
     use super::*;
 
-    fn profile(name: &str) -> Profile {
-        Profile {
-            provider_name: "Demo".into(),
-            subject: "1".into(),
+    fn person(name: &str) -> Person {
+        Person {
             display_name: name.into(),
             username: None,
             email: None,
@@ -167,8 +174,8 @@ mod tests {
 
     #[test]
     fn initials_take_the_first_letters_of_two_words() {
-        assert_eq!(profile("ada lovelace byron").initials(), "AL");
-        assert_eq!(profile("Émile").initials(), "É");
-        assert_eq!(profile("").initials(), "");
+        assert_eq!(person("ada lovelace byron").initials(), "AL");
+        assert_eq!(person("Émile").initials(), "É");
+        assert_eq!(person("").initials(), "");
     }
 }

@@ -12,8 +12,9 @@ pub fn ProfileCard(profile: Profile) -> impl IntoView {
     // failed <img> would draw the browser's broken-image icon).
     let avatar = view! {
         <span class="avatar initials" aria-hidden="true">
-            {profile.initials()}
+            {profile.person.initials()}
             {profile
+                .person
                 .avatar_url
                 .clone()
                 .map(|url| {
@@ -23,7 +24,7 @@ pub fn ProfileCard(profile: Profile) -> impl IntoView {
                 })}
         </span>
     };
-    let verified = match profile.email_verified {
+    let verified = match profile.person.email_verified {
         Some(true) => "verified",
         Some(false) => "not verified",
         None => "verification unknown",
@@ -31,9 +32,10 @@ pub fn ProfileCard(profile: Profile) -> impl IntoView {
     view! {
         <section class="card profile" aria-labelledby="profile-name">
             {avatar}
-            <h1 id="profile-name" class="display-name">{profile.display_name.clone()}</h1>
-            {profile.username.clone().map(|u| view! { <p class="username">"@" {u}</p> })}
+            <h1 id="profile-name" class="display-name">{profile.person.display_name.clone()}</h1>
+            {profile.person.username.clone().map(|u| view! { <p class="username">"@" {u}</p> })}
             {profile
+                .person
                 .email
                 .clone()
                 .map(|email| {
@@ -51,6 +53,7 @@ pub fn ProfileCard(profile: Profile) -> impl IntoView {
                     <dd class="subject">{profile.subject.clone()}</dd>
                 </dl>
                 {profile
+                    .person
                     .raw_claims
                     .clone()
                     .map(|claims| {

@@ -63,7 +63,7 @@ fn AccountView(
         <section class="card account" aria-labelledby="account-title">
             <h1 id="account-title">"Your account"</h1>
             <p class="lead">
-                {account.profile.display_name} " · " <a href="/dashboard">"Back to the dashboard"</a>
+                {account.profile.person.display_name} " · " <a href="/dashboard">"Back to the dashboard"</a>
             </p>
             {failure}
             <h2>"Connected providers"</h2>

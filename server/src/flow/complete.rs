@@ -280,11 +280,6 @@ fn profile_of(provider: &LiveProvider, identity: VerifiedIdentity) -> Profile {
     Profile {
         provider_name: provider.config.name.clone(),
         subject: identity.subject.as_str().to_owned(),
-        display_name: identity.display_name,
-        username: identity.username,
-        email: identity.email,
-        email_verified: identity.email_verified,
-        avatar_url: identity.avatar_url,
-        raw_claims: identity.raw_claims,
+        person: identity.person,
     }
 }

@@ -13,7 +13,7 @@ use super::{DiscoveredProvider, Metadata, OidcError, RotatingKeys, signing_key::
 use crate::{
     domain::{CodeVerifier, Nonce, Subject},
     oauth::{grant::ProviderTokens, token_endpoint},
-    profile::{VerifiedIdentity, display_name, raw_claims, usable_avatar, usable_email},
+    profile::{Person, VerifiedIdentity, display_name, raw_claims, usable_avatar, usable_email},
     provider_http::{ProviderHttp, error_chain},
     providers::{
         ProviderConfig,
@@ -105,7 +105,7 @@ pub async fn exchange_code(
                 other => OidcError::UserInfo(error_chain(&other)),
             })?;
         merge_userinfo(&mut identity, &userinfo);
-        identity.raw_claims = serde_json::to_value(&userinfo)
+        identity.person.raw_claims = serde_json::to_value(&userinfo)
             .ok()
             .and_then(|claims| raw_claims::for_display(&claims));
     }
@@ -201,43 +201,45 @@ fn identity_from_id_token(issuer: &str, claims: &CoreIdTokenClaims, subject: Sub
     VerifiedIdentity {
         // The configured issuer, not the token's spelling of it, keys the identity.
         issuer: issuer.to_owned(),
-        display_name: display_name(name.as_deref(), username.as_deref(), email.as_deref(), &subject),
+        person: Person {
+            display_name: display_name(name.as_deref(), username.as_deref(), email.as_deref(), &subject),
+            username,
+            email_verified: email.as_ref().and(claims.email_verified()),
+            email,
+            avatar_url: claims
+                .picture()
+                .and_then(|p| p.get(None))
+                .and_then(|p| usable_avatar(p.to_string())),
+            raw_claims: serde_json::to_value(claims)
+                .ok()
+                .and_then(|claims| raw_claims::for_display(&claims)),
+        },
         subject,
-        username,
-        email_verified: email.as_ref().and(claims.email_verified()),
-        email,
-        avatar_url: claims
-            .picture()
-            .and_then(|p| p.get(None))
-            .and_then(|p| usable_avatar(p.to_string())),
-        raw_claims: serde_json::to_value(claims)
-            .ok()
-            .and_then(|claims| raw_claims::for_display(&claims)),
     }
 }
 
 /// Userinfo is fresher than the ID token, so what it says wins.
 fn merge_userinfo(identity: &mut VerifiedIdentity, userinfo: &openidconnect::core::CoreUserInfoClaims) {
     if let Some(username) = userinfo.preferred_username() {
-        identity.username = Some(username.to_string());
+        identity.person.username = Some(username.to_string());
     }
     if let Some(email) = userinfo.email().and_then(|e| usable_email(e.to_string())) {
-        identity.email = Some(email);
-        identity.email_verified = userinfo.email_verified();
+        identity.person.email = Some(email);
+        identity.person.email_verified = userinfo.email_verified();
     }
     if let Some(picture) = userinfo
         .picture()
         .and_then(|p| p.get(None))
         .and_then(|p| usable_avatar(p.to_string()))
     {
-        identity.avatar_url = Some(picture);
+        identity.person.avatar_url = Some(picture);
     }
     let name = userinfo.name().and_then(|n| n.get(None)).map(|n| n.to_string());
     if name.is_some() {
-        identity.display_name = display_name(
+        identity.person.display_name = display_name(
             name.as_deref(),
-            identity.username.as_deref(),
-            identity.email.as_deref(),
+            identity.person.username.as_deref(),
+            identity.person.email.as_deref(),
             &identity.subject,
         );
     }
@@ -348,11 +350,11 @@ mod tests {
                     "email_verified": verified, "picture": picture,
                 })).unwrap();
                 let identity = identity_from_id_token("https://id.example", &claims, subject());
-                prop_assert_eq!(&identity.display_name, &name);
-                prop_assert_eq!(identity.username.as_deref(), Some(username.as_str()));
-                prop_assert_eq!(identity.email.as_deref(), Some(email.as_str()));
-                prop_assert_eq!(identity.email_verified, Some(verified));
-                prop_assert_eq!(identity.avatar_url.as_deref(), Some(picture.as_str()));
+                prop_assert_eq!(&identity.person.display_name, &name);
+                prop_assert_eq!(identity.person.username.as_deref(), Some(username.as_str()));
+                prop_assert_eq!(identity.person.email.as_deref(), Some(email.as_str()));
+                prop_assert_eq!(identity.person.email_verified, Some(verified));
+                prop_assert_eq!(identity.person.avatar_url.as_deref(), Some(picture.as_str()));
             }
         }
     }

@@ -37,12 +37,12 @@ pub fn json_value(keys: &'static [&'static str]) -> impl Strategy<Value = Value>
 pub fn assert_usable(identity: &VerifiedIdentity) -> Result<(), TestCaseError> {
     prop_assert!(!identity.subject.as_str().is_empty());
     prop_assert!(identity.subject.as_str().chars().count() <= Subject::MAX_LEN);
-    prop_assert!(identity.display_name.chars().count() <= 120);
-    match &identity.email {
+    prop_assert!(identity.person.display_name.chars().count() <= 120);
+    match &identity.person.email {
         Some(email) => prop_assert!(email.contains('@'), "{}", email),
-        None => prop_assert_eq!(identity.email_verified, None, "verified says nothing without an address"),
+        None => prop_assert_eq!(identity.person.email_verified, None, "verified says nothing without an address"),
     }
-    if let Some(avatar) = &identity.avatar_url {
+    if let Some(avatar) = &identity.person.avatar_url {
         prop_assert!(avatar.starts_with("https://") || avatar.starts_with("http://"), "{}", avatar);
     }
     Ok(())

@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use super::{VerifiedIdentity, display_name, raw_claims, usable_avatar, usable_email};
+use super::{Person, VerifiedIdentity, display_name, raw_claims, usable_avatar, usable_email};
 use crate::domain::Subject;
 
 /// Where each normalized field lives in the provider's profile document.
@@ -57,13 +57,15 @@ impl FieldMap {
         let avatar_url = read(&self.avatar).and_then(usable_avatar);
         Ok(VerifiedIdentity {
             issuer: issuer.to_owned(),
-            display_name: display_name(name.as_deref(), username.as_deref(), email.as_deref(), &subject),
+            person: Person {
+                display_name: display_name(name.as_deref(), username.as_deref(), email.as_deref(), &subject),
+                username,
+                email,
+                email_verified,
+                avatar_url,
+                raw_claims: raw_claims::for_display(document),
+            },
             subject,
-            username,
-            email,
-            email_verified,
-            avatar_url,
-            raw_claims: raw_claims::for_display(document),
         })
     }
 }
@@ -114,18 +116,18 @@ mod tests {
             "email": "ada@example.com", "email_verified": "true", "picture": "https://img.example/a.png"}});
         let identity = map().read("https://idp.example", &doc).unwrap();
         assert_eq!(identity.subject.as_str(), "17841400000000001");
-        assert_eq!(identity.display_name, "Ada");
-        assert_eq!(identity.username.as_deref(), Some("ada"));
-        assert_eq!(identity.email_verified, Some(true));
-        assert_eq!(identity.avatar_url.as_deref(), Some("https://img.example/a.png"));
+        assert_eq!(identity.person.display_name, "Ada");
+        assert_eq!(identity.person.username.as_deref(), Some("ada"));
+        assert_eq!(identity.person.email_verified, Some(true));
+        assert_eq!(identity.person.avatar_url.as_deref(), Some("https://img.example/a.png"));
     }
 
     #[test]
     fn missing_optional_fields_stay_empty_and_unverified() {
         let identity = map().read("i", &json!({"data": {"id": "7"}})).unwrap();
-        assert_eq!(identity.display_name, "7");
+        assert_eq!(identity.person.display_name, "7");
         assert_eq!(
-            (identity.email, identity.email_verified, identity.avatar_url),
+            (identity.person.email, identity.person.email_verified, identity.person.avatar_url),
             (None, None, None)
         );
     }
@@ -150,6 +152,6 @@ mod tests {
             "i",
             &json!({"data": {"id": "1", "picture": "javascript:alert(1)"}}),
         );
-        assert_eq!(not_a_url.unwrap().avatar_url, None);
+        assert_eq!(not_a_url.unwrap().person.avatar_url, None);
     }
 }

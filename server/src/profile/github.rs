@@ -21,28 +21,30 @@ pub fn apply_emails(identity: &mut VerifiedIdentity, emails: &[EmailEntry]) {
         .iter()
         .find(|e| e.primary && e.verified && super::usable_email(e.email.clone()).is_some())
     {
-        identity.email = Some(primary.email.clone());
-        identity.email_verified = Some(true);
-    } else if let Some(public) = &identity.email {
-        identity.email_verified = Some(emails.iter().any(|e| &e.email == public && e.verified));
+        identity.person.email = Some(primary.email.clone());
+        identity.person.email_verified = Some(true);
+    } else if let Some(public) = &identity.person.email {
+        identity.person.email_verified = Some(emails.iter().any(|e| &e.email == public && e.verified));
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::Subject;
+    use crate::{domain::Subject, profile::Person};
 
     fn identity(email: Option<&str>) -> VerifiedIdentity {
         VerifiedIdentity {
             issuer: "https://github.com/login/oauth".into(),
             subject: Subject::parse("1").unwrap(),
-            display_name: "octocat".into(),
-            username: Some("octocat".into()),
-            email: email.map(str::to_owned),
-            email_verified: None,
-            avatar_url: None,
-            raw_claims: None,
+            person: Person {
+                display_name: "octocat".into(),
+                username: Some("octocat".into()),
+                email: email.map(str::to_owned),
+                email_verified: None,
+                avatar_url: None,
+                raw_claims: None,
+            },
         }
     }
 
@@ -60,8 +62,8 @@ mod tests {
                     {"email":"octocat@github.com","primary":true,"verified":true,"visibility":"public"}]"#,
             ),
         );
-        assert_eq!(id.email.as_deref(), Some("octocat@github.com"));
-        assert_eq!(id.email_verified, Some(true));
+        assert_eq!(id.person.email.as_deref(), Some("octocat@github.com"));
+        assert_eq!(id.person.email_verified, Some(true));
     }
 
     #[test]
@@ -73,11 +75,11 @@ mod tests {
                 r#"[{"email":"new@example.com","primary":true,"verified":false,"visibility":"private"}]"#,
             ),
         );
-        assert_eq!(id.email.as_deref(), Some("public@example.com"));
-        assert_eq!(id.email_verified, Some(false));
+        assert_eq!(id.person.email.as_deref(), Some("public@example.com"));
+        assert_eq!(id.person.email_verified, Some(false));
 
         let mut none = identity(None);
         apply_emails(&mut none, &[]);
-        assert_eq!((none.email, none.email_verified), (None, None));
+        assert_eq!((none.person.email, none.person.email_verified), (None, None));
     }
 }

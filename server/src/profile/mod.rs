@@ -6,6 +6,8 @@ pub mod fields;
 pub mod github;
 pub mod raw_claims;
 
+pub use app::model::Person;
+
 use crate::domain::Subject;
 
 /// Who signed in, as the provider proved it: an ID token checked against its keys (OIDC), or
@@ -15,14 +17,9 @@ pub struct VerifiedIdentity {
     /// Identities are keyed by (issuer, subject): the issuer names whose subject it is.
     pub issuer: String,
     pub subject: Subject,
-    pub display_name: String,
-    pub username: Option<String>,
-    pub email: Option<String>,
-    /// `None` when the provider does not say; never assumed.
-    pub email_verified: Option<bool>,
-    pub avatar_url: Option<String>,
-    /// The provider's claims as pretty JSON, tokens removed (see [`raw_claims::for_display`]).
-    pub raw_claims: Option<String>,
+    /// What the provider says about the person; `raw_claims` as [`raw_claims::for_display`]
+    /// makes them.
+    pub person: Person,
 }
 
 /// The best name to greet someone by: their name, else username, else email, else subject.

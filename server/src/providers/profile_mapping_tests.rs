@@ -19,7 +19,10 @@ fn fixture(name: &str) -> Value {
 
 fn read(preset: Preset, oauth1: bool, scopes: &[&str], name: &str) -> VerifiedIdentity {
     let scopes: Vec<String> = scopes.iter().map(|s| s.to_string()).collect();
-    let (issuer, map) = match preset.protocol("client", &scopes, oauth1, Overrides::default()).unwrap() {
+    let (issuer, map) = match preset
+        .protocol("client", &scopes, oauth1, Overrides::default())
+        .unwrap()
+    {
         Protocol::OAuth2(s) => (s.issuer, s.profile),
         Protocol::OAuth1(s) => (s.issuer, s.profile),
         Protocol::Oidc(_) => panic!("{preset:?} has no profile mapping"),
@@ -32,19 +35,28 @@ fn x_users_me() {
     let id = read(Preset::X, false, &["users.read", "users.email"], "x-users-me");
     assert_eq!(id.issuer, "https://x.com");
     assert_eq!(id.subject.as_str(), "2244994945");
-    assert_eq!(id.display_name, "X Developers");
-    assert_eq!(id.username.as_deref(), Some("XDevelopers"));
-    assert_eq!(id.email.as_deref(), Some("xdevelopers@example.com"));
+    assert_eq!(id.person.display_name, "X Developers");
+    assert_eq!(id.person.username.as_deref(), Some("XDevelopers"));
+    assert_eq!(id.person.email.as_deref(), Some("xdevelopers@example.com"));
     assert_eq!(
-        id.email_verified,
+        id.person.email_verified,
         Some(true),
         "confirmed_email is confirmed by definition"
     );
-    assert!(id.avatar_url.unwrap().starts_with("https://pbs.twimg.com/"));
+    assert!(
+        id.person
+            .avatar_url
+            .unwrap()
+            .starts_with("https://pbs.twimg.com/")
+    );
 
     let minimal = read(Preset::X, false, &["users.read"], "x-users-me-minimal");
     assert_eq!(
-        (minimal.email, minimal.email_verified, minimal.avatar_url),
+        (
+            minimal.person.email,
+            minimal.person.email_verified,
+            minimal.person.avatar_url
+        ),
         (None, None, None)
     );
 }
@@ -57,14 +69,18 @@ fn x_oauth1_verify_credentials() {
         "one X account is one identity whichever protocol"
     );
     assert_eq!(id.subject.as_str(), "6253282");
-    assert_eq!(id.username.as_deref(), Some("TwitterAPI"));
-    assert_eq!(id.email.as_deref(), Some("api@example.com"));
-    assert_eq!(id.email_verified, Some(true));
-    assert!(id.avatar_url.unwrap().starts_with("https://"));
+    assert_eq!(id.person.username.as_deref(), Some("TwitterAPI"));
+    assert_eq!(id.person.email.as_deref(), Some("api@example.com"));
+    assert_eq!(id.person.email_verified, Some(true));
+    assert!(id.person.avatar_url.unwrap().starts_with("https://"));
 
     let minimal = read(Preset::X, true, &[], "x-verify-credentials-minimal");
     assert_eq!(
-        (minimal.email, minimal.email_verified, minimal.avatar_url),
+        (
+            minimal.person.email,
+            minimal.person.email_verified,
+            minimal.person.avatar_url
+        ),
         (None, None, None)
     );
 }
@@ -73,22 +89,27 @@ fn x_oauth1_verify_credentials() {
 fn facebook_me() {
     let id = read(Preset::Facebook, false, &[], "facebook-me");
     assert_eq!(id.subject.as_str(), "10158512345678901");
-    assert_eq!(id.display_name, "Ada Lovelace");
-    assert_eq!(id.username, None);
-    assert_eq!(id.email.as_deref(), Some("ada@example.com"));
+    assert_eq!(id.person.display_name, "Ada Lovelace");
+    assert_eq!(id.person.username, None);
+    assert_eq!(id.person.email.as_deref(), Some("ada@example.com"));
     assert_eq!(
-        id.email_verified, None,
+        id.person.email_verified, None,
         "Facebook says nothing about verification"
     );
     assert!(
-        id.avatar_url
+        id.person
+            .avatar_url
             .unwrap()
             .starts_with("https://platform-lookaside.fbsbx.com/")
     );
 
     let minimal = read(Preset::Facebook, false, &[], "facebook-me-minimal");
     assert_eq!(
-        (minimal.email, minimal.email_verified, minimal.avatar_url),
+        (
+            minimal.person.email,
+            minimal.person.email_verified,
+            minimal.person.avatar_url
+        ),
         (None, None, None)
     );
 }
@@ -97,23 +118,26 @@ fn facebook_me() {
 fn instagram_me() {
     let id = read(Preset::Instagram, false, &[], "instagram-me");
     assert_eq!(id.subject.as_str(), "7590123456789012");
-    assert_eq!(id.display_name, "Ada Codes");
-    assert_eq!(id.username.as_deref(), Some("ada.codes"));
+    assert_eq!(id.person.display_name, "Ada Codes");
+    assert_eq!(id.person.username.as_deref(), Some("ada.codes"));
     assert_eq!(
-        (id.email, id.email_verified),
+        (id.person.email, id.person.email_verified),
         (None, None),
         "Instagram has no email"
     );
-    assert!(id.avatar_url.is_some());
-    let claims = id.raw_claims.unwrap();
+    assert!(id.person.avatar_url.is_some());
+    let claims = id.person.raw_claims.unwrap();
     assert!(
         claims.contains("17841400123456789"),
         "the numeric user_id survives exactly: {claims}"
     );
 
     let minimal = read(Preset::Instagram, false, &[], "instagram-me-minimal");
-    assert_eq!(minimal.display_name, "ada.codes", "no name: greeted by username");
-    assert_eq!(minimal.avatar_url, None);
+    assert_eq!(
+        minimal.person.display_name, "ada.codes",
+        "no name: greeted by username"
+    );
+    assert_eq!(minimal.person.avatar_url, None);
 }
 
 #[test]
@@ -121,17 +145,23 @@ fn github_user_and_emails() {
     let mut id = read(Preset::GitHub, false, &[], "github-user");
     assert_eq!(id.issuer, "https://github.com/login/oauth");
     assert_eq!(id.subject.as_str(), "583231", "numeric id stored as a string");
-    assert_eq!(id.display_name, "The Octocat");
-    assert_eq!(id.username.as_deref(), Some("octocat"));
-    assert_eq!(id.email_verified, None, "the public email alone proves nothing");
+    assert_eq!(id.person.display_name, "The Octocat");
+    assert_eq!(id.person.username.as_deref(), Some("octocat"));
+    assert_eq!(
+        id.person.email_verified, None,
+        "the public email alone proves nothing"
+    );
     let emails: Vec<github::EmailEntry> = serde_json::from_value(fixture("github-user-emails")).unwrap();
     github::apply_emails(&mut id, &emails);
-    assert_eq!(id.email.as_deref(), Some("octocat@github.com"));
-    assert_eq!(id.email_verified, Some(true));
+    assert_eq!(id.person.email.as_deref(), Some("octocat@github.com"));
+    assert_eq!(id.person.email_verified, Some(true));
 
     let minimal = read(Preset::GitHub, false, &[], "github-user-minimal");
-    assert_eq!(minimal.display_name, "octocat", "name is null: greeted by login");
-    assert_eq!((minimal.email, minimal.avatar_url), (None, None));
+    assert_eq!(
+        minimal.person.display_name, "octocat",
+        "name is null: greeted by login"
+    );
+    assert_eq!((minimal.person.email, minimal.person.avatar_url), (None, None));
 }
 
 /// Whatever a provider's profile endpoint answers, reading it never panics, and what it
@@ -149,9 +179,24 @@ mod properties {
 
     /// The keys the mappings look for, so that generated documents reach them.
     const KEYS: &[&str] = &[
-        "id", "id_str", "data", "name", "username", "screen_name", "login", "email",
-        "confirmed_email", "profile_image_url", "profile_image_url_https", "picture", "url",
-        "avatar_url", "profile_picture_url", "user_id", "primary", "verified",
+        "id",
+        "id_str",
+        "data",
+        "name",
+        "username",
+        "screen_name",
+        "login",
+        "email",
+        "confirmed_email",
+        "profile_image_url",
+        "profile_image_url_https",
+        "picture",
+        "url",
+        "avatar_url",
+        "profile_picture_url",
+        "user_id",
+        "primary",
+        "verified",
     ];
 
     /// Every preset's mapping, OAuth 2.0 and (for X) OAuth 1.0a.
@@ -165,10 +210,15 @@ mod properties {
             ("github", Preset::GitHub, false, &[]),
         ]
         .into_iter()
-        .map(|(name, preset, oauth1, scopes)| match preset.protocol("client", scopes, oauth1, Overrides::default()).unwrap() {
-            Protocol::OAuth2(s) => (name, s.issuer, s.profile),
-            Protocol::OAuth1(s) => (name, s.issuer, s.profile),
-            Protocol::Oidc(_) => unreachable!("{name} is not OpenID"),
+        .map(|(name, preset, oauth1, scopes)| {
+            match preset
+                .protocol("client", scopes, oauth1, Overrides::default())
+                .unwrap()
+            {
+                Protocol::OAuth2(s) => (name, s.issuer, s.profile),
+                Protocol::OAuth1(s) => (name, s.issuer, s.profile),
+                Protocol::Oidc(_) => unreachable!("{name} is not OpenID"),
+            }
         })
         .collect()
     }
@@ -236,10 +286,10 @@ mod properties {
                 };
                 let identity = map.read(&issuer, &document).unwrap();
                 prop_assert_eq!(identity.subject.as_str(), id.as_str(), "{}", preset);
-                prop_assert_eq!(&identity.display_name, &name, "{}", preset);
-                prop_assert_eq!(identity.username.as_deref(), has_username.then_some(username.as_str()), "{}", preset);
-                prop_assert_eq!(identity.email.as_deref(), has_email.then_some(email.as_str()), "{}", preset);
-                prop_assert_eq!(identity.avatar_url.as_deref(), Some(avatar.as_str()), "{}", preset);
+                prop_assert_eq!(&identity.person.display_name, &name, "{}", preset);
+                prop_assert_eq!(identity.person.username.as_deref(), has_username.then_some(username.as_str()), "{}", preset);
+                prop_assert_eq!(identity.person.email.as_deref(), has_email.then_some(email.as_str()), "{}", preset);
+                prop_assert_eq!(identity.person.avatar_url.as_deref(), Some(avatar.as_str()), "{}", preset);
             }
         }
 
@@ -248,9 +298,9 @@ mod properties {
             let mut identity = read(Preset::GitHub, false, &[], "github-user");
             if let Ok(entries) = serde_json::from_value::<Vec<github::EmailEntry>>(list.clone()) {
                 github::apply_emails(&mut identity, &entries);
-                if identity.email_verified == Some(true) {
+                if identity.person.email_verified == Some(true) {
                     // Only an address the list itself marks verified is ever called verified.
-                    let email = identity.email.clone().unwrap();
+                    let email = identity.person.email.clone().unwrap();
                     // serde reads an entry from an object or, by position, from an array.
                     let marked = list.as_array().unwrap().iter().any(|entry| match entry {
                         Value::Array(fields) => fields.first() == Some(&json!(email)) && fields.get(2) == Some(&json!(true)),
@@ -277,8 +327,8 @@ mod properties {
             let entries: Vec<github::EmailEntry> = serde_json::from_value(Value::Array(list)).unwrap();
             let mut identity = read(Preset::GitHub, false, &[], "github-user");
             github::apply_emails(&mut identity, &entries);
-            prop_assert_eq!(identity.email.as_deref(), Some(primary.as_str()));
-            prop_assert_eq!(identity.email_verified, Some(true));
+            prop_assert_eq!(identity.person.email.as_deref(), Some(primary.as_str()));
+            prop_assert_eq!(identity.person.email_verified, Some(true));
         }
     }
 }

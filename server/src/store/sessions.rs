@@ -3,7 +3,10 @@
 use sqlx::Row;
 
 use super::users::SignedInIds;
-use crate::domain::{SessionId, now};
+use crate::{
+    domain::{SessionId, now},
+    profile::Person,
+};
 
 /// A session ends after this long without use...
 pub const IDLE_SECS: i64 = 3 * 24 * 3600;
@@ -21,12 +24,7 @@ pub struct SessionProfile {
     pub identity_id: i64,
     pub provider_id: String,
     pub subject: String,
-    pub display_name: String,
-    pub username: Option<String>,
-    pub email: Option<String>,
-    pub email_verified: Option<bool>,
-    pub avatar_url: Option<String>,
-    pub raw_claims: Option<String>,
+    pub person: Person,
 }
 
 /// A live session of an account, as its owner sees it in the sessions list.
@@ -94,12 +92,14 @@ pub async fn profile(db: &super::Database, id: &SessionId) -> Result<Option<Sess
         identity_id: row.get("identity_id"),
         provider_id: row.get("provider_id"),
         subject: row.get("subject"),
-        display_name: row.get("display_name"),
-        username: row.get("username"),
-        email: row.get("email"),
-        email_verified: super::flag(&row, "email_verified")?,
-        avatar_url: row.get("avatar_url"),
-        raw_claims: row.get("raw_claims"),
+        person: Person {
+            display_name: row.get("display_name"),
+            username: row.get("username"),
+            email: row.get("email"),
+            email_verified: super::flag(&row, "email_verified")?,
+            avatar_url: row.get("avatar_url"),
+            raw_claims: row.get("raw_claims"),
+        },
     }))
 }
 

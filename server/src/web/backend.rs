@@ -139,12 +139,7 @@ impl Backend {
         Profile {
             provider_name: self.provider_name(&session.provider_id),
             subject: session.subject,
-            display_name: session.display_name,
-            username: session.username,
-            email: session.email,
-            email_verified: session.email_verified,
-            avatar_url: session.avatar_url,
-            raw_claims: session.raw_claims,
+            person: session.person,
         }
     }
 
