@@ -1,0 +1,189 @@
+//! The account page's server functions: what it shows (connected providers, live sessions),
+//! connecting another provider, disconnecting one, and ending the other sessions.
+
+use std::sync::Arc;
+
+use app::{
+    api::HttpExchange,
+    error::AuthError,
+    model::{Account, ActiveSession, ConnectedAccount, SignInStart},
+};
+
+use super::{Backend, browser_family, internal, sign_in::error_page};
+use crate::{
+    flow::{ACCOUNT_PAGE, Pkce, Purpose},
+    logout::at_provider,
+    oauth::grant::ProviderTokens,
+    registry::LiveProvider,
+    store::{
+        accounts::{self, Disconnected},
+        sessions,
+    },
+    tokens::revoke,
+};
+
+impl Backend {
+    pub(super) async fn account_page(&self, http: &HttpExchange) -> Result<Account, AuthError> {
+        let (id, session) = self.signed_in(http).await?;
+        let user_id = session.user_id;
+        let identities = accounts::identities_of(&self.flow.db, user_id)
+            .await
+            .map_err(internal)?;
+        let live = sessions::list_for_user(&self.flow.db, user_id)
+            .await
+            .map_err(internal)?;
+        let current = id.digest();
+        let connected: Vec<ConnectedAccount> = identities
+            .into_iter()
+            .map(|identity| ConnectedAccount {
+                id: identity.id,
+                provider_name: self.provider_name(&identity.provider_id),
+                brand: self
+                    .flow
+                    .registry
+                    .get(&identity.provider_id)
+                    .and_then(|p| p.config.brand),
+                label: identity.username.or(identity.email),
+                connected_at: shown_time(identity.created_at),
+                last_sign_in_at: shown_time(identity.last_sign_in_at),
+                reconnect_needed: identity.reconnect_needed,
+                provider_id: identity.provider_id,
+            })
+            .collect();
+        let connectable = self
+            .buttons()
+            .into_iter()
+            .filter(|button| !connected.iter().any(|c| c.provider_id == button.id))
+            .collect();
+        let sessions = live
+            .into_iter()
+            .map(|live| ActiveSession {
+                browser: live.browser.unwrap_or_else(|| browser_family::UNKNOWN.to_owned()),
+                started_at: shown_time(live.created_at),
+                last_seen_at: shown_time(live.last_seen_at),
+                current: live.id_digest == current,
+            })
+            .collect();
+        let sign_out_at_provider = match self.flow.registry.get(&session.provider_id) {
+            Some(provider) => at_provider::endpoint(provider, &self.flow.http).await.is_some(),
+            None => false,
+        };
+        Ok(Account {
+            sign_out_at_provider,
+            profile: self.profile(session),
+            connected,
+            connectable,
+            sessions,
+        })
+    }
+
+    pub(super) async fn connect_from_browser(
+        &self,
+        http: &HttpExchange,
+        provider: String,
+        code_challenge: String,
+    ) -> Result<SignInStart, AuthError> {
+        let session = Self::session_id(http).ok_or(AuthError::SignInRequired)?;
+        let pkce = Pkce::Browser {
+            challenge: &code_challenge,
+        };
+        self.begin(http, &provider, pkce, Purpose::Connect { session: &session })
+            .await
+    }
+
+    pub(super) async fn connect_from_form(&self, http: &HttpExchange, provider: String) {
+        match Self::session_id(http) {
+            Some(session) => {
+                self.start(http, &provider, Purpose::Connect { session: &session })
+                    .await
+            }
+            None => http.see_other(&error_page(&AuthError::SignInRequired, &provider)),
+        }
+    }
+
+    pub(super) async fn disconnect_identity(
+        &self,
+        http: &HttpExchange,
+        identity: i64,
+    ) -> Result<(), AuthError> {
+        let result = async {
+            let (_, session) = self.signed_in(http).await?;
+            // Read before the identity and its grant go; revoked once they have.
+            let grant = self.kept_grant(identity).await;
+            match accounts::disconnect(&self.flow.db, session.user_id, identity)
+                .await
+                .map_err(internal)?
+            {
+                Disconnected::Yes => {
+                    if let Some((provider, tokens)) = grant {
+                        self.revoke_in_background(provider, tokens);
+                    }
+                    Ok(())
+                }
+                Disconnected::LastIdentity => Err(AuthError::LastIdentity),
+                Disconnected::NotFound => Err(AuthError::BadRequest(
+                    "that provider is not connected to this account".into(),
+                )),
+            }
+        }
+        .await;
+        back_to_account(http, result)
+    }
+
+    pub(super) async fn end_other_sessions(&self, http: &HttpExchange) -> Result<(), AuthError> {
+        let result = async {
+            let (id, session) = self.signed_in(http).await?;
+            let ended = sessions::delete_others(&self.flow.db, session.user_id, &id)
+                .await
+                .map_err(internal)?;
+            tracing::info!(ended, "signed out everywhere else");
+            Ok(())
+        }
+        .await;
+        back_to_account(http, result)
+    }
+
+    /// The provider and kept tokens of `identity`, when there are any.
+    async fn kept_grant(&self, identity: i64) -> Option<(Arc<LiveProvider>, ProviderTokens)> {
+        let (provider_id, tokens) = self.tokens.kept(identity).await.ok()?;
+        let provider = self.flow.registry.get(&provider_id)?.clone();
+        Some((provider, tokens))
+    }
+
+    /// Revokes a disconnected identity's grant at its provider, without keeping the person
+    /// waiting for the provider's answer.
+    fn revoke_in_background(&self, provider: Arc<LiveProvider>, tokens: ProviderTokens) {
+        let http = self.flow.http.clone();
+        tokio::spawn(async move {
+            match revoke::revoke(&provider, &http, &tokens).await {
+                Ok(true) => {
+                    tracing::info!(provider = %provider.config.id, "revoked a disconnected identity's grant")
+                }
+                Ok(false) => {}
+                Err(error) => {
+                    tracing::warn!(provider = %provider.config.id, %error, "could not revoke a disconnected identity's grant")
+                }
+            }
+        });
+    }
+}
+
+/// A plain form on the account page is answered with a 303 back to it, saying why when it was
+/// refused; the wasm path gets the result itself.
+fn back_to_account(http: &HttpExchange, result: Result<(), AuthError>) -> Result<(), AuthError> {
+    if !http.is_form_post() {
+        return result;
+    }
+    match result {
+        Ok(()) => http.see_other(ACCOUNT_PAGE),
+        Err(error) => http.see_other(&format!("{ACCOUNT_PAGE}?account_error={}", error.code())),
+    }
+    Ok(())
+}
+
+/// Unix seconds as the account page shows them.
+fn shown_time(at: i64) -> String {
+    chrono::DateTime::from_timestamp(at, 0)
+        .map(|time| time.format("%Y-%m-%d %H:%M UTC").to_string())
+        .unwrap_or_default()
+}

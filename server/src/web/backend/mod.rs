@@ -1,0 +1,191 @@
+//! The server side of the app's server functions, one module per page: cookies in and out,
+//! errors logged and turned into the messages the browser may see. The `AuthBackend` impl
+//! below only names which module answers each function.
+
+mod account;
+mod callback;
+mod dashboard;
+mod sign_in;
+mod sign_out;
+
+use app::{
+    api::{AuthBackend, HttpExchange},
+    error::AuthError,
+    model::{Account, HomeState, Profile, ProviderButton, ProviderLive, SignInStart, SignedIn},
+};
+
+use super::{browser_family, cookies};
+use crate::{
+    domain::{SessionId, TransactionId},
+    flow::SignInFlow,
+    store::sessions::{self, SessionProfile},
+    tokens::on_demand::TokenSource,
+};
+
+pub struct Backend {
+    flow: SignInFlow,
+    /// Where providers send the browser back after signing out there.
+    app_url: url::Url,
+    /// Hands out the kept provider grants, refreshed when due.
+    tokens: TokenSource,
+}
+
+impl Backend {
+    pub fn new(flow: SignInFlow, tokens: TokenSource, app_url: url::Url) -> Self {
+        Self {
+            flow,
+            tokens,
+            app_url,
+        }
+    }
+
+    fn session_id(http: &HttpExchange) -> Option<SessionId> {
+        cookies::session_id(&http.headers)
+    }
+
+    fn transaction_id(http: &HttpExchange) -> Option<TransactionId> {
+        cookies::transaction_id(&http.headers)
+    }
+
+    fn provider_name(&self, provider_id: &str) -> String {
+        self.flow
+            .registry
+            .get(provider_id)
+            .map(|p| p.config.name.clone())
+            .unwrap_or_else(|| provider_id.to_owned())
+    }
+
+    fn profile(&self, session: SessionProfile) -> Profile {
+        Profile {
+            provider_name: self.provider_name(&session.provider_id),
+            subject: session.subject,
+            person: session.person,
+        }
+    }
+
+    fn buttons(&self) -> Vec<ProviderButton> {
+        self.flow
+            .registry
+            .all()
+            .iter()
+            .map(|p| ProviderButton {
+                id: p.config.id.to_string(),
+                name: p.config.name.clone(),
+                brand: p.config.brand,
+            })
+            .collect()
+    }
+
+    /// The live session of this request and who it belongs to, or `SignInRequired`.
+    async fn signed_in(&self, http: &HttpExchange) -> Result<(SessionId, SessionProfile), AuthError> {
+        let id = Self::session_id(http).ok_or(AuthError::SignInRequired)?;
+        let profile = sessions::profile(&self.flow.db, &id)
+            .await
+            .map_err(internal)?
+            .ok_or(AuthError::SignInRequired)?;
+        Ok((id, profile))
+    }
+
+    /// The sign-in page's state: who is signed in, if anyone, and the providers to offer.
+    async fn home(&self, http: &HttpExchange) -> Result<HomeState, AuthError> {
+        let user = match Self::session_id(http) {
+            Some(id) => sessions::profile(&self.flow.db, &id).await.map_err(internal)?,
+            None => None,
+        };
+        Ok(HomeState {
+            user: user.map(|session| self.profile(session)),
+            providers: self.buttons(),
+        })
+    }
+}
+
+fn internal(error: sqlx::Error) -> AuthError {
+    tracing::error!(%error, "database error");
+    AuthError::Internal
+}
+
+#[async_trait::async_trait]
+impl AuthBackend for Backend {
+    async fn home_state(&self, http: &HttpExchange) -> Result<HomeState, AuthError> {
+        self.home(http).await
+    }
+
+    async fn begin_sign_in(
+        &self,
+        http: &HttpExchange,
+        provider: String,
+        code_challenge: String,
+        return_to: Option<String>,
+    ) -> Result<SignInStart, AuthError> {
+        self.sign_in_from_browser(http, provider, code_challenge, return_to)
+            .await
+    }
+
+    async fn start_sign_in(&self, http: &HttpExchange, provider: String, return_to: Option<String>) {
+        self.sign_in_from_form(http, provider, return_to).await;
+    }
+
+    async fn start_connect(&self, http: &HttpExchange, provider: String) {
+        self.connect_from_form(http, provider).await;
+    }
+
+    async fn finish_held_sign_in(
+        &self,
+        http: &HttpExchange,
+        provider: String,
+        callback_query: String,
+    ) -> Result<Option<String>, AuthError> {
+        self.finish_held(http, provider, callback_query).await
+    }
+
+    async fn complete_sign_in(
+        &self,
+        http: &HttpExchange,
+        provider: String,
+        callback_query: String,
+        code_verifier: Option<String>,
+    ) -> Result<SignedIn, AuthError> {
+        self.complete(http, provider, callback_query, code_verifier).await
+    }
+
+    async fn sign_out(&self, http: &HttpExchange) -> Result<(), AuthError> {
+        self.end_session(http).await
+    }
+
+    async fn account(&self, http: &HttpExchange) -> Result<Account, AuthError> {
+        self.account_page(http).await
+    }
+
+    async fn begin_connect(
+        &self,
+        http: &HttpExchange,
+        provider: String,
+        code_challenge: String,
+    ) -> Result<SignInStart, AuthError> {
+        self.connect_from_browser(http, provider, code_challenge).await
+    }
+
+    async fn disconnect(&self, http: &HttpExchange, identity: i64) -> Result<(), AuthError> {
+        self.disconnect_identity(http, identity).await
+    }
+
+    async fn sign_out_elsewhere(&self, http: &HttpExchange) -> Result<(), AuthError> {
+        self.end_other_sessions(http).await
+    }
+
+    async fn sign_out_at_provider(&self, http: &HttpExchange) -> Result<String, AuthError> {
+        self.end_session_and_leave_for_provider(http).await
+    }
+
+    async fn confirm_provider_sign_out(
+        &self,
+        http: &HttpExchange,
+        state: String,
+    ) -> Result<Option<String>, AuthError> {
+        self.back_from_provider_sign_out(http, state).await
+    }
+
+    async fn provider_live(&self, http: &HttpExchange) -> Result<Vec<ProviderLive>, AuthError> {
+        self.live_from_providers(http).await
+    }
+}
