@@ -11,7 +11,7 @@ export AUTH_CONFIG=${AUTH_CONFIG:-end2end/idp/demo-auth.toml}
 IDP_PORT=9400
 
 # The tokens providers grant are kept sealed with TOKEN_KEYS; the demo makes its own key once,
-# readable by this user only, in data/ (see "Provider tokens" in the README).
+# readable by this user only, in data/ (see "Provider tokens" in docs/configuration.md).
 if [ -z "${TOKEN_KEYS:-}" ]; then
   mkdir -p data
   [ -s data/token-key ] || (umask 077 && head -c 32 /dev/urandom | base64 > data/token-key)

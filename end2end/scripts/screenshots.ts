@@ -1,4 +1,4 @@
-// Takes docs/screenshots/dashboard.png and account.png for the README, at 1000x800: Ada signed
+// Takes docs/screenshots/dashboard.png and account.png for the README and docs/accounts.md, at 1000x800: Ada signed
 // in with Demo ID, Google connected, and a second session in another browser.
 // Run from end2end/: npx playwright test --config scripts/screenshots.config.ts
 import { expect, test, type Page } from '@playwright/test';

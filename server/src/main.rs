@@ -18,7 +18,7 @@ fn main() -> ExitCode {
 /// One async worker per core but one, unless `TOKIO_WORKER_THREADS` says otherwise. SQLite's
 /// statements run on a thread of their own (sqlx's), and the kernel's network work runs beside
 /// the workers; leaving them a core costs fewer thread wake-ups than workers competing with
-/// them for it (see the README's Performance section).
+/// them for it (see docs/performance.md).
 fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
     let mut builder = tokio::runtime::Builder::new_multi_thread();
     builder.enable_all();
