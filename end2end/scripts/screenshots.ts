@@ -1,5 +1,5 @@
-// Takes docs/screenshots/dashboard.png and account.png for the README and docs/accounts.md, at 1000x800: Ada signed
-// in with Demo ID, Google connected, and a second session in another browser.
+// Takes docs/screenshots/dashboard.png and account.png for the README and docs/accounts.md, at
+// 1000x800: Ada signed in with Demo ID, Google connected, and a second session in another browser.
 // Run from end2end/: npx playwright test --config scripts/screenshots.config.ts
 import { expect, test, type Page } from '@playwright/test';
 import { dirname, resolve } from 'node:path';
