@@ -1,8 +1,25 @@
-//! A configured provider as the protocols see it: its configuration and our redirect URI there.
+//! A configured provider: what its configuration says, and how the protocols see it (that
+//! configuration with our redirect URI there).
 
-use openidconnect::RedirectUrl;
+use app::model::Brand;
+use openidconnect::{ClientId, ClientSecret, RedirectUrl};
 
-use super::ProviderConfig;
+use super::Protocol;
+use crate::domain::ProviderId;
+
+/// A sign-in provider as configured, whatever its protocol.
+#[derive(Debug, Clone)]
+pub struct ProviderConfig {
+    pub id: ProviderId,
+    pub name: String,
+    /// Set for presets, whose buttons wear the provider's mark.
+    pub brand: Option<Brand>,
+    pub client_id: ClientId,
+    /// `openidconnect::ClientSecret` redacts itself in `Debug`.
+    pub client_secret: ClientSecret,
+    pub scopes: Vec<String>,
+    pub protocol: Protocol,
+}
 
 pub struct Provider {
     pub config: ProviderConfig,
