@@ -37,6 +37,10 @@ pub enum AuthError {
         "That {0} account is already connected to another account here, so nothing was changed. Sign in with it to use that account."
     )]
     IdentityTaken(String),
+    #[error(
+        "{0} may not sign in here, so you were not signed in. Try again with another account, or ask whoever runs this site to let it in."
+    )]
+    NotAllowed(String),
     #[error("This is the only way you can sign in, so it cannot be disconnected. Connect another provider first.")]
     LastIdentity,
     #[error("Something went wrong on our side. Please try again.")]
@@ -81,6 +85,7 @@ impl AuthError {
             AuthError::SignInRequired => "sign-in-required",
             AuthError::IdentityTaken(_) => "identity-taken",
             AuthError::LastIdentity => "last-identity",
+            AuthError::NotAllowed(_) => "not-allowed",
             AuthError::Internal => "internal",
             AuthError::Transport(_) => "transport",
         }
@@ -103,6 +108,7 @@ impl AuthError {
             "sign-in-required" => AuthError::SignInRequired,
             "identity-taken" => AuthError::IdentityTaken(name()),
             "last-identity" => AuthError::LastIdentity,
+            "not-allowed" => AuthError::NotAllowed(name()),
             "internal" => AuthError::Internal,
             _ => return None,
         })
@@ -136,7 +142,7 @@ impl AuthError {
             | AuthError::Expired
             | AuthError::VerificationFailed => 400,
             AuthError::SignInRequired => 401,
-            AuthError::CrossSite => 403,
+            AuthError::CrossSite | AuthError::NotAllowed(_) => 403,
             AuthError::IdentityTaken(_) | AuthError::LastIdentity => 409,
             AuthError::RateLimited => 429,
             AuthError::ProviderUnavailable(_) | AuthError::ProviderRefused => 502,
@@ -166,6 +172,7 @@ mod tests {
             AuthError::SignInRequired,
             AuthError::IdentityTaken("Acme".into()),
             AuthError::LastIdentity,
+            AuthError::NotAllowed("ada@example.com at Acme".into()),
             AuthError::Internal,
         ];
         for error in errors {

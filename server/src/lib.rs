@@ -1,6 +1,7 @@
 //! The Axum server: server-side rendering, the sign-in flow behind the server functions,
 //! provider configuration, the session store, and what operators see (telemetry).
 
+pub mod access;
 pub mod domain;
 pub mod flow;
 pub mod logout;

@@ -33,9 +33,9 @@ async fn run() -> Result<(), String> {
     let settings = settings::Settings::from_env(|name| std::env::var(name).ok())?;
     startup::logging::init(settings.log_format);
     let leptos_options = settings::leptos_options()?;
-    let providers = startup::load_providers(&settings).map_err(|e| e.to_string())?;
+    let auth_config = startup::load_auth_config(&settings).map_err(|e| e.to_string())?;
     let address = leptos_options.site_addr;
-    let app = startup::build_app(&settings, providers, leptos_options)
+    let app = startup::build_app(&settings, auth_config, leptos_options)
         .await
         .map_err(|e| e.to_string())?;
     let listener = tokio::net::TcpListener::bind(address)

@@ -5,8 +5,12 @@ use std::{path::PathBuf, sync::Arc, time::Duration};
 use leptos::config::LeptosOptions;
 
 use crate::{
+    flow::return_path::AllowedRedirectHosts,
     tokens::TokenKeys,
-    web::client_address::{ForwardedHeader, TrustedProxies},
+    web::{
+        client_address::{ForwardedHeader, TrustedProxies},
+        cookies::CookieDomain,
+    },
 };
 
 pub struct Settings {
@@ -33,6 +37,14 @@ pub struct Settings {
     pub metrics_refresh: Duration,
     /// Seal the tokens providers grant (`TOKEN_KEYS`); without them no token is kept.
     pub token_keys: Option<Arc<TokenKeys>>,
+    /// Other apps' hosts that `rd` and return paths may send the browser to.
+    pub redirect_hosts: AllowedRedirectHosts,
+    /// `COOKIE_DOMAIN`: the session cookie is shared with this domain's subdomains.
+    pub cookie_domain: Option<CookieDomain>,
+    /// How long an answer about a person's GitHub organizations is believed.
+    pub access_recheck: Duration,
+    /// `PASS_ACCESS_TOKEN`: the check hands the provider's access token to the protected app.
+    pub pass_access_token: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,12 +63,18 @@ const DEFAULT_SIGN_IN_REFILL_SECS: u64 = 1;
 const DEFAULT_SHUTDOWN_GRACE_SECS: u64 = 30;
 const DEFAULT_METRICS_REFRESH_SECS: u64 = 15;
 const DEFAULT_HEADER_READ_TIMEOUT_SECS: u64 = 10;
+const DEFAULT_ACCESS_RECHECK_SECS: u64 = 300;
 
 impl Settings {
     pub fn from_env(env: impl Fn(&str) -> Option<String>) -> Result<Self, String> {
-        let app_url = env("APP_URL").unwrap_or_else(|| DEFAULT_APP_URL.to_owned());
+        let app_url = parse_app_url(&env("APP_URL").unwrap_or_else(|| DEFAULT_APP_URL.to_owned()))?;
+        let cookie_domain = env("COOKIE_DOMAIN")
+            .filter(|value| !value.trim().is_empty())
+            .map(|value| CookieDomain::parse(&value, &app_url).map_err(|e| format!("COOKIE_DOMAIN: {e}")))
+            .transpose()?;
         Ok(Self {
-            app_url: parse_app_url(&app_url)?,
+            app_url,
+            cookie_domain,
             database_url: env("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned()),
             auth_config: env("AUTH_CONFIG")
                 .unwrap_or_else(|| DEFAULT_AUTH_CONFIG.to_owned())
@@ -113,6 +131,18 @@ impl Settings {
                         .map_err(|e| format!("TOKEN_KEYS: {e}"))
                 })
                 .transpose()?,
+            redirect_hosts: AllowedRedirectHosts::parse(&env("ALLOWED_REDIRECT_HOSTS").unwrap_or_default())
+                .map_err(|e| format!("ALLOWED_REDIRECT_HOSTS: {e}"))?,
+            access_recheck: Duration::from_secs(positive(
+                "ACCESS_RECHECK_SECS",
+                env("ACCESS_RECHECK_SECS"),
+                DEFAULT_ACCESS_RECHECK_SECS,
+            )?),
+            pass_access_token: match env("PASS_ACCESS_TOKEN").as_deref().map(str::trim) {
+                None | Some("" | "false") => false,
+                Some("true") => true,
+                Some(other) => return Err(format!("PASS_ACCESS_TOKEN {other:?} must be true or false")),
+            },
         })
     }
 

@@ -10,7 +10,7 @@ use leptos::server_fn::ServerFn;
 /// Why a person leaves for a provider.
 #[derive(Debug, Clone)]
 pub enum Purpose {
-    /// Sign in, then go to `return_to` (a same-origin path) or `/`.
+    /// Sign in, then go to `return_to` (a same-origin path, or a protected app's allowed URL) or `/`.
     SignIn { return_to: Option<String> },
     /// Connect the provider to the signed-in account, then go back to the account page.
     Connect,

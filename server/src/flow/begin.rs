@@ -41,7 +41,7 @@ impl SignInFlow {
     ) -> Result<(SignInStart, TransactionId), FlowError> {
         let provider = self.provider(provider_id)?;
         let (return_to, link_session) = match purpose {
-            Purpose::SignIn { return_to } => (return_path::sanitize(return_to), None),
+            Purpose::SignIn { return_to } => (return_path::sanitize(return_to, &self.redirect_hosts), None),
             Purpose::Connect { session } => {
                 self.require_live(session).await?;
                 (ACCOUNT_PAGE.to_owned(), Some(session.digest()))

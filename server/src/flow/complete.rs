@@ -3,6 +3,7 @@ use secrecy::ExposeSecret;
 
 use super::{FlowError, SignInFlow, callback_query::CallbackQuery};
 use crate::{
+    access::Entrant,
     domain::{CodeVerifier, SessionId, TransactionId, now},
     oauth::{self, grant::ProviderTokens, oauth1, oauth2},
     oidc,
@@ -96,6 +97,9 @@ impl SignInFlow {
             .id_token
             .as_ref()
             .and_then(|token| oidc::logout_token::session_of_id_token(token.expose_secret()));
+        if tx.link_session.is_none() {
+            self.check_access(provider, &identity, &granted).await?;
+        }
         let tokens = self.seal(&identity, &granted);
         let tokens = tokens.as_ref();
         let session = match &tx.link_session {
@@ -126,6 +130,34 @@ impl SignInFlow {
             return_to: tx.return_to,
         };
         Ok((signed_in, session))
+    }
+
+    /// The access policy, applied before any session is made: a refused person gets none.
+    async fn check_access(
+        &self,
+        provider: &LiveProvider,
+        identity: &VerifiedIdentity,
+        granted: &ProviderTokens,
+    ) -> Result<(), FlowError> {
+        let entrant = Entrant {
+            provider: &provider.config,
+            subject: identity.subject.as_str(),
+            email: identity.person.email.as_deref(),
+            email_verified: identity.person.email_verified,
+            hosted_domain: identity.hosted_domain.as_deref(),
+        };
+        let token = granted.access_token.clone();
+        if self.access.allows(&entrant, || async move { Some(token) }).await {
+            return Ok(());
+        }
+        // Named as the provider showed it, so the person sees which account to change.
+        let account = identity
+            .person
+            .email
+            .as_deref()
+            .or(identity.person.username.as_deref())
+            .unwrap_or(&identity.person.display_name);
+        Err(FlowError::NotAllowed(format!("{account} at {}", provider.config.name)))
     }
 
     /// A connect finishes only in the session that began it, and only while that session lives;

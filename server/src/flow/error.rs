@@ -25,6 +25,8 @@ pub enum FlowError {
     SessionEnded,
     #[error("the identity belongs to another account")]
     IdentityTaken(String),
+    #[error("{0} is not allowed by the access policy")]
+    NotAllowed(String),
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),
 }
@@ -54,6 +56,7 @@ impl FlowError {
             FlowError::OAuth(_) => AuthError::ProviderRefused,
             FlowError::SessionEnded => AuthError::SignInRequired,
             FlowError::IdentityTaken(name) => AuthError::IdentityTaken(name.clone()),
+            FlowError::NotAllowed(account) => AuthError::NotAllowed(account.clone()),
             FlowError::Database(_) => AuthError::Internal,
         }
     }
@@ -75,6 +78,7 @@ impl FlowError {
             FlowError::OAuth(_) => "exchange-failed",
             FlowError::SessionEnded => "session-ended",
             FlowError::IdentityTaken(_) => "identity-taken",
+            FlowError::NotAllowed(_) => "refused-by-policy",
             FlowError::Database(_) => "internal-error",
         }
     }

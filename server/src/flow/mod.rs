@@ -12,7 +12,10 @@ pub use error::FlowError;
 
 use std::sync::Arc;
 
+use return_path::AllowedRedirectHosts;
+
 use crate::{
+    access::AccessGate,
     oidc::DiscoveredProvider,
     registry::{LiveProvider, ProviderRegistry},
     store::Database,
@@ -27,6 +30,10 @@ pub struct SignInFlow {
     pub http: crate::provider_http::ProviderHttp,
     /// Seal what providers grant, to be kept with the identity; without them nothing is kept.
     pub token_keys: Option<Arc<TokenKeys>>,
+    /// The other apps' hosts a sign-in may return to (`ALLOWED_REDIRECT_HOSTS`).
+    pub redirect_hosts: AllowedRedirectHosts,
+    /// Who may sign in at all (`[access]`).
+    pub access: Arc<AccessGate>,
 }
 
 impl SignInFlow {

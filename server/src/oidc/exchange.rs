@@ -90,6 +90,10 @@ pub async fn exchange_code(
     }
     let subject = Subject::parse(claims.subject().as_str()).ok_or(OidcError::BadSubject)?;
     let mut identity = identity_from_id_token(settings.issuer.as_str(), claims, subject);
+    identity.hosted_domain = grant
+        .id_token
+        .as_ref()
+        .and_then(|token| super::logout_token::hosted_domain_of_id_token(token.expose_secret()));
 
     if metadata.userinfo_endpoint().is_some() {
         let request = discovered
@@ -215,6 +219,7 @@ fn identity_from_id_token(issuer: &str, claims: &CoreIdTokenClaims, subject: Sub
                 .and_then(|claims| raw_claims::for_display(&claims)),
         },
         subject,
+        hosted_domain: None,
     }
 }
 

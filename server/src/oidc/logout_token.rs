@@ -168,12 +168,22 @@ fn json_object(part: &str) -> Result<Map<String, Value>, LogoutTokenError> {
 /// The `sid` claim of an ID token whose signature was already verified, if it has one: the
 /// provider's session, which a logout token may name.
 pub fn session_of_id_token(id_token: &str) -> Option<String> {
+    text_claim(id_token, "sid")
+}
+
+/// Google's `hd` claim (the Workspace domain) of an ID token whose signature was already
+/// verified, if it has one.
+pub fn hosted_domain_of_id_token(id_token: &str) -> Option<String> {
+    text_claim(id_token, "hd")
+}
+
+fn text_claim(id_token: &str, name: &str) -> Option<String> {
     let payload = id_token.split('.').nth(1)?;
     json_object(payload)
         .ok()?
-        .get("sid")?
+        .get(name)?
         .as_str()
-        .filter(|sid| !sid.is_empty() && sid.len() <= 256)
+        .filter(|value| !value.is_empty() && value.len() <= 256)
         .map(str::to_owned)
 }
 

@@ -66,6 +66,7 @@ impl FieldMap {
                 raw_claims: raw_claims::for_display(document),
             },
             subject,
+            hosted_domain: None,
         })
     }
 }

@@ -45,6 +45,7 @@ mod tests {
                 avatar_url: None,
                 raw_claims: None,
             },
+            hosted_domain: None,
         }
     }
 

@@ -20,6 +20,8 @@ pub struct VerifiedIdentity {
     /// What the provider says about the person; `raw_claims` as [`raw_claims::for_display`]
     /// makes them.
     pub person: Person,
+    /// Google's `hd` (the Workspace domain), from a verified ID token only.
+    pub hosted_domain: Option<String>,
 }
 
 /// The best name to greet someone by: their name, else username, else email, else subject.

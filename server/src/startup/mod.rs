@@ -8,17 +8,29 @@ use std::sync::Arc;
 
 use leptos::config::LeptosOptions;
 
+use app::model::Brand;
+
 use crate::{
+    access::{AccessGate, AccessPolicy, PolicyError, github::GitHubMemberships},
     flow::SignInFlow,
     provider_http::ProviderHttp,
     providers::{Protocol, ProviderConfig, config},
     registry::ProviderRegistry,
     settings::{LogFormat, Settings},
-    store::{Database, cleanup},
+    store::{Database, cleanup, session_cache::SessionCache},
     tokens::on_demand::TokenSource,
     web::{
-        back_channel, backend::Backend, guard::AppOrigin, headers::ServedOverHttps, operations,
-        protected::ProtectedPages, rate_limit::SignInRateLimit, request_id::RequestSpans, router,
+        back_channel,
+        backend::{Backend, BackendParts},
+        cookies::SessionCookie,
+        forward_auth::{self, ForwardAuth},
+        guard::AppOrigin,
+        headers::ServedOverHttps,
+        operations,
+        protected::ProtectedPages,
+        rate_limit::SignInRateLimit,
+        request_id::RequestSpans,
+        router,
     },
 };
 
@@ -29,6 +41,8 @@ pub enum StartupError {
     Settings(String),
     #[error("invalid provider configuration: {0}")]
     Providers(#[from] config::ConfigError),
+    #[error("invalid access policy: {0}")]
+    Access(#[from] PolicyError),
     #[error("cannot open the database: {0}")]
     Database(#[from] sqlx::Error),
     #[error("cannot build the HTTP client: {0}")]
@@ -37,19 +51,59 @@ pub enum StartupError {
     Metrics(String),
 }
 
+/// What `AUTH_CONFIG` says: the providers, and who may enter.
+pub struct AuthConfig {
+    pub providers: Vec<ProviderConfig>,
+    pub access: Option<AccessPolicy>,
+}
+
+impl AuthConfig {
+    /// Providers and `[access]` together, checked against each other: the policy names only
+    /// configured providers, and a GitHub preset asks for `read:org` when the policy needs it.
+    pub fn new(
+        mut providers: Vec<ProviderConfig>,
+        access: Option<AccessPolicy>,
+    ) -> Result<Self, StartupError> {
+        if let Some(policy) = &access {
+            let ids = providers.iter().map(|p| p.id.as_str());
+            policy.check_providers(ids).map_err(StartupError::Settings)?;
+            if !policy.github_groups.is_empty() {
+                for github in providers.iter_mut().filter(|p| p.brand == Some(Brand::GitHub)) {
+                    if !github.scopes.iter().any(|s| s == READ_ORG) {
+                        github.scopes.push(READ_ORG.to_owned());
+                    }
+                }
+            }
+        }
+        Ok(Self { providers, access })
+    }
+}
+
+/// GitHub's scope for reading the organizations and teams a person is in.
+const READ_ORG: &str = "read:org";
+
 /// Reads `AUTH_CONFIG` with secrets from the process environment.
-pub fn load_providers(settings: &Settings) -> Result<Vec<ProviderConfig>, StartupError> {
-    Ok(config::load(&settings.auth_config, |name| {
-        std::env::var(name).ok()
-    })?)
+pub fn load_auth_config(settings: &Settings) -> Result<AuthConfig, StartupError> {
+    let providers = config::load(&settings.auth_config, |name| std::env::var(name).ok())?;
+    let file = settings.auth_config.display().to_string();
+    let access = match std::fs::read_to_string(&settings.auth_config) {
+        Ok(text) => AccessPolicy::parse(&file, &text)?,
+        Err(_) => None,
+    };
+    AuthConfig::new(providers, access)
 }
 
 /// Builds the application router, ready to serve.
 pub async fn build_app(
     settings: &Settings,
-    providers: Vec<ProviderConfig>,
+    auth_config: AuthConfig,
     leptos_options: LeptosOptions,
 ) -> Result<axum::Router, StartupError> {
+    let AuthConfig { providers, access } = auth_config;
+    match &access {
+        None => tracing::info!("no [access] table in AUTH_CONFIG: anyone who signs in may enter"),
+        Some(policy) => tracing::info!(?policy, "access policy in force"),
+    }
     let db = Database::connect(&settings.database_url).await?;
     cleanup::spawn(db.clone(), settings.cleanup_interval);
     if let Some(address) = settings.metrics_address {
@@ -60,25 +114,60 @@ pub async fn build_app(
         Arc::new(ProviderRegistry::new(providers, &settings.app_url).map_err(StartupError::Settings)?);
     let operations = operations::routes(db.clone(), registry.clone());
     let http = ProviderHttp::new()?;
-    let back_channel = back_channel::routes(db.clone(), registry.clone(), http.clone());
-    let protected_pages = ProtectedPages(db.clone());
+    let sessions = Arc::new(SessionCache::default());
+    let session_cookie = SessionCookie::new(settings.cookie_domain.clone());
+    let back_channel = back_channel::routes(back_channel::BackChannel {
+        db: db.clone(),
+        registry: registry.clone(),
+        http: http.clone(),
+        sessions: sessions.clone(),
+    });
+    let protected_pages = ProtectedPages {
+        db: db.clone(),
+        cookie: session_cookie.clone(),
+    };
+    let access = Arc::new(AccessGate::new(
+        access,
+        GitHubMemberships::new(settings.access_recheck),
+        http.clone(),
+    ));
     let flow = SignInFlow {
         registry: registry.clone(),
         db,
         http,
         token_keys: settings.token_keys.clone(),
+        redirect_hosts: settings.redirect_hosts.clone(),
+        access: access.clone(),
     };
     if settings.token_keys.is_none() {
         tracing::warn!("TOKEN_KEYS is not set: the tokens providers grant are not kept");
     }
     warm_up_discovery(&flow);
-    let tokens = TokenSource::new(
+    let tokens = Arc::new(TokenSource::new(
         flow.db.clone(),
         flow.http.clone(),
         flow.registry.clone(),
         flow.token_keys.clone(),
-    );
-    let backend = Arc::new(Backend::new(flow, tokens, settings.app_url.clone()));
+    ));
+    let forward_auth = forward_auth::routes(ForwardAuth {
+        db: flow.db.clone(),
+        sessions: sessions.clone(),
+        cookie: session_cookie.clone(),
+        access,
+        registry: registry.clone(),
+        tokens: tokens.clone(),
+        redirect_hosts: settings.redirect_hosts.clone(),
+        pass_access_token: settings.pass_access_token,
+    });
+    let backend = Arc::new(Backend::new(
+        flow,
+        BackendParts {
+            tokens,
+            app_url: settings.app_url.clone(),
+            session_cookie,
+            sessions,
+        },
+    ));
     let https = ServedOverHttps(settings.app_url.scheme() == "https");
     let sign_in_limit = SignInRateLimit::start(settings.sign_in_burst, settings.sign_in_refill)
         .ok_or_else(|| StartupError::Settings("the sign-in rate limit must be above zero".into()))?;
@@ -87,6 +176,7 @@ pub async fn build_app(
         backend,
         operations,
         back_channel,
+        forward_auth,
         app_origin: AppOrigin(settings.app_origin().into()),
         https,
         sign_in_limit,

@@ -18,6 +18,7 @@ pub mod audit;
 pub mod back_channel;
 pub mod cleanup;
 pub mod identity_tokens;
+pub mod session_cache;
 pub mod sessions;
 pub mod sign_ins;
 pub mod transactions;

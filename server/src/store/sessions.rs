@@ -25,6 +25,10 @@ pub struct SessionProfile {
     pub provider_id: String,
     pub subject: String,
     pub person: Person,
+    /// The identity's Google Workspace domain, when its ID token named one.
+    pub hosted_domain: Option<String>,
+    /// Unix seconds: when the session ends unless it is used again (idle), or at the latest.
+    pub expires_at: i64,
 }
 
 /// A live session of an account, as its owner sees it in the sessions list.
@@ -66,7 +70,7 @@ pub async fn profile(db: &super::Database, id: &SessionId) -> Result<Option<Sess
     let at = now();
     let row = sqlx::query(
         "SELECT s.user_id, s.identity_id, s.created_at, s.last_seen_at, i.provider_id, i.subject, u.display_name, i.username,
-                u.email, u.email_verified, u.avatar_url, i.raw_claims
+                u.email, u.email_verified, u.avatar_url, i.raw_claims, i.hosted_domain
          FROM sessions s JOIN users u ON u.id = s.user_id JOIN identities i ON i.id = s.identity_id
          WHERE s.id_digest = $1",
     )
@@ -80,7 +84,9 @@ pub async fn profile(db: &super::Database, id: &SessionId) -> Result<Option<Sess
         end(db, id).await?;
         return Ok(None);
     }
+    let mut seen_at = last_seen_at;
     if at - last_seen_at >= LAST_SEEN_EVERY_SECS {
+        seen_at = at;
         sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id_digest = $2")
             .bind(at)
             .bind(id.digest())
@@ -100,6 +106,8 @@ pub async fn profile(db: &super::Database, id: &SessionId) -> Result<Option<Sess
             avatar_url: row.get("avatar_url"),
             raw_claims: row.get("raw_claims"),
         },
+        hosted_domain: row.get("hosted_domain"),
+        expires_at: (created_at + ABSOLUTE_SECS).min(seen_at + IDLE_SECS),
     }))
 }
 

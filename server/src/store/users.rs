@@ -92,8 +92,8 @@ pub(super) async fn insert_identity(
     sqlx::query_scalar(
         "INSERT INTO identities
            (user_id, provider_id, issuer, subject, username, email, email_verified, raw_claims,
-            tokens, tokens_expire_at, created_at, last_sign_in_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)
+            tokens, tokens_expire_at, created_at, last_sign_in_at, hosted_domain)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12)
          ON CONFLICT (issuer, subject) DO NOTHING RETURNING id",
     )
     .bind(user_id)
@@ -107,6 +107,7 @@ pub(super) async fn insert_identity(
     .bind(tokens.map(|t| t.text.as_str()))
     .bind(tokens.and_then(|t| t.expires_at))
     .bind(at)
+    .bind(&identity.hosted_domain)
     .fetch_optional(&mut **tx)
     .await
 }
@@ -121,7 +122,8 @@ pub(super) async fn update_identity(
 ) -> Result<Option<SignedInIds>, sqlx::Error> {
     let existing = sqlx::query(
         "UPDATE identities SET username = $1, email = $2, email_verified = $3, raw_claims = $4,
-         tokens = $5, tokens_expire_at = $6, reconnect_needed_at = NULL, last_sign_in_at = $7
+         tokens = $5, tokens_expire_at = $6, reconnect_needed_at = NULL, last_sign_in_at = $7,
+         hosted_domain = $10
          WHERE issuer = $8 AND subject = $9 RETURNING id, user_id",
     )
     .bind(&identity.person.username)
@@ -133,6 +135,7 @@ pub(super) async fn update_identity(
     .bind(at)
     .bind(&identity.issuer)
     .bind(identity.subject.as_str())
+    .bind(&identity.hosted_domain)
     .fetch_optional(&mut **tx)
     .await?;
     existing

@@ -22,22 +22,24 @@ use crate::{
     provider_http::ProviderHttp,
     providers::Protocol,
     registry::ProviderRegistry,
-    store::{Database, back_channel},
+    store::{Database, back_channel, session_cache::SessionCache},
 };
 
 pub const PATH_PREFIX: &str = "/auth/backchannel-logout/";
 
 #[derive(Clone)]
-struct BackChannel {
-    db: Database,
-    registry: Arc<ProviderRegistry>,
-    http: ProviderHttp,
+pub struct BackChannel {
+    pub db: Database,
+    pub registry: Arc<ProviderRegistry>,
+    pub http: ProviderHttp,
+    /// Forgotten once sessions end, so the forward-auth check sees it at once.
+    pub sessions: Arc<SessionCache>,
 }
 
-pub fn routes(db: Database, registry: Arc<ProviderRegistry>, http: ProviderHttp) -> Router<LeptosOptions> {
+pub fn routes(back_channel: BackChannel) -> Router<LeptosOptions> {
     Router::new()
         .route(&format!("{PATH_PREFIX}{{provider}}"), post(receive))
-        .with_state(BackChannel { db, registry, http })
+        .with_state(back_channel)
 }
 
 async fn receive(
@@ -86,6 +88,7 @@ async fn receive(
     .await;
     match ended {
         Ok(Some(ended)) => {
+            back_channel.sessions.forget_all();
             tracing::info!(provider = %provider_id, ended, "back-channel logout");
             ([(header::CACHE_CONTROL, "no-store")], "").into_response()
         }

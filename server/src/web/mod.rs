@@ -8,6 +8,7 @@ pub mod browser_family;
 pub mod client_address;
 pub mod compression;
 pub mod cookies;
+pub mod forward_auth;
 pub mod guard;
 pub mod headers;
 pub mod operations;

@@ -10,22 +10,25 @@ use axum::{
 };
 use http::{Method, StatusCode, header};
 
-use super::cookies;
+use super::cookies::SessionCookie;
 use crate::store::{Database, sessions};
 
 pub const PAGES: &[&str] = &["/dashboard", "/account"];
 
-/// The database the sessions are checked in.
+/// The database the sessions are checked in, and the cookie that names them.
 #[derive(Clone)]
-pub struct ProtectedPages(pub Database);
+pub struct ProtectedPages {
+    pub db: Database,
+    pub cookie: SessionCookie,
+}
 
 pub async fn require_session(State(pages): State<ProtectedPages>, request: Request, next: Next) -> Response {
     let is_page_load = matches!(*request.method(), Method::GET | Method::HEAD);
     if !is_page_load || !PAGES.contains(&request.uri().path()) {
         return next.run(request).await;
     }
-    let signed_in = match cookies::session_id(request.headers()) {
-        Some(id) => match sessions::profile(&pages.0, &id).await {
+    let signed_in = match pages.cookie.id(request.headers()) {
+        Some(id) => match sessions::profile(&pages.db, &id).await {
             Ok(profile) => profile.is_some(),
             // The page itself shows the failure.
             Err(error) => {

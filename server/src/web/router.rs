@@ -22,6 +22,8 @@ pub struct Surface {
     pub operations: Router<LeptosOptions>,
     /// `/auth/backchannel-logout/{provider}`.
     pub back_channel: Router<LeptosOptions>,
+    /// `/auth/check`, `/auth/start` and `/auth/sign-out`.
+    pub forward_auth: Router<LeptosOptions>,
     pub app_origin: guard::AppOrigin,
     pub https: headers::ServedOverHttps,
     pub sign_in_limit: rate_limit::SignInRateLimit,
@@ -41,6 +43,7 @@ pub fn build(surface: Surface) -> Router {
         backend,
         operations,
         back_channel,
+        forward_auth,
         app_origin,
         https,
         sign_in_limit,
@@ -69,6 +72,7 @@ pub fn build(surface: Surface) -> Router {
         })
         .merge(operations)
         .merge(back_channel)
+        .merge(forward_auth)
         .fallback_service(assets)
         .layer(compression::pages())
         .layer(middleware::from_fn_with_state(

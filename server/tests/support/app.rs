@@ -1,7 +1,7 @@
 use leptos::config::LeptosOptions;
 use reqwest::header::{COOKIE, ORIGIN, SET_COOKIE};
 use serde_json::Value;
-use server::{providers::config, settings::Settings, startup};
+use server::{access::AccessPolicy, providers::config, settings::Settings, startup};
 
 use super::{
     StandInProvider,
@@ -152,11 +152,13 @@ impl TestApp {
         })
         .unwrap();
         let providers = config::parse("auth.toml", config, |_| None).unwrap();
+        let access = AccessPolicy::parse("auth.toml", config).unwrap();
+        let auth_config = startup::AuthConfig::new(providers, access).unwrap();
         let options = LeptosOptions::builder()
             .output_name("app")
             .site_addr(address)
             .build();
-        let router = startup::build_app(&settings, providers, options).await.unwrap();
+        let router = startup::build_app(&settings, auth_config, options).await.unwrap();
         // The server's own accept loop, as in main.
         tokio::spawn(server::web::serve::serve(
             listener,

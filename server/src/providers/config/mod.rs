@@ -36,6 +36,9 @@ pub enum ConfigError {
 struct FileShape {
     #[serde(default)]
     provider: Vec<EntryShape>,
+    /// Who may enter: read by `access::policy`.
+    #[serde(default, rename = "access")]
+    _access: Option<toml::Value>,
 }
 
 #[derive(Deserialize)]

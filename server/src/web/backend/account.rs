@@ -83,7 +83,7 @@ impl Backend {
         provider: String,
         code_challenge: String,
     ) -> Result<SignInStart, AuthError> {
-        let session = Self::session_id(http).ok_or(AuthError::SignInRequired)?;
+        let session = self.session_id(http).ok_or(AuthError::SignInRequired)?;
         let pkce = Pkce::Browser {
             challenge: &code_challenge,
         };
@@ -92,7 +92,7 @@ impl Backend {
     }
 
     pub(super) async fn connect_from_form(&self, http: &HttpExchange, provider: String) {
-        match Self::session_id(http) {
+        match self.session_id(http) {
             Some(session) => {
                 self.start(http, &provider, Purpose::Connect { session: &session })
                     .await
@@ -115,6 +115,8 @@ impl Backend {
                 .map_err(internal)?
             {
                 Disconnected::Yes => {
+                    // Sessions signed in with that identity may have ended with it.
+                    self.sessions.forget_all();
                     if let Some((provider, tokens)) = grant {
                         self.revoke_in_background(provider, tokens);
                     }
@@ -136,6 +138,7 @@ impl Backend {
             let ended = sessions::delete_others(&self.flow.db, session.user_id, &id)
                 .await
                 .map_err(internal)?;
+            self.sessions.forget_all();
             tracing::info!(ended, "signed out everywhere else");
             Ok(())
         }

@@ -22,7 +22,7 @@ impl Backend {
         {
             return Ok(None);
         }
-        let signed_in = self.complete(http, provider, callback_query, None).await?;
+        let signed_in = self.complete(http, &provider, &callback_query, None).await?;
         http.see_other(&signed_in.return_to);
         Ok(Some(signed_in.return_to))
     }
@@ -30,16 +30,16 @@ impl Backend {
     pub(super) async fn complete(
         &self,
         http: &HttpExchange,
-        provider: String,
-        callback_query: String,
-        code_verifier: Option<String>,
+        provider: &str,
+        query: &str,
+        verifier: Option<&str>,
     ) -> Result<SignedIn, AuthError> {
         let transaction = Self::transaction_id(http);
         // The transaction is single-use: the binding cookie goes whatever happens next.
         http.set_cookie(&cookies::clear(cookies::SIGN_IN));
         // A sign-in makes a new session id, and the one the browser had before is ended; a
         // connect keeps the session that asked for it.
-        let current = Self::session_id(http);
+        let current = self.session_id(http);
         let user_agent = http
             .headers
             .get(http::header::USER_AGENT)
@@ -47,18 +47,20 @@ impl Backend {
         let (signed_in, session) = self
             .flow
             .complete(
-                &provider,
+                provider,
                 transaction,
-                &callback_query,
-                code_verifier.as_deref(),
+                query,
+                verifier,
                 current.as_ref(),
                 &browser_family::of(user_agent),
             )
             .await
-            .map_err(|e| logged(&provider, e))?;
+            .map_err(|e| logged(provider, e))?;
         match session {
             Some(session) => {
-                http.set_cookie(&cookies::session(session.expose()));
+                // The session the browser had before has ended.
+                self.sessions.forget_all();
+                http.set_cookie(&self.session_cookie.set(session.expose()));
                 tracing::info!(provider, "signed in");
             }
             None => tracing::info!(provider, "provider connected"),

@@ -14,11 +14,19 @@ use app::{
     model::{Account, HomeState, Profile, ProviderButton, ProviderLive, SignInStart, SignedIn},
 };
 
-use super::{browser_family, cookies};
+use std::sync::Arc;
+
+use super::{
+    browser_family,
+    cookies::{self, SessionCookie},
+};
 use crate::{
     domain::{SessionId, TransactionId},
-    flow::SignInFlow,
-    store::sessions::{self, SessionProfile},
+    flow::{Purpose, SignInFlow},
+    store::{
+        session_cache::SessionCache,
+        sessions::{self, SessionProfile},
+    },
     tokens::on_demand::TokenSource,
 };
 
@@ -27,20 +35,39 @@ pub struct Backend {
     /// Where providers send the browser back after signing out there.
     app_url: url::Url,
     /// Hands out the kept provider grants, refreshed when due.
-    tokens: TokenSource,
+    tokens: Arc<TokenSource>,
+    session_cookie: SessionCookie,
+    /// What the forward-auth check remembers, forgotten whenever a session ends here.
+    sessions: Arc<SessionCache>,
+}
+
+/// What the backend is made of besides the flow.
+pub struct BackendParts {
+    pub tokens: Arc<TokenSource>,
+    pub app_url: url::Url,
+    pub session_cookie: SessionCookie,
+    pub sessions: Arc<SessionCache>,
 }
 
 impl Backend {
-    pub fn new(flow: SignInFlow, tokens: TokenSource, app_url: url::Url) -> Self {
+    pub fn new(flow: SignInFlow, parts: BackendParts) -> Self {
+        let BackendParts {
+            tokens,
+            app_url,
+            session_cookie,
+            sessions,
+        } = parts;
         Self {
             flow,
             tokens,
             app_url,
+            session_cookie,
+            sessions,
         }
     }
 
-    fn session_id(http: &HttpExchange) -> Option<SessionId> {
-        cookies::session_id(&http.headers)
+    fn session_id(&self, http: &HttpExchange) -> Option<SessionId> {
+        self.session_cookie.id(&http.headers)
     }
 
     fn transaction_id(http: &HttpExchange) -> Option<TransactionId> {
@@ -78,7 +105,7 @@ impl Backend {
 
     /// The live session of this request and who it belongs to, or `SignInRequired`.
     async fn signed_in(&self, http: &HttpExchange) -> Result<(SessionId, SessionProfile), AuthError> {
-        let id = Self::session_id(http).ok_or(AuthError::SignInRequired)?;
+        let id = self.session_id(http).ok_or(AuthError::SignInRequired)?;
         let profile = sessions::profile(&self.flow.db, &id)
             .await
             .map_err(internal)?
@@ -88,7 +115,7 @@ impl Backend {
 
     /// The sign-in page's state: who is signed in, if anyone, and the providers to offer.
     async fn home(&self, http: &HttpExchange) -> Result<HomeState, AuthError> {
-        let user = match Self::session_id(http) {
+        let user = match self.session_id(http) {
             Some(id) => sessions::profile(&self.flow.db, &id).await.map_err(internal)?,
             None => None,
         };
@@ -117,12 +144,15 @@ impl AuthBackend for Backend {
         code_challenge: String,
         return_to: Option<String>,
     ) -> Result<SignInStart, AuthError> {
-        self.sign_in_from_browser(http, provider, code_challenge, return_to)
+        self.sign_in_from_browser(http, &provider, &code_challenge, return_to.as_deref())
             .await
     }
 
     async fn start_sign_in(&self, http: &HttpExchange, provider: String, return_to: Option<String>) {
-        self.sign_in_from_form(http, provider, return_to).await;
+        let purpose = Purpose::SignIn {
+            return_to: return_to.as_deref(),
+        };
+        self.start(http, &provider, purpose).await;
     }
 
     async fn start_connect(&self, http: &HttpExchange, provider: String) {
@@ -145,7 +175,8 @@ impl AuthBackend for Backend {
         callback_query: String,
         code_verifier: Option<String>,
     ) -> Result<SignedIn, AuthError> {
-        self.complete(http, provider, callback_query, code_verifier).await
+        self.complete(http, &provider, &callback_query, code_verifier.as_deref())
+            .await
     }
 
     async fn sign_out(&self, http: &HttpExchange) -> Result<(), AuthError> {

@@ -7,32 +7,17 @@ use super::{Backend, cookies};
 use crate::flow::{FlowError, Pkce, Purpose};
 
 impl Backend {
+    /// The wasm's way: the browser made the PKCE pair and sent its challenge.
     pub(super) async fn sign_in_from_browser(
         &self,
         http: &HttpExchange,
-        provider: String,
-        code_challenge: String,
-        return_to: Option<String>,
+        provider: &str,
+        challenge: &str,
+        return_to: Option<&str>,
     ) -> Result<SignInStart, AuthError> {
-        let pkce = Pkce::Browser {
-            challenge: &code_challenge,
-        };
-        let purpose = Purpose::SignIn {
-            return_to: return_to.as_deref(),
-        };
-        self.begin(http, &provider, pkce, purpose).await
-    }
-
-    pub(super) async fn sign_in_from_form(
-        &self,
-        http: &HttpExchange,
-        provider: String,
-        return_to: Option<String>,
-    ) {
-        let purpose = Purpose::SignIn {
-            return_to: return_to.as_deref(),
-        };
-        self.start(http, &provider, purpose).await;
+        let pkce = Pkce::Browser { challenge };
+        self.begin(http, provider, pkce, Purpose::SignIn { return_to })
+            .await
     }
 
     /// Records the transaction and sets the cookie that binds it to this browser.

@@ -13,10 +13,11 @@ use crate::{
 
 impl Backend {
     pub(super) async fn end_session(&self, http: &HttpExchange) -> Result<(), AuthError> {
-        if let Some(id) = Self::session_id(http) {
+        if let Some(id) = self.session_id(http) {
             sessions::end(&self.flow.db, &id).await.map_err(internal)?;
+            self.sessions.forget_all();
         }
-        http.set_cookie(&cookies::clear(cookies::SESSION));
+        http.set_cookie(&self.session_cookie.clear());
         http.see_other_for_form_posts("/");
         Ok(())
     }
@@ -25,15 +26,16 @@ impl Backend {
         &self,
         http: &HttpExchange,
     ) -> Result<String, AuthError> {
-        let session = match Self::session_id(http) {
+        let session = match self.session_id(http) {
             Some(id) => {
                 let session = sessions::profile(&self.flow.db, &id).await.map_err(internal)?;
                 sessions::end(&self.flow.db, &id).await.map_err(internal)?;
+                self.sessions.forget_all();
                 session
             }
             None => None,
         };
-        http.set_cookie(&cookies::clear(cookies::SESSION));
+        http.set_cookie(&self.session_cookie.clear());
         let target = match &session {
             Some(session) => self.provider_sign_out(session).await,
             None => None,

@@ -1,0 +1,146 @@
+//! Asking GitHub which organizations and teams a person belongs to, with their own token (the
+//! GitHub preset asks for `read:org` when the policy names organizations), and believing the
+//! answer for `ACCESS_RECHECK_SECS`, so a check does not call GitHub on every request.
+
+use std::{
+    collections::{HashMap, HashSet},
+    sync::Mutex,
+    time::{Duration, Instant},
+};
+
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+use url::Url;
+
+use super::policy::GitHubGroup;
+use crate::{
+    oauth::{OAuthError, get_json},
+    provider_http::ProviderHttp,
+    providers::{Protocol, ProviderConfig},
+};
+
+/// More answers than this and the oldest are forgotten wholesale.
+const MAX_REMEMBERED: usize = 10_000;
+
+#[derive(Default)]
+struct Memberships {
+    organizations: HashSet<String>,
+    /// (organization, team slug)
+    teams: HashSet<(String, String)>,
+}
+
+impl Memberships {
+    fn includes_any(&self, groups: &[GitHubGroup]) -> bool {
+        groups.iter().any(|group| match &group.team {
+            None => self.organizations.contains(&group.organization),
+            Some(team) => self.teams.contains(&(group.organization.clone(), team.clone())),
+        })
+    }
+}
+
+#[derive(Deserialize)]
+struct Organization {
+    login: String,
+}
+
+#[derive(Deserialize)]
+struct Team {
+    slug: String,
+    organization: Organization,
+}
+
+pub struct GitHubMemberships {
+    recheck: Duration,
+    /// By GitHub user id (the identity's subject).
+    answers: Mutex<HashMap<String, (Instant, std::sync::Arc<Memberships>)>>,
+}
+
+impl GitHubMemberships {
+    pub fn new(recheck: Duration) -> Self {
+        Self {
+            recheck,
+            answers: Mutex::default(),
+        }
+    }
+
+    /// Whether the GitHub user `subject` is in any of `groups`, asked with `token` unless a
+    /// recent answer is remembered.
+    pub async fn include_any<Token: Future<Output = Option<SecretString>>>(
+        &self,
+        http: &ProviderHttp,
+        provider: &ProviderConfig,
+        subject: &str,
+        token: impl FnOnce() -> Token,
+        groups: &[GitHubGroup],
+    ) -> Result<bool, OAuthError> {
+        if let Some(known) = self.remembered(subject) {
+            return Ok(known.includes_any(groups));
+        }
+        let (orgs_url, teams_url) = api_urls(provider).ok_or_else(|| OAuthError::UnexpectedResponse {
+            step: "organizations",
+            reason: "the provider is not GitHub".into(),
+        })?;
+        let token = token().await.ok_or_else(|| OAuthError::Request {
+            step: "organizations",
+            reason: "no token is kept for this identity".into(),
+        })?;
+        let bearer = format!("Bearer {}", token.expose_secret());
+        let headers = match &provider.protocol {
+            Protocol::OAuth2(settings) => settings.quirks.profile_headers.as_slice(),
+            _ => &[],
+        };
+        let organizations: Vec<Organization> =
+            read(get_json(http, "organizations", &orgs_url, &bearer, headers).await?)?;
+        let teams: Vec<Team> = read(get_json(http, "teams", &teams_url, &bearer, headers).await?)?;
+        let memberships = std::sync::Arc::new(Memberships {
+            organizations: organizations
+                .into_iter()
+                .map(|o| o.login.to_ascii_lowercase())
+                .collect(),
+            teams: teams
+                .into_iter()
+                .map(|t| {
+                    (
+                        t.organization.login.to_ascii_lowercase(),
+                        t.slug.to_ascii_lowercase(),
+                    )
+                })
+                .collect(),
+        });
+        let mut answers = self.answers.lock().unwrap_or_else(|e| e.into_inner());
+        if answers.len() >= MAX_REMEMBERED {
+            answers.clear();
+        }
+        answers.insert(subject.to_owned(), (Instant::now(), memberships.clone()));
+        Ok(memberships.includes_any(groups))
+    }
+
+    fn remembered(&self, subject: &str) -> Option<std::sync::Arc<Memberships>> {
+        let answers = self.answers.lock().unwrap_or_else(|e| e.into_inner());
+        answers
+            .get(subject)
+            .filter(|(asked, _)| asked.elapsed() < self.recheck)
+            .map(|(_, memberships)| memberships.clone())
+    }
+}
+
+/// `/user/orgs` and `/user/teams`, beside the preset's `/user/emails` (so a stand-in that
+/// serves one serves all).
+fn api_urls(provider: &ProviderConfig) -> Option<(Url, Url)> {
+    let Protocol::OAuth2(settings) = &provider.protocol else {
+        return None;
+    };
+    let emails = settings.quirks.emails_url.as_ref()?;
+    let mut orgs = emails.join("orgs").ok()?;
+    let mut teams = emails.join("teams").ok()?;
+    orgs.query_pairs_mut().append_pair("per_page", "100");
+    teams.query_pairs_mut().append_pair("per_page", "100");
+    Some((orgs, teams))
+}
+
+fn read<T: serde::de::DeserializeOwned>(document: serde_json::Value) -> Result<T, OAuthError> {
+    serde_json::from_value(document).map_err(|_| OAuthError::UnexpectedResponse {
+        step: "organizations",
+        reason: "not the list GitHub documents".into(),
+    })
+}
