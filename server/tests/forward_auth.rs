@@ -11,7 +11,7 @@ use support::{
     StandInProvider, TestApp,
     app::auth_config,
     eventually,
-    provider::CLIENT_SECRET,
+    provider::{CLIENT_ID, CLIENT_SECRET, SUBJECT},
 };
 use wiremock::{
     Mock, MockServer, ResponseTemplate,
@@ -401,6 +401,68 @@ async fn an_invalid_access_table_stops_the_start_naming_its_key() {
             .expect_err(table);
         assert!(error.contains(key), "{table}: {error}");
     }
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+/// Signs in at the Google preset (pointed at the stand-in) with an ID token whose `hd` is
+/// `hosted_domain`; returns the reply.
+async fn google_sign_in(app: &TestApp, provider: &StandInProvider, hosted_domain: &str) -> support::app::Reply {
+    let callback = app.begin_with("google", None).await;
+    let id_token = provider.sign_jwt(
+        &json!({"alg": "RS256", "kid": "test-key-1"}),
+        &json!({
+            "iss": provider.issuer(), "sub": SUBJECT, "aud": CLIENT_ID, "iat": now(), "exp": now() + 300,
+            "nonce": callback.nonce, "email": "ada@school.example", "email_verified": true, "hd": hosted_domain,
+        }),
+        0,
+    );
+    provider.answer_token_request_with(id_token).await;
+    provider.answer_userinfo_with(json!({ "sub": SUBJECT, "email": "ada@school.example" })).await;
+    app.finish(&callback).await
+}
+
+#[tokio::test]
+async fn a_google_workspace_domain_lets_its_people_in() {
+    let provider = StandInProvider::start().await;
+    let config = format!(
+        "[[provider]]\npreset = \"google\"\nissuer = \"{}\"\nclient_id = \"{CLIENT_ID}\"\nclient_secret = \"{CLIENT_SECRET}\"\n\n\
+         [access]\ngoogle_hosted_domains = [\"school.example\"]\n",
+        provider.issuer()
+    );
+    let app = TestApp::spawn_from_config(&config).await;
+    let reply = google_sign_in(&app, &provider, "school.example").await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let session = format!("__Host-session={}", reply.session().unwrap());
+    assert_eq!(check(&app, Some(&session)).await.0, 202, "the stored hd passes the check too");
+
+    let reply = google_sign_in(&app, &provider, "elsewhere.example").await;
+    assert_eq!(reply.status, 403, "{}", reply.body);
+}
+
+#[tokio::test]
+async fn a_back_channel_logout_ends_the_session_at_the_check_at_once() {
+    let (app, provider, session) = signed_in(&[]).await;
+    assert_eq!(check(&app, Some(&session)).await.0, 202);
+    let logout = provider.sign_logout_token(&json!({
+        "iss": provider.issuer(), "aud": CLIENT_ID, "iat": now(), "exp": now() + 120,
+        "jti": "forward-auth-logout", "sub": SUBJECT,
+        "events": { "http://schemas.openid.net/event/backchannel-logout": {} },
+    }));
+    let response = app
+        .http
+        .post(format!("{}/auth/backchannel-logout/acme", app.origin))
+        .form(&[("logout_token", logout)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(check(&app, Some(&session)).await.0, 401);
 }
 
 fn encode(text: &str) -> String {
