@@ -96,7 +96,7 @@ impl SignInFlow {
         let provider_sid = granted
             .id_token
             .as_ref()
-            .and_then(|token| oidc::logout_token::session_of_id_token(token.expose_secret()));
+            .and_then(|token| oidc::jwt_part::session_of_id_token(token.expose_secret()));
         if tx.link_session.is_none() {
             self.check_access(provider, &identity, &granted).await?;
         }

@@ -93,7 +93,7 @@ pub async fn exchange_code(
     identity.hosted_domain = grant
         .id_token
         .as_ref()
-        .and_then(|token| super::logout_token::hosted_domain_of_id_token(token.expose_secret()));
+        .and_then(|token| super::jwt_part::hosted_domain_of_id_token(token.expose_secret()));
 
     if metadata.userinfo_endpoint().is_some() {
         let request = discovered

@@ -3,6 +3,7 @@
 mod discovered;
 mod discovery;
 mod exchange;
+pub mod jwt_part;
 pub mod logout_token;
 mod signing_key;
 
