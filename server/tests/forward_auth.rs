@@ -104,7 +104,7 @@ async fn an_unverified_email_is_never_named() {
     let session = format!("__Host-session={}", reply.session().unwrap());
     // The stand-in marks ada's address verified; unmark it in the store, as a provider would.
     let pool = app.database.pool().await;
-    sqlx::query("UPDATE users SET email_verified = $1")
+    sqlx::query("UPDATE identities SET email_verified = $1")
         .bind(false)
         .execute(&pool)
         .await
@@ -178,6 +178,53 @@ async fn rd_never_leads_anywhere_but_here_or_an_allowed_host() {
     assert_eq!((status, location.as_deref()), (303, Some("https://wiki.corp.example/a")));
     let (status, location, _) = visit(&app, "/auth/start", Some(&session)).await;
     assert_eq!((status, location.as_deref()), (303, Some("/")));
+}
+
+#[tokio::test]
+async fn an_rd_written_unencoded_by_the_proxy_comes_back_whole() {
+    let (app, _provider, session) = signed_in(APP_HOSTS).await;
+    // As nginx writes it: `rd=$scheme://$http_host$request_uri`, nothing encoded.
+    let wanted = "https://app.example.test/a%20b/page?x=1&y=2+3";
+    let (status, location, _) = visit(&app, &format!("/auth/start?rd={wanted}"), Some(&session)).await;
+    assert_eq!((status, location.as_deref()), (303, Some(wanted)));
+    let (status, location, _) = visit(&app, &format!("/auth/start?rd={wanted}"), None).await;
+    assert_eq!(status, 303);
+    assert_eq!(location.unwrap(), format!("/?return_to={}", encode(wanted)));
+}
+
+#[tokio::test]
+async fn proxies_that_pass_refusals_on_can_ask_for_a_redirect_to_sign_in() {
+    /// The check as Traefik or Caddy ask it, about `https://{host}/private/page?x=1`.
+    async fn ask(app: &TestApp, cookie: Option<&str>, host: &str) -> reqwest::Response {
+        let mut request = app
+            .http
+            .get(format!("{}/auth/check?redirect=true", app.origin))
+            .header("x-forwarded-proto", "https")
+            .header("x-forwarded-host", host)
+            .header("x-forwarded-uri", "/private/page?x=1");
+        if let Some(cookie) = cookie {
+            request = request.header(COOKIE, cookie);
+        }
+        request.send().await.unwrap()
+    }
+
+    let (app, _provider, session) = signed_in(APP_HOSTS).await;
+    let refused = ask(&app, None, "app.example.test").await;
+    assert_eq!(refused.status(), 302);
+    assert_eq!(
+        refused.headers()[LOCATION],
+        format!(
+            "{}/auth/start?rd={}",
+            app.origin,
+            encode("https://app.example.test/private/page?x=1")
+        )
+        .as_str()
+    );
+    let elsewhere = ask(&app, None, "evil.test").await;
+    assert_eq!(elsewhere.headers()[LOCATION], format!("{}/auth/start?rd=%2F", app.origin).as_str());
+    assert_eq!(ask(&app, Some(&session), "app.example.test").await.status(), 202);
+    // Without asking, the check keeps to what nginx's auth_request understands.
+    assert_eq!(check(&app, None).await.0, 401);
 }
 
 #[tokio::test]

@@ -21,6 +21,10 @@ use crate::{
 
 /// More answers than this and the oldest are forgotten wholesale.
 const MAX_REMEMBERED: usize = 10_000;
+/// GitHub's largest page.
+const PAGE_SIZE: usize = 100;
+/// A thousand organizations or teams is more than anyone is in; past that we stop asking.
+const MAX_PAGES: usize = 10;
 
 #[derive(Default)]
 struct Memberships {
@@ -90,8 +94,8 @@ impl GitHubMemberships {
             _ => &[],
         };
         let organizations: Vec<Organization> =
-            read(get_json(http, "organizations", &orgs_url, &bearer, headers).await?)?;
-        let teams: Vec<Team> = read(get_json(http, "teams", &teams_url, &bearer, headers).await?)?;
+            every_page(http, "organizations", &orgs_url, &bearer, headers).await?;
+        let teams: Vec<Team> = every_page(http, "teams", &teams_url, &bearer, headers).await?;
         let memberships = std::sync::Arc::new(Memberships {
             organizations: organizations
                 .into_iter()
@@ -131,16 +135,34 @@ fn api_urls(provider: &ProviderConfig) -> Option<(Url, Url)> {
         return None;
     };
     let emails = settings.quirks.emails_url.as_ref()?;
-    let mut orgs = emails.join("orgs").ok()?;
-    let mut teams = emails.join("teams").ok()?;
-    orgs.query_pairs_mut().append_pair("per_page", "100");
-    teams.query_pairs_mut().append_pair("per_page", "100");
-    Some((orgs, teams))
+    Some((emails.join("orgs").ok()?, emails.join("teams").ok()?))
 }
 
-fn read<T: serde::de::DeserializeOwned>(document: serde_json::Value) -> Result<T, OAuthError> {
-    serde_json::from_value(document).map_err(|_| OAuthError::UnexpectedResponse {
-        step: "organizations",
-        reason: "not the list GitHub documents".into(),
-    })
+/// Every page of a GitHub list, `PAGE_SIZE` at a time, until a page comes back short.
+async fn every_page<T: serde::de::DeserializeOwned>(
+    http: &ProviderHttp,
+    step: &'static str,
+    url: &Url,
+    bearer: &str,
+    headers: &[(&'static str, &'static str)],
+) -> Result<Vec<T>, OAuthError> {
+    let mut all = Vec::new();
+    for page in 1..=MAX_PAGES {
+        let mut paged = url.clone();
+        paged
+            .query_pairs_mut()
+            .append_pair("per_page", &PAGE_SIZE.to_string())
+            .append_pair("page", &page.to_string());
+        let entries: Vec<T> = serde_json::from_value(get_json(http, step, &paged, bearer, headers).await?)
+            .map_err(|_| OAuthError::UnexpectedResponse {
+                step,
+                reason: "not the list GitHub documents".into(),
+            })?;
+        let last = entries.len() < PAGE_SIZE;
+        all.extend(entries);
+        if last {
+            break;
+        }
+    }
+    Ok(all)
 }

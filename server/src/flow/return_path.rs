@@ -20,6 +20,14 @@ impl AllowedRedirectHosts {
         let mut hosts = Self::default();
         for entry in list.split([',', ' ', '\t', '\n']).filter(|e| !e.is_empty()) {
             let entry = entry.to_ascii_lowercase();
+            // An IPv6 address, written as in a URL: `[::1]`.
+            if let Some(address) = entry.strip_prefix('[').and_then(|e| e.strip_suffix(']')) {
+                let address: std::net::Ipv6Addr = address
+                    .parse()
+                    .map_err(|_| format!("{entry:?} is not an IPv6 address"))?;
+                hosts.exact.push(format!("[{address}]"));
+                continue;
+            }
             let (name, wildcard) = match entry.strip_prefix("*.") {
                 Some(parent) => (parent.to_owned(), true),
                 None => (entry.clone(), false),
@@ -76,6 +84,24 @@ pub fn sanitize(requested: Option<&str>, allowed: &AllowedRedirectHosts) -> Stri
         return requested.to_owned();
     }
     allowed_url(requested, allowed).unwrap_or_else(|| "/".to_owned())
+}
+
+/// `rd` from a raw query string. Proxies write it unencoded (nginx: `rd=$scheme://$http_host
+/// $request_uri`), so an `rd` that begins as a URL or a path is everything after `rd=`, with
+/// its own `&` and `%` escapes, exactly as the protected app's URL was; an encoded one is
+/// decoded. Either way it still goes through [`sanitize`].
+pub fn rd_from_query(query: &str) -> Option<String> {
+    let value = query
+        .strip_prefix("rd=")
+        .or_else(|| query.split_once("&rd=").map(|(_, value)| value))?;
+    let lower = value.to_ascii_lowercase();
+    if lower.starts_with("https://") || lower.starts_with("http://") || value.starts_with('/') {
+        return Some(value.to_owned());
+    }
+    let encoded = value.split('&').next().unwrap_or_default();
+    url::form_urlencoded::parse(format!("rd={encoded}").as_bytes())
+        .next()
+        .map(|(_, value)| value.into_owned())
 }
 
 fn is_safe_path(path: &str) -> bool {
@@ -216,7 +242,16 @@ mod tests {
 
     #[test]
     fn plain_http_only_for_listed_loopback_hosts() {
-        let allowed = hosts("localhost 127.0.0.1");
+        let allowed = hosts("localhost 127.0.0.1 [::1]");
+        assert_eq!(
+            sanitize(Some("http://[::1]:8080/x"), &allowed),
+            "http://[::1]:8080/x"
+        );
+        assert_eq!(
+            sanitize(Some("http://[0:0:0:0:0:0:0:1]/x"), &allowed),
+            "http://[::1]/x"
+        );
+        assert!(AllowedRedirectHosts::parse("[::g]").is_err());
         assert_eq!(
             sanitize(Some("http://localhost:8080/x"), &allowed),
             "http://localhost:8080/x"
@@ -227,6 +262,26 @@ mod tests {
         );
         assert_eq!(sanitize(Some("http://127.0.0.2/"), &allowed), "/");
         assert_eq!(sanitize(Some("http://10.0.0.1/"), &hosts("10.0.0.1")), "/");
+    }
+
+    #[test]
+    fn rd_is_read_as_the_proxy_wrote_it() {
+        let raw = "rd=https://app.example.test/a%20b?x=1&y=2+3";
+        assert_eq!(
+            rd_from_query(raw).as_deref(),
+            Some("https://app.example.test/a%20b?x=1&y=2+3")
+        );
+        assert_eq!(
+            rd_from_query("rd=https%3A%2F%2Fapp.example.test%2Fp%3Fx%3D1&z=2").as_deref(),
+            Some("https://app.example.test/p?x=1")
+        );
+        assert_eq!(
+            rd_from_query("a=1&rd=/account?q=1").as_deref(),
+            Some("/account?q=1")
+        );
+        assert_eq!(rd_from_query("rd=%2Faccount").as_deref(), Some("/account"));
+        assert_eq!(rd_from_query("x=1"), None);
+        assert_eq!(rd_from_query("ard=/x"), None);
     }
 
     #[test]

@@ -100,6 +100,13 @@ pub async fn build_app(
     leptos_options: LeptosOptions,
 ) -> Result<axum::Router, StartupError> {
     let AuthConfig { providers, access } = auth_config;
+    let needs_kept_tokens =
+        access.as_ref().is_some_and(|p| !p.github_groups.is_empty()) || settings.pass_access_token;
+    if needs_kept_tokens && settings.token_keys.is_none() {
+        return Err(StartupError::Settings(
+            "[access] github_organizations and PASS_ACCESS_TOKEN use the provider's kept token: set TOKEN_KEYS".into(),
+        ));
+    }
     match &access {
         None => tracing::info!("no [access] table in AUTH_CONFIG: anyone who signs in may enter"),
         Some(policy) => tracing::info!(?policy, "access policy in force"),
@@ -158,6 +165,7 @@ pub async fn build_app(
         tokens: tokens.clone(),
         redirect_hosts: settings.redirect_hosts.clone(),
         pass_access_token: settings.pass_access_token,
+        app_url: settings.app_url.clone(),
     });
     let backend = Arc::new(Backend::new(
         flow,

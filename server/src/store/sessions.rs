@@ -27,6 +27,10 @@ pub struct SessionProfile {
     pub person: Person,
     /// The identity's Google Workspace domain, when its ID token named one.
     pub hosted_domain: Option<String>,
+    /// The address of the identity the session is signed in with, as its provider last said
+    /// (the account's `person.email` may come from another of its identities).
+    pub identity_email: Option<String>,
+    pub identity_email_verified: Option<bool>,
     /// Unix seconds: when the session ends unless it is used again (idle), or at the latest.
     pub expires_at: i64,
 }
@@ -70,7 +74,8 @@ pub async fn profile(db: &super::Database, id: &SessionId) -> Result<Option<Sess
     let at = now();
     let row = sqlx::query(
         "SELECT s.user_id, s.identity_id, s.created_at, s.last_seen_at, i.provider_id, i.subject, u.display_name, i.username,
-                u.email, u.email_verified, u.avatar_url, i.raw_claims, i.hosted_domain
+                u.email, u.email_verified, u.avatar_url, i.raw_claims, i.hosted_domain,
+                i.email AS identity_email, i.email_verified AS identity_email_verified
          FROM sessions s JOIN users u ON u.id = s.user_id JOIN identities i ON i.id = s.identity_id
          WHERE s.id_digest = $1",
     )
@@ -107,6 +112,8 @@ pub async fn profile(db: &super::Database, id: &SessionId) -> Result<Option<Sess
             raw_claims: row.get("raw_claims"),
         },
         hosted_domain: row.get("hosted_domain"),
+        identity_email: row.get("identity_email"),
+        identity_email_verified: super::flag(&row, "identity_email_verified")?,
         expires_at: (created_at + ABSOLUTE_SECS).min(seen_at + IDLE_SECS),
     }))
 }

@@ -36,6 +36,8 @@ pub struct ForwardAuth {
     pub redirect_hosts: AllowedRedirectHosts,
     /// `PASS_ACCESS_TOKEN`: hand the provider's access token to the protected app.
     pub pass_access_token: bool,
+    /// Where `/auth/start` is, for proxies that pass the check's redirect to the browser.
+    pub app_url: url::Url,
 }
 
 pub fn routes(forward_auth: ForwardAuth) -> Router<LeptosOptions> {
@@ -57,8 +59,8 @@ impl ForwardAuth {
         let entrant = Entrant {
             provider: &provider.config,
             subject: &session.subject,
-            email: session.person.email.as_deref(),
-            email_verified: session.person.email_verified,
+            email: session.identity_email.as_deref(),
+            email_verified: session.identity_email_verified,
             hosted_domain: session.hosted_domain.as_deref(),
         };
         let identity = session.identity_id;

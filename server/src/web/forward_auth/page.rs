@@ -8,23 +8,22 @@ use http::{StatusCode, header};
 const POLICY: &str =
     "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; frame-ancestors 'none'";
 
-/// A person the policy refuses, named, with a way to sign in with another account.
+/// A person the policy refuses, named, with a way to sign in with another account: signed
+/// out, the browser goes back to `target`, whose proxy then sends it to sign in again.
 pub(super) fn refused(account: &str, provider: &str, target: &str) -> Response {
-    let encoded: String = url::form_urlencoded::byte_serialize(target.as_bytes()).collect();
-    let again = format!("/?return_to={encoded}");
     let body = format!(
         r#"<section class="card error" role="alert">
   <h1>Not allowed</h1>
   <p>You are signed in as <strong>{account}</strong> with {provider}, and that account may not open this app.</p>
   <p>Sign in with another account, or ask whoever runs this app to let this one in.</p>
   <form method="post" action="/auth/sign-out">
-    <input type="hidden" name="rd" value="{again}">
+    <input type="hidden" name="rd" value="{target}">
     <button type="submit" class="button">Sign in with another account</button>
   </form>
 </section>"#,
         account = escape(account),
         provider = escape(provider),
-        again = escape(&again),
+        target = escape(target),
     );
     document(StatusCode::FORBIDDEN, "Not allowed", &body)
 }

@@ -5,7 +5,7 @@ use std::{collections::HashMap, sync::Arc};
 
 use axum::{
     Form,
-    extract::{Query, State},
+    extract::{RawQuery, State},
     response::{IntoResponse, Response},
 };
 use http::{HeaderMap, StatusCode, header};
@@ -15,9 +15,10 @@ use crate::{flow::return_path, store::sessions};
 
 pub(super) async fn page(
     State(forward_auth): State<Arc<ForwardAuth>>,
-    Query(query): Query<HashMap<String, String>>,
+    RawQuery(query): RawQuery,
 ) -> Response {
-    let target = return_path::sanitize(query.get("rd").map(String::as_str), &forward_auth.redirect_hosts);
+    let rd = query.as_deref().and_then(return_path::rd_from_query);
+    let target = return_path::sanitize(rd.as_deref(), &forward_auth.redirect_hosts);
     page::sign_out(&target)
 }
 

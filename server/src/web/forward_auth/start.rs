@@ -3,10 +3,10 @@
 //! `rd`; signed in but refused, it is shown why. `rd` that is not this site or an allowed host
 //! becomes `/`.
 
-use std::{collections::HashMap, sync::Arc};
+use std::sync::Arc;
 
 use axum::{
-    extract::{Query, State},
+    extract::{RawQuery, State},
     response::{IntoResponse, Response},
 };
 use http::{HeaderMap, StatusCode, header};
@@ -16,10 +16,11 @@ use crate::flow::return_path;
 
 pub(super) async fn start(
     State(forward_auth): State<Arc<ForwardAuth>>,
-    Query(query): Query<HashMap<String, String>>,
+    RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Response {
-    let target = return_path::sanitize(query.get("rd").map(String::as_str), &forward_auth.redirect_hosts);
+    let rd = query.as_deref().and_then(return_path::rd_from_query);
+    let target = return_path::sanitize(rd.as_deref(), &forward_auth.redirect_hosts);
     let session = match forward_auth.cookie.id(&headers) {
         Some(id) => match forward_auth.sessions.profile(&forward_auth.db, &id).await {
             Ok(session) => session,
@@ -38,8 +39,7 @@ pub(super) async fn start(
         return see_other(&target);
     }
     let account = session
-        .person
-        .email
+        .identity_email
         .as_deref()
         .or(session.person.username.as_deref())
         .unwrap_or(&session.person.display_name);
