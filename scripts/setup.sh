@@ -26,11 +26,14 @@ if ! wasm-bindgen --version 2>/dev/null | grep -q " $WASM_BINDGEN_VERSION\$"; th
 fi
 
 # Debian packages the tests start themselves: Chromium, PostgreSQL (a throwaway cluster per
-# run) and nginx (the reverse proxy in front of two instances).
+# run), nginx (the reverse proxy in front of two instances, and with TLS in front of a protected
+# app), openssl (that test's throwaway certificate) and python3 (the app it protects).
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
 [ -x /usr/sbin/nginx ] || missing+=(nginx)
+command -v openssl >/dev/null || missing+=(openssl)
+command -v python3 >/dev/null || missing+=(python3)
 if [ ${#missing[@]} -gt 0 ]; then
   say "installing Debian packages: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
