@@ -4,9 +4,8 @@
 mod support;
 
 use serde_json::Value;
-use sqlx::{AnyPool, Row};
 
-use support::{StandInProvider, TestApp};
+use support::{StandInProvider, TestApp, database::count};
 
 const FIREFOX: &str = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0";
 const CHROME: &str =
@@ -32,14 +31,6 @@ fn connected_providers(account: &Value) -> Vec<String> {
         .iter()
         .map(|c| c["provider_id"].as_str().unwrap().to_owned())
         .collect()
-}
-
-async fn count(pool: &AnyPool, table: &str) -> i64 {
-    sqlx::query(&format!("SELECT COUNT(*) AS n FROM {table}"))
-        .fetch_one(pool)
-        .await
-        .unwrap()
-        .get("n")
 }
 
 /// Users, identities and sessions, in that order.

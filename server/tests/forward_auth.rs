@@ -281,12 +281,7 @@ async fn the_policy_refuses_at_sign_in_with_no_session_and_a_record() {
     assert_eq!(reply.body, json!({ "NotAllowed": "ada@example.com at Acme ID" }));
     assert_eq!(reply.session(), None, "no session is made");
     let pool = app.database.pool().await;
-    let sessions: i64 = sqlx::query("SELECT COUNT(*) AS n FROM sessions")
-        .fetch_one(&pool)
-        .await
-        .unwrap()
-        .get("n");
-    assert_eq!(sessions, 0);
+    assert_eq!(support::database::count(&pool, "sessions").await, 0);
     let outcomes: Vec<String> = sqlx::query("SELECT outcome FROM sign_in_events")
         .fetch_all(&pool)
         .await

@@ -12,7 +12,6 @@ use std::{net::Ipv4Addr, time::Duration};
 
 use bench::proc_stats;
 use rand::{Rng, SeedableRng, rngs::StdRng, seq::IndexedRandom};
-use sqlx::Row;
 use tokio::{
     io::{AsyncReadExt, AsyncWriteExt},
     net::TcpSocket,
@@ -116,11 +115,7 @@ async fn random_and_mutated_requests_get_4xx_at_worst_and_change_nothing() {
     );
 
     let pool = app.database.pool().await;
-    let sessions: i64 = sqlx::query("SELECT COUNT(*) AS n FROM sessions")
-        .fetch_one(&pool)
-        .await
-        .unwrap()
-        .get("n");
+    let sessions = support::database::count(&pool, "sessions").await;
     assert_eq!(sessions, 0, "seed {seed}: random requests created a session");
 
     // The app still works: the person whose sign-in was under way throughout finishes it.

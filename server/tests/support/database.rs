@@ -67,3 +67,13 @@ impl TestDatabase {
         AnyPool::connect(&self.url).await.unwrap()
     }
 }
+
+/// How many rows `table` holds.
+pub async fn count(pool: &AnyPool, table: &str) -> i64 {
+    use sqlx::Row;
+    sqlx::query(&format!("SELECT COUNT(*) AS n FROM {table}"))
+        .fetch_one(pool)
+        .await
+        .unwrap()
+        .get("n")
+}
