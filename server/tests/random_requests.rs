@@ -163,6 +163,9 @@ const PATHS: &[&str] = &[
     "/favicon.ico",
     "/dashboard",
     "/account",
+    "/auth/check",
+    "/auth/start",
+    "/auth/sign-out",
     "*",
 ];
 
@@ -196,6 +199,8 @@ const FIELDS: &[&str] = &[
     "iss",
     "error",
     "error_description",
+    "rd",
+    "redirect",
 ];
 
 impl Target {
