@@ -2,14 +2,13 @@
 // their own, for two-instances.spec.ts. Everything listens on loopback ports that
 // playwright.config.ts does not use, and everything started here is stopped by `stop()`.
 
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { chmodSync, closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
+import { existsSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Processes, request, type Reply } from './processes';
 
 const end2end = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const repo = resolve(end2end, '..');
@@ -29,56 +28,10 @@ export const signInBurst = 3;
 const clientSecret = 'two-instances-secret';
 const startDeadlineMs = 60_000;
 
-/** One process started here, its output going to a file in the cluster's folder. */
-class Started {
-  constructor(readonly name: string, readonly child: ChildProcess, readonly log: string) {}
-
-  get running() {
-    return this.child.exitCode === null && this.child.signalCode === null;
-  }
-
-  /** Its own process group, so that nginx's worker goes with its master. */
-  signal(signal: NodeJS.Signals) {
-    if (!this.running || this.child.pid === undefined) return;
-    try {
-      process.kill(-this.child.pid, signal);
-    } catch {
-      // Already gone.
-    }
-  }
-
-  async stop() {
-    this.signal('SIGTERM');
-    const deadline = Date.now() + 10_000;
-    while (this.running && Date.now() < deadline) await sleep(50);
-    if (this.running) {
-      this.signal('SIGKILL');
-      while (this.running) await sleep(50);
-    }
-  }
-
-  tail(lines = 40) {
-    if (!existsSync(this.log)) return '';
-    const text = readFileSync(this.log, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
-    return `--- ${this.name} (${this.log}) ---\n${text}`;
-  }
-}
-
-export interface Reply {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-}
-
 export class Cluster {
-  private readonly processes: Started[] = [];
   private database?: { admin: string; name: string };
-  private readonly killOnExit = () => this.processes.forEach((p) => p.signal('SIGKILL'));
 
-  private constructor(readonly dir: string) {
-    // A last resort should the worker end without afterAll: no process outlives the run.
-    process.once('exit', this.killOnExit);
-  }
+  private constructor(private readonly processes: Processes) {}
 
   /** Starts the provider, a fresh database, both instances and nginx, each awaited by URL. */
   static async start(): Promise<Cluster> {
@@ -96,7 +49,7 @@ export class Cluster {
       if (await isListening(port)) throw new Error(`port ${port} is already in use; is an earlier run still alive?`);
     }
 
-    const cluster = new Cluster(mkdtempSync(join(tmpdir(), 'two-instances-')));
+    const cluster = new Cluster(new Processes('two-instances-', startDeadlineMs));
     try {
       await cluster.boot(admin);
       return cluster;
@@ -108,15 +61,13 @@ export class Cluster {
   }
 
   private async boot(admin: string) {
-    // nginx's worker runs as nobody and must reach the temp paths the master makes in here.
-    chmodSync(this.dir, 0o755);
-
-    const idp = this.spawn('demo-idp', process.execPath, ['idp/demo-idp.mjs'], end2end, {
+    const { processes } = this;
+    const idp = processes.spawn('demo-idp', process.execPath, ['idp/demo-idp.mjs'], end2end, {
       IDP_PORT: String(idpPort),
       APP_URL: proxyUrl,
       IDP_CLIENT_SECRET: clientSecret,
     });
-    await this.waitFor(`${idpUrl}/.well-known/openid-configuration`, [idp]);
+    await processes.waitFor(`${idpUrl}/.well-known/openid-configuration`, [idp]);
 
     const name = `two_instances_${randomBytes(6).toString('hex')}`;
     execFileSync('psql', [admin, '-v', 'ON_ERROR_STOP=1', '-qc', `CREATE DATABASE ${name}`], { stdio: 'pipe' });
@@ -124,7 +75,7 @@ export class Cluster {
     const databaseUrl = new URL(admin);
     databaseUrl.pathname = `/${name}`;
 
-    const authConfig = join(this.dir, 'auth.toml');
+    const authConfig = join(processes.dir, 'auth.toml');
     writeFileSync(
       authConfig,
       [
@@ -140,7 +91,7 @@ export class Cluster {
 
     // Both at once, as a deployment would start them: they migrate the same empty database.
     const servers = (Object.keys(instances) as Pin[]).map((pin) =>
-      this.spawn(`instance-${pin}`, join(repo, 'target/release/server'), [], repo, {
+      processes.spawn(`instance-${pin}`, join(repo, 'target/release/server'), [], repo, {
         LEPTOS_SITE_ADDR: instances[pin],
         LEPTOS_SITE_ROOT: 'target/site',
         APP_URL: proxyUrl,
@@ -159,29 +110,21 @@ export class Cluster {
     );
     for (const pin of Object.keys(instances) as Pin[]) {
       const base = `http://${instances[pin]}`;
-      await this.waitFor(`${base}/healthz`, servers);
+      await processes.waitFor(`${base}/healthz`, servers);
       // Ready to sign people in: the database answers and the provider's discovery is done.
-      await this.waitFor(`${base}/readyz`, servers, (reply) => {
+      await processes.waitFor(`${base}/readyz`, servers, (reply) => {
         const report = JSON.parse(reply.body) as { ready: boolean; providers: Array<{ status: string }> };
         return report.ready && report.providers.every((p) => p.status === 'ready');
       });
     }
 
-    writeFileSync(join(this.dir, 'nginx.conf'), nginxConfig(this.dir));
-    const nginx = this.spawn(
-      'nginx',
-      '/usr/sbin/nginx',
-      ['-p', this.dir, '-e', join(this.dir, 'error.log'), '-c', join(this.dir, 'nginx.conf'), '-g', 'daemon off;'],
-      this.dir,
-      {},
-    );
-    await this.waitFor(`http://127.0.0.1:${proxyPort}/healthz`, [nginx, ...servers]);
+    const nginx = processes.nginx(nginxConfig(processes.dir));
+    await processes.waitFor(`http://127.0.0.1:${proxyPort}/healthz`, [nginx, ...servers]);
   }
 
-  /** Stops everything started here, newest first, and removes the database and the folder. */
+  /** Stops everything started here, newest first, and removes the folder and the database. */
   async stop() {
-    for (const started of [...this.processes].reverse()) await started.stop();
-    process.off('exit', this.killOnExit);
+    await this.processes.stop();
     if (this.database) {
       const { admin, name } = this.database;
       try {
@@ -190,51 +133,11 @@ export class Cluster {
         // The throwaway cluster goes away with the run anyway.
       }
     }
-    rmSync(this.dir, { recursive: true, force: true });
   }
 
   /** The end of every log written here, nginx's error log included. */
   logs() {
-    const nginxErrors = join(this.dir, 'error.log');
-    const extra = existsSync(nginxErrors)
-      ? `--- nginx error.log ---\n${readFileSync(nginxErrors, 'utf8').trimEnd().split('\n').slice(-40).join('\n')}`
-      : '';
-    return [...this.processes.map((p) => p.tail()), extra].filter(Boolean).join('\n');
-  }
-
-  private spawn(name: string, command: string, args: string[], cwd: string, env: Record<string, string>) {
-    const log = join(this.dir, `${name}.log`);
-    const fd = openSync(log, 'a');
-    const child = spawn(command, args, {
-      cwd,
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env },
-      stdio: ['ignore', fd, fd],
-      detached: true,
-    });
-    closeSync(fd);
-    const started = new Started(name, child, log);
-    this.processes.push(started);
-    return started;
-  }
-
-  /** Polls `url` until it answers 200 (and `accept` agrees), failing early if a process dies. */
-  private async waitFor(url: string, watched: Started[], accept: (reply: Reply) => boolean = () => true) {
-    const deadline = Date.now() + startDeadlineMs;
-    let last = 'no answer yet';
-    while (Date.now() < deadline) {
-      const dead = watched.find((p) => !p.running);
-      if (dead) throw new Error(`${dead.name} exited (${dead.child.exitCode ?? dead.child.signalCode}) before ${url} answered`);
-      try {
-        const target = new URL(url);
-        const reply = await send({ port: Number(target.port), path: target.pathname, method: 'GET' });
-        if (reply.status === 200 && accept(reply)) return;
-        last = `${reply.status} ${reply.body.slice(0, 300)}`;
-      } catch (error) {
-        last = (error as Error).message;
-      }
-      await sleep(200);
-    }
-    throw new Error(`${url} did not become ready within ${startDeadlineMs / 1000} s (last: ${last})`);
+    return this.processes.logs();
   }
 }
 
@@ -242,55 +145,16 @@ export class Cluster {
 export async function beginSignIn(from: string, pin: Pin): Promise<Reply> {
   const verifier = randomBytes(32).toString('base64url');
   const challenge = createHash('sha256').update(verifier).digest('base64url');
-  return send({
-    port: proxyPort,
-    path: '/api/begin_sign_in',
+  return request(new URL('/api/begin_sign_in', proxyUrl), {
     method: 'POST',
     localAddress: from,
     headers: {
-      host: `localhost:${proxyPort}`,
       origin: proxyUrl,
       accept: 'application/json',
       'content-type': 'application/x-www-form-urlencoded',
       [pinHeader]: pin,
     },
     body: new URLSearchParams({ provider: 'demo', code_challenge: challenge }).toString(),
-  });
-}
-
-interface Outgoing {
-  port: number;
-  path: string;
-  method: 'GET' | 'POST';
-  localAddress?: string;
-  headers?: Record<string, string>;
-  body?: string;
-}
-
-/** One request to 127.0.0.1 (never anywhere else) on a connection of its own. */
-function send({ port, path, method, localAddress, headers, body }: Outgoing): Promise<Reply> {
-  if (localAddress !== undefined && !localAddress.startsWith('127.')) {
-    throw new Error(`only loopback source addresses are used, not ${localAddress}`);
-  }
-  return new Promise((resolvePromise, reject) => {
-    const request = http.request(
-      { host: '127.0.0.1', port, path, method, localAddress, headers, agent: false, timeout: 10_000 },
-      (response) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () =>
-          resolvePromise({
-            status: response.statusCode ?? 0,
-            headers: response.headers,
-            body: Buffer.concat(chunks).toString('utf8'),
-          }),
-        );
-        response.on('error', reject);
-      },
-    );
-    request.on('timeout', () => request.destroy(new Error(`${method} ${path} timed out`)));
-    request.on('error', reject);
-    request.end(body);
   });
 }
 
@@ -362,8 +226,4 @@ function isListening(port: number): Promise<boolean> {
     });
     socket.once('error', () => resolvePromise(false));
   });
-}
-
-function sleep(ms: number) {
-  return new Promise((resolvePromise) => setTimeout(resolvePromise, ms));
 }

@@ -5,14 +5,12 @@
 // listens on a free loopback port; the browser reaches both host names on loopback through
 // Chromium's --host-resolver-rules. Everything started here is stopped by `stop()`.
 
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
-import https from 'node:https';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Processes, request, type Reply } from './processes';
 
 const end2end = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const repo = resolve(end2end, '..');
@@ -53,40 +51,6 @@ export interface Echo {
   headers: Array<[string, string]>;
 }
 
-/** One process started here, in a process group of its own, its output in a file. */
-class Started {
-  constructor(readonly name: string, readonly child: ChildProcess, readonly log: string) {}
-
-  get running() {
-    return this.child.exitCode === null && this.child.signalCode === null;
-  }
-
-  signal(signal: NodeJS.Signals) {
-    if (!this.running || this.child.pid === undefined) return;
-    try {
-      process.kill(-this.child.pid, signal);
-    } catch {
-      // Already gone.
-    }
-  }
-
-  async stop() {
-    this.signal('SIGTERM');
-    const deadline = Date.now() + 10_000;
-    while (this.running && Date.now() < deadline) await sleep(50);
-    if (this.running) {
-      this.signal('SIGKILL');
-      while (this.running) await sleep(50);
-    }
-  }
-
-  tail(lines = 40) {
-    if (!existsSync(this.log)) return '';
-    const text = readFileSync(this.log, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
-    return `--- ${this.name} (${this.log}) ---\n${text}`;
-  }
-}
-
 interface Ports {
   nginx: number;
   server: number;
@@ -95,13 +59,7 @@ interface Ports {
 }
 
 export class ForwardAuth {
-  private readonly processes: Started[] = [];
-  private readonly killOnExit = () => this.processes.forEach((p) => p.signal('SIGKILL'));
-
-  private constructor(readonly dir: string, readonly ports: Ports) {
-    // A last resort should the worker end without afterAll: no process outlives the run.
-    process.once('exit', this.killOnExit);
-  }
+  private constructor(private readonly processes: Processes, readonly ports: Ports) {}
 
   /** https://auth.example.test:<port>: the sign-in service's APP_URL, as the browser sees it. */
   get authOrigin() {
@@ -122,7 +80,8 @@ export class ForwardAuth {
    * value) or none: the browser shows no page for an answer without a body.
    */
   check(session?: string): Promise<Reply> {
-    return get(new URL(`${this.authOrigin}/auth/check`), session ? { cookie: `__Secure-session=${session}` } : {});
+    const headers = session ? { cookie: `__Secure-session=${session}` } : undefined;
+    return request(new URL(`${this.authOrigin}/auth/check`), { headers });
   }
 
   /** Starts the provider, the sign-in service, the upstream and nginx, each awaited by polling. */
@@ -131,7 +90,8 @@ export class ForwardAuth {
       if (!existsSync(join(repo, file))) throw new Error(`${file} is missing: build the release server first (make build)`);
     }
     const [nginx, server, idp, upstream] = await freePorts(4);
-    const setup = new ForwardAuth(mkdtempSync(join(tmpdir(), 'forward-auth-')), { nginx, server, idp, upstream });
+    const processes = new Processes('forward-auth-', startDeadlineMs, { HOME: process.env.HOME ?? '/' });
+    const setup = new ForwardAuth(processes, { nginx, server, idp, upstream });
     try {
       await setup.boot();
       return setup;
@@ -143,9 +103,8 @@ export class ForwardAuth {
   }
 
   private async boot() {
-    const { dir, ports } = this;
-    // nginx's worker runs as nobody and must reach the temp paths its master makes in here.
-    chmodSync(dir, 0o755);
+    const { processes, ports } = this;
+    const { dir } = processes;
 
     // A throwaway certificate for both names, made fresh for every run and never kept.
     const cert = join(dir, 'cert.pem');
@@ -156,12 +115,12 @@ export class ForwardAuth {
       '-addext', `subjectAltName=DNS:${authHost},DNS:${appHost}`,
     ], { stdio: 'pipe' });
 
-    const idp = this.spawn('demo-idp', process.execPath, ['idp/demo-idp.mjs'], end2end, {
+    const idp = processes.spawn('demo-idp', process.execPath, ['idp/demo-idp.mjs'], end2end, {
       IDP_PORT: String(ports.idp),
       APP_URL: this.authOrigin,
       IDP_CLIENT_SECRET: clientSecret,
     });
-    const upstream = this.spawn('upstream', 'python3', ['-c', echoUpstream, String(ports.upstream)], dir, {});
+    const upstream = processes.spawn('upstream', 'python3', ['-c', echoUpstream, String(ports.upstream)], dir, {});
 
     const authConfig = join(dir, 'auth.toml');
     writeFileSync(authConfig, [
@@ -178,8 +137,8 @@ export class ForwardAuth {
     ].join('\n'));
 
     // The provider first: the server discovers it at start.
-    await waitFor(`${this.idpOrigin}/.well-known/openid-configuration`, [idp]);
-    const server = this.spawn('server', join(repo, 'target/release/server'), [], repo, {
+    await processes.waitFor(`${this.idpOrigin}/.well-known/openid-configuration`, [idp]);
+    const server = processes.spawn('server', join(repo, 'target/release/server'), [], repo, {
       LEPTOS_SITE_ADDR: `127.0.0.1:${ports.server}`,
       LEPTOS_SITE_ROOT: 'target/site',
       APP_URL: this.authOrigin,
@@ -196,7 +155,7 @@ export class ForwardAuth {
       RUST_LOG: 'info,sqlx=warn',
     });
 
-    writeFileSync(join(dir, 'nginx.conf'), fillTemplate({
+    const nginx = processes.nginx(fillTemplate({
       LISTEN: `127.0.0.1:${ports.nginx}`,
       CERT: cert,
       CERT_KEY: key,
@@ -207,50 +166,26 @@ export class ForwardAuth {
       UPSTREAM: `127.0.0.1:${ports.upstream}`,
       PREFIX: dir,
     }));
-    const nginx = this.spawn('nginx', '/usr/sbin/nginx', [
-      '-p', dir, '-e', join(dir, 'error.log'), '-c', join(dir, 'nginx.conf'), '-g', 'daemon off;',
-    ], dir, {});
 
     const all = [idp, upstream, server, nginx];
-    await waitFor(`http://127.0.0.1:${ports.upstream}/ready`, all);
+    await processes.waitFor(`http://127.0.0.1:${ports.upstream}/ready`, all);
     // Ready to sign people in: the database answers and the provider's discovery is done.
-    await waitFor(`http://127.0.0.1:${ports.server}/readyz`, all, (reply) => {
+    await processes.waitFor(`http://127.0.0.1:${ports.server}/readyz`, all, (reply) => {
       const report = JSON.parse(reply.body) as { ready: boolean; providers: Array<{ status: string }> };
       return report.ready && report.providers.every((p) => p.status === 'ready');
     });
     // Through nginx, over TLS, by name: the sign-in service's health.
-    await waitFor(`${this.authOrigin}/healthz`, all);
+    await processes.waitFor(`${this.authOrigin}/healthz`, all);
   }
 
   /** Stops everything started here, newest first, and removes the folder (certificate included). */
-  async stop() {
-    for (const started of [...this.processes].reverse()) await started.stop();
-    process.off('exit', this.killOnExit);
-    rmSync(this.dir, { recursive: true, force: true });
+  stop() {
+    return this.processes.stop();
   }
 
   /** The end of every log written here, nginx's error log included. */
   logs() {
-    const nginxErrors = join(this.dir, 'error.log');
-    const extra = existsSync(nginxErrors)
-      ? `--- nginx error.log ---\n${readFileSync(nginxErrors, 'utf8').trimEnd().split('\n').slice(-40).join('\n')}`
-      : '';
-    return [...this.processes.map((p) => p.tail()), extra].filter(Boolean).join('\n');
-  }
-
-  private spawn(name: string, command: string, args: string[], cwd: string, env: Record<string, string>) {
-    const log = join(this.dir, `${name}.log`);
-    const fd = openSync(log, 'a');
-    const child = spawn(command, args, {
-      cwd,
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/', ...env },
-      stdio: ['ignore', fd, fd],
-      detached: true,
-    });
-    closeSync(fd);
-    const started = new Started(name, child, log);
-    this.processes.push(started);
-    return started;
+    return this.processes.logs();
   }
 }
 
@@ -261,64 +196,6 @@ export function fillTemplate(values: Record<string, string>): string {
     return values[name];
   });
   return filled;
-}
-
-export interface Reply {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-}
-
-/**
- * Polls `url` until it answers 200 (and `accept` agrees), failing early if a watched process
- * dies. An https URL is asked of 127.0.0.1 with its host name as SNI and Host, accepting the
- * self-signed certificate.
- */
-async function waitFor(url: string, watched: Started[], accept: (reply: Reply) => boolean = () => true) {
-  const deadline = Date.now() + startDeadlineMs;
-  let last = 'no answer yet';
-  while (Date.now() < deadline) {
-    const dead = watched.find((p) => !p.running);
-    if (dead) throw new Error(`${dead.name} exited (${dead.child.exitCode ?? dead.child.signalCode}) before ${url} answered`);
-    try {
-      const reply = await get(new URL(url));
-      if (reply.status === 200 && accept(reply)) return;
-      last = `${reply.status} ${reply.body.slice(0, 300)}`;
-    } catch (error) {
-      last = (error as Error).message;
-    }
-    await sleep(100);
-  }
-  throw new Error(`${url} did not become ready within ${startDeadlineMs / 1000} s (last: ${last})`);
-}
-
-function get(url: URL, headers: Record<string, string> = {}): Promise<Reply> {
-  const secure = url.protocol === 'https:';
-  const options: https.RequestOptions = {
-    host: '127.0.0.1',
-    port: Number(url.port),
-    path: url.pathname + url.search,
-    headers: { ...headers, host: url.host },
-    agent: false,
-    timeout: 5_000,
-    ...(secure ? { servername: url.hostname, rejectUnauthorized: false } : {}),
-  };
-  return new Promise((resolvePromise, reject) => {
-    const request = (secure ? https : http).get(options, (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () =>
-        resolvePromise({
-          status: response.statusCode ?? 0,
-          headers: response.headers,
-          body: Buffer.concat(chunks).toString('utf8'),
-        }),
-      );
-      response.on('error', reject);
-    });
-    request.on('timeout', () => request.destroy(new Error(`GET ${url} timed out`)));
-    request.on('error', reject);
-  });
 }
 
 /** `count` distinct loopback ports that were free a moment ago. */
@@ -335,8 +212,4 @@ async function freePorts(count: number): Promise<number[]> {
   const ports = servers.map((server) => (server.address() as net.AddressInfo).port);
   await Promise.all(servers.map((server) => new Promise((done) => server.close(done))));
   return ports;
-}
-
-function sleep(ms: number) {
-  return new Promise((resolvePromise) => setTimeout(resolvePromise, ms));
 }
