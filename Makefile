@@ -33,7 +33,9 @@ size: build
 
 # Load benchmark (not a test): full sign-ins at 1, 8, 64 and 256 clients at once against the
 # release server and a fast loopback OpenID provider; prints rate, server CPU per sign-in,
-# latency, errors and memory.
+# latency, errors and memory. Then the forward-auth check (`GET /auth/check`, signed in) on 16
+# keep-alive connections next to an axum hello-world (bench's `hello-world` binary) in the
+# same run; `target/release/signin-bench --check-only` runs just that.
 bench: build
 	cargo build --release --locked -p bench
 	target/release/signin-bench --clients 1,8,64,256 --sign-ins 2000

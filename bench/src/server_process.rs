@@ -166,6 +166,6 @@ impl Drop for ServerProcess {
 }
 
 /// A port the kernel just gave out on 127.0.0.1, free once the probe closes.
-fn free_port() -> std::io::Result<u16> {
+pub fn free_port() -> std::io::Result<u16> {
     Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
