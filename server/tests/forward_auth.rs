@@ -510,3 +510,80 @@ async fn a_back_channel_logout_ends_the_session_at_the_check_at_once() {
 fn encode(text: &str) -> String {
     url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }
+
+#[tokio::test]
+async fn a_github_that_cannot_answer_refuses() {
+    let stand_in = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/user/teams"))
+        .respond_with(ResponseTemplate::new(502))
+        .with_priority(1)
+        .mount(&stand_in)
+        .await;
+    mount_github(&stand_in).await;
+    let app = github_app(&stand_in, "\"octo-org/justice-league\"").await;
+    let reply = github_sign_in(&app).await;
+    assert_eq!(reply.status, 403, "{}", reply.body);
+}
+
+#[tokio::test]
+async fn an_unverified_address_in_a_listed_domain_is_refused() {
+    let provider = StandInProvider::start().await;
+    let config = format!("{}[access]\nemail_domains = [\"example.com\"]\n", auth_config(&[("acme", &provider.issuer())]));
+    let app = TestApp::spawn_from_config(&config).await;
+    let callback = app.begin().await;
+    let id_token = provider.sign_jwt(
+        &json!({"alg": "RS256", "kid": "test-key-1"}),
+        &json!({
+            "iss": provider.issuer(), "sub": SUBJECT, "aud": CLIENT_ID, "iat": now(), "exp": now() + 300,
+            "nonce": callback.nonce, "email": "ada@example.com", "email_verified": false,
+        }),
+        0,
+    );
+    provider.answer_token_request_with(id_token).await;
+    provider.answer_userinfo_with(json!({ "sub": SUBJECT })).await;
+    let reply = app.finish(&callback).await;
+    assert_eq!(reply.status, 403, "{}", reply.body);
+    assert_eq!(reply.session(), None);
+}
+
+#[tokio::test]
+async fn a_session_whose_provider_left_the_configuration_passes_no_policy() {
+    let acme = StandInProvider::start().await;
+    let beta = StandInProvider::start().await;
+    let both = TestApp::spawn_with(&[("acme", &acme.issuer()), ("beta", &beta.issuer())]).await;
+    let session = both.sign_in(&beta, "beta", "test").await;
+    assert_eq!(check(&both, Some(&session)).await.0, 202);
+
+    let without_beta = auth_config(&[("acme", &acme.issuer())]);
+    let open = TestApp::spawn_on(both.database.shared(), &without_beta, &[]).await;
+    assert_eq!(check(&open, Some(&session)).await.0, 202, "no policy: the session still counts");
+    let strict = TestApp::spawn_on(
+        both.database.shared(),
+        &format!("{without_beta}[access]\nemails = [\"ada@example.com\"]\n"),
+        &[],
+    )
+    .await;
+    assert_eq!(check(&strict, Some(&session)).await.0, 403);
+}
+
+#[tokio::test]
+async fn a_disconnect_is_seen_by_the_check_at_once() {
+    let acme = StandInProvider::start().await;
+    let beta = StandInProvider::start().await;
+    let app = TestApp::spawn_with(&[("acme", &acme.issuer()), ("beta", &beta.issuer())]).await;
+    let session = app.sign_in(&acme, "acme", "test").await;
+    let connect = app.begin_connect("beta", &session).await;
+    beta.answer_valid_sign_in(&connect.nonce).await;
+    let reply = app.finish_in(&connect, std::slice::from_ref(&session), "test").await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let (_, headers) = check(&app, Some(&session)).await;
+    assert_eq!(header_of(&headers, "x-auth-request-provider"), Some("acme"));
+
+    let acme_identity = app.identity_id("acme", &session).await;
+    let reply = app.call("disconnect", &[("identity", &acme_identity)], std::slice::from_ref(&session)).await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let (status, headers) = check(&app, Some(&session)).await;
+    assert_eq!(status, 202);
+    assert_eq!(header_of(&headers, "x-auth-request-provider"), Some("beta"), "at once, not after the cache lifetime");
+}

@@ -6,7 +6,9 @@ use leptos::prelude::*;
 use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use tower_http::services::ServeDir;
 
-use super::{api_edge, client_address, compression, guard, headers, protected, rate_limit, request_id};
+use super::{
+    api_edge, client_address, compression, forward_auth, guard, headers, protected, rate_limit, request_id,
+};
 
 /// The page routes, listed once per process: while leptos lists them it holds every resource
 /// that starts loading anywhere in the process pending for good (a process-wide flag), so a
@@ -23,7 +25,7 @@ pub struct Surface {
     /// `/auth/backchannel-logout/{provider}`.
     pub back_channel: Router<LeptosOptions>,
     /// `/auth/check`, `/auth/start` and `/auth/sign-out`.
-    pub forward_auth: Router<LeptosOptions>,
+    pub forward_auth: forward_auth::Routes,
     pub app_origin: guard::AppOrigin,
     pub https: headers::ServedOverHttps,
     pub sign_in_limit: rate_limit::SignInRateLimit,
@@ -72,7 +74,7 @@ pub fn build(surface: Surface) -> Router {
         })
         .merge(operations)
         .merge(back_channel)
-        .merge(forward_auth)
+        .merge(forward_auth.pages)
         .fallback_service(assets)
         .layer(compression::pages())
         .layer(middleware::from_fn_with_state(
@@ -94,5 +96,8 @@ pub fn build(surface: Surface) -> Router {
             Arc::new(trusted_proxies),
             client_address::resolve,
         ))
+        // Added after the layers, so none of them wraps it: the check answers a proxy before
+        // every request of a protected app, with no body, no page and no state to change.
+        .merge(forward_auth.check)
         .with_state(options)
 }

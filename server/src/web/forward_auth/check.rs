@@ -20,6 +20,8 @@ use secrecy::ExposeSecret;
 use super::ForwardAuth;
 use crate::flow::return_path;
 
+pub(super) const PATH: &str = "/auth/check";
+
 const USER: HeaderName = HeaderName::from_static("x-auth-request-user");
 const EMAIL: HeaderName = HeaderName::from_static("x-auth-request-email");
 const PREFERRED_USERNAME: HeaderName = HeaderName::from_static("x-auth-request-preferred-username");

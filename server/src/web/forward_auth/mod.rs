@@ -40,13 +40,25 @@ pub struct ForwardAuth {
     pub app_url: url::Url,
 }
 
-pub fn routes(forward_auth: ForwardAuth) -> Router<LeptosOptions> {
-    Router::new()
-        .route("/auth/check", get(check::check))
-        .route("/auth/start", get(start::start))
-        .route("/auth/sign-out", get(sign_out::page).post(sign_out::sign_out))
-        .layer(DefaultBodyLimit::max(MAX_FORM_BYTES))
-        .with_state(Arc::new(forward_auth))
+/// The routes: the check apart from the pages, so that the router can spare it the middleware
+/// that pages need (see `router::build`).
+pub struct Routes {
+    pub check: Router<LeptosOptions>,
+    pub pages: Router<LeptosOptions>,
+}
+
+pub fn routes(forward_auth: ForwardAuth) -> Routes {
+    let forward_auth = Arc::new(forward_auth);
+    Routes {
+        check: Router::new()
+            .route(check::PATH, get(check::check))
+            .with_state(forward_auth.clone()),
+        pages: Router::new()
+            .route("/auth/start", get(start::start))
+            .route("/auth/sign-out", get(sign_out::page).post(sign_out::sign_out))
+            .layer(DefaultBodyLimit::max(MAX_FORM_BYTES))
+            .with_state(forward_auth),
+    }
 }
 
 impl ForwardAuth {
