@@ -9,7 +9,10 @@ use std::{
     time::{Duration, Instant},
 };
 
-use crate::{keep_alive, server_process::free_port};
+use crate::{
+    http1_client::{Connection, Request},
+    server_process::free_port,
+};
 
 const START_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -46,7 +49,7 @@ impl HelloWorldProcess {
     }
 
     async fn wait_until_ready(&mut self) -> Result<(), String> {
-        let request = keep_alive::Request {
+        let request = Request {
             address: self.address,
             path: "/".into(),
             headers: Vec::new(),
@@ -56,7 +59,7 @@ impl HelloWorldProcess {
             if let Ok(Some(status)) = self.child.try_wait() {
                 return Err(format!("hello-world exited with {status}"));
             }
-            if let Ok(mut connection) = keep_alive::Connection::open(&request).await {
+            if let Ok(mut connection) = Connection::open(&request).await {
                 let answer = connection.send().await.map_err(|e| e.to_string())?;
                 return if answer.status == 200 && answer.body == b"Hello, World!" {
                     Ok(())

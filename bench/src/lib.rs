@@ -2,9 +2,11 @@
 //! that signs people in the way the browser does, the server run as its own process with its
 //! CPU and memory read from /proc, and the closed- and open-loop runs the benchmark and the
 //! soak are made of. The server's tests use the same pieces. Beside them, a keep-alive HTTP/1.1
-//! driver and an axum hello-world to measure the forward-auth check against.
+//! driver on a minimal HTTP/1.1 client, and an axum hello-world to measure the forward-auth
+//! check against.
 
 pub mod hello_world;
+pub mod http1_client;
 pub mod keep_alive;
 pub mod load;
 pub mod proc_stats;
