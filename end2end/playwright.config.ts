@@ -9,6 +9,8 @@ const appPort = 3100;
 const idpPort = 9410;
 // The google preset's stand-in (oidc-provider with Google's claims) and the OAuth stand-ins.
 export const googlePort = 9411;
+// The gitlab preset's stand-in: oidc-provider with GitLab's claims.
+export const gitlabPort = 9412;
 export const standInsPort = 9420;
 export const appUrl = `http://localhost:${appPort}`;
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -65,6 +67,22 @@ export default defineConfig({
         IDP_CLIENT_ID: 'google-client',
         IDP_CLIENT_SECRET: clientSecret,
         IDP_STYLE: 'google',
+        IDP_FAULTS: '1',
+      },
+      reuseExistingServer: false,
+      stdout: 'ignore',
+      stderr: 'pipe',
+    },
+    {
+      command: 'node idp/demo-idp.mjs',
+      url: `http://127.0.0.1:${gitlabPort}/.well-known/openid-configuration`,
+      env: {
+        IDP_PORT: String(gitlabPort),
+        APP_URL: appUrl,
+        IDP_PROVIDER_ID: 'gitlab',
+        IDP_CLIENT_ID: 'gitlab-client',
+        IDP_CLIENT_SECRET: clientSecret,
+        IDP_STYLE: 'gitlab',
         IDP_FAULTS: '1',
       },
       reuseExistingServer: false,

@@ -11,6 +11,8 @@ pub enum Brand {
     Facebook,
     Instagram,
     GitHub,
+    Discord,
+    GitLab,
 }
 
 impl Brand {
@@ -22,6 +24,8 @@ impl Brand {
             Brand::Facebook => "facebook",
             Brand::Instagram => "instagram",
             Brand::GitHub => "github",
+            Brand::Discord => "discord",
+            Brand::GitLab => "gitlab",
         }
     }
 }

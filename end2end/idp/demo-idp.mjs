@@ -6,7 +6,8 @@
 // IDP_PROVIDER_ID (demo), IDP_CLIENT_ID (demo-client), IDP_CLIENT_SECRET (demo-secret), and
 // IDP_FAULTS=1, for tests only, to let them make the provider misbehave (see faults.mjs), and
 // IDP_STYLE=google to answer with the claims Google documents (no username; given and family
-// names), so it can stand in for Google in the tests of the google preset.
+// names), so it can stand in for Google in the tests of the google preset, or IDP_STYLE=gitlab
+// with GitLab's (`nickname` beside `preferred_username`, a profile URL), for the gitlab preset.
 
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import Provider from 'oidc-provider';
@@ -19,6 +20,7 @@ const providerId = process.env.IDP_PROVIDER_ID ?? 'demo';
 const clientId = process.env.IDP_CLIENT_ID ?? 'demo-client';
 const clientSecret = process.env.IDP_CLIENT_SECRET ?? 'demo-secret';
 const googleStyle = process.env.IDP_STYLE === 'google';
+const gitlabStyle = process.env.IDP_STYLE === 'gitlab';
 
 // People the demo knows by name; any other login becomes a person named after it.
 const people = {
@@ -68,7 +70,7 @@ const provider = new Provider(issuer, {
   claims: {
     openid: ['sub'],
     email: ['email', 'email_verified'],
-    profile: ['name', 'preferred_username', 'given_name', 'family_name', 'picture'],
+    profile: ['name', 'preferred_username', 'nickname', 'given_name', 'family_name', 'picture', 'profile'],
   },
   async findAccount(_ctx, sub) {
     const person = personFor(sub);
@@ -86,6 +88,18 @@ const provider = new Provider(issuer, {
             email: person.email,
             email_verified: true,
             picture,
+          };
+        }
+        if (gitlabStyle) {
+          return {
+            sub: String([...sub].reduce((n, c) => (n * 31 + c.charCodeAt(0)) % 9_000_000, 1_000_000)),
+            name: person.name,
+            nickname: sub,
+            preferred_username: sub,
+            email: person.email,
+            email_verified: true,
+            picture,
+            profile: `${issuer}/${encodeURIComponent(sub)}`,
           };
         }
         return {

@@ -1,5 +1,5 @@
 // Local stand-ins for the providers that are not OpenID Connect: GitHub, X (OAuth 2.0 and the
-// legacy OAuth 1.0a), Facebook and Instagram, for the end-to-end tests. Each lives under its
+// legacy OAuth 1.0a), Facebook, Instagram and Discord, for the end-to-end tests. Each lives under its
 // own path prefix on one loopback port and answers in the shapes its documentation shows
 // (../shared/PROVIDERS.md lists the sources; the profiles are server/tests/fixtures/profiles).
 // Each checks what the real one checks: client credentials, exact redirect URI, PKCE where
@@ -45,13 +45,15 @@ const providers = {
   x: { name: 'X', clientId: 'x-client', pkce: 'required' },
   facebook: { name: 'Facebook', clientId: 'facebook-client', pkce: 'optional' },
   instagram: { name: 'Instagram', clientId: 'instagram-client', pkce: 'none' },
+  discord: { name: 'Discord', clientId: 'discord-client', pkce: 'optional-s256' },
 };
 const codes = new Map(); // code -> { provider, redirectUri, challenge, scope }
 const accessTokens = new Map(); // token -> { provider, scope }
+const refreshTokens = new Map(); // Discord's refresh token -> its access token
 const requestTokens = new Map(); // OAuth 1.0a request token -> { secret, verifier }
 const oauth1Access = new Map(); // OAuth 1.0a access token -> secret
 const faults = new Map(); // provider -> fault name, applied once
-const revocations = { github: 0, x: 0, 'x-legacy': 0, facebook: 0 }; // grants revoked, per provider
+const revocations = { github: 0, x: 0, 'x-legacy': 0, facebook: 0, discord: 0 }; // grants revoked, per provider
 
 function send(res, status, body, type = 'application/json; charset=utf-8', headers = {}) {
   res.writeHead(status, { 'Content-Type': type, 'Cache-Control': 'no-store', ...headers });
@@ -123,6 +125,7 @@ function decide(res, id, form) {
       x: { error: 'access_denied' },
       facebook: { error: 'access_denied', error_code: '200', error_description: 'Permissions error', error_reason: 'user_denied' },
       instagram: { error: 'access_denied', error_reason: 'user_denied', error_description: 'The user denied your request.' },
+      discord: { error: 'access_denied', error_description: 'The resource owner or authorization server denied the request' },
     }[id];
     for (const [k, v] of Object.entries({ ...denial, state })) back.searchParams.set(k, v);
     if (id === 'facebook') back.hash = '_=_';
@@ -132,8 +135,8 @@ function decide(res, id, form) {
   codes.set(code, { provider: id, redirectUri: form.get('redirect_uri'), challenge: form.get('challenge'), scope: form.get('scope') });
   back.searchParams.set('code', code);
   back.searchParams.set('state', state);
-  // GitHub sends the RFC 9207 issuer; the app's configuration names this stand-in's.
-  if (id === 'github') back.searchParams.set('iss', `${origin}/github`);
+  // GitHub and Discord send the RFC 9207 issuer; the app's configuration names this stand-in's.
+  if (id === 'github' || id === 'discord') back.searchParams.set('iss', `${origin}/${id}`);
   // Meta appends `#_` to Instagram redirects.
   if (id === 'instagram') back.hash = '_';
   redirect(res, back.href);
@@ -145,6 +148,7 @@ const tokenErrors = {
   x: [400, { error: 'invalid_request', error_description: 'Value passed for the authorization code was invalid.' }],
   facebook: [400, { error: { message: 'This authorization code has expired.', type: 'OAuthException', code: 100, fbtrace_id: 'AuL2sStandIn' } }],
   instagram: [400, { error_type: 'OAuthException', code: 400, error_message: 'This authorization code has been used' }],
+  discord: [400, { error: 'invalid_grant', error_description: 'Invalid "code" in request.' }],
 };
 
 function token(res, id, params, authorization) {
@@ -154,9 +158,10 @@ function token(res, id, params, authorization) {
     faults.delete(id);
     return fail();
   }
-  // X requires HTTP Basic for confidential clients; the others take the secret as a parameter.
+  // X requires HTTP Basic for confidential clients (Discord takes it too, and the preset uses
+  // it); the others take the secret as a parameter.
   let [clientId, secret] = [params.get('client_id'), params.get('client_secret')];
-  if (id === 'x') {
+  if (id === 'x' || id === 'discord') {
     const basic = /^Basic (.+)$/.exec(authorization ?? '');
     if (!basic) return send(res, 401, { error: 'unauthorized_client', error_description: 'Missing valid authorization header' });
     [clientId, secret] = Buffer.from(basic[1], 'base64').toString().split(':').map(decodeURIComponent);
@@ -175,6 +180,11 @@ function token(res, id, params, authorization) {
     facebook: () => ({ access_token: accessToken, token_type: 'bearer', expires_in: 5183976 }),
     // Instagram: wrapped in `data`, the user id a number beyond 2^53 (so written by hand).
     instagram: () => `{"data":[{"access_token":"${accessToken}","user_id":17841400123456789,"permissions":"instagram_business_basic"}]}`,
+    discord: () => {
+      const refreshToken = random();
+      refreshTokens.set(refreshToken, accessToken);
+      return { access_token: accessToken, token_type: 'Bearer', expires_in: 604800, refresh_token: refreshToken, scope: grant.scope };
+    },
   };
   send(res, 200, answers[id]());
 }
@@ -195,9 +205,16 @@ function revoke(req, res, id, path, url, body, form) {
     if (accessTokens.get(token)?.provider !== id) {
       return send(res, 422, { message: 'Validation Failed', documentation_url: 'https://docs.github.com/rest', status: '422' });
     }
-  } else if (id === 'x' && req.method === 'POST' && path === '/revoke') {
+  } else if ((id === 'x' && path === '/revoke') || (id === 'discord' && path === '/token/revoke')) {
+    if (req.method !== 'POST') return false;
     if (!appAuthenticated) return send(res, 401, { error: 'unauthorized_client', error_description: 'Missing valid authorization header' });
     token = form.get('token');
+    // Revoking Discord's refresh token ends the grant, its access token with it.
+    if (id === 'discord' && refreshTokens.has(token)) {
+      const access = refreshTokens.get(token);
+      refreshTokens.delete(token);
+      token = access;
+    }
   } else if (id === 'facebook' && req.method === 'DELETE' && path === '/v25.0/me/permissions') {
     const grant = bearer(req, url, id);
     const proof = grant && createHmac('sha256', clientSecret).update(grant.token).digest('hex');
@@ -214,6 +231,7 @@ function revoke(req, res, id, path, url, body, form) {
   }
   if (id === 'github') send(res, 204, '');
   else if (id === 'x') send(res, 200, { revoked: true });
+  else if (id === 'discord') send(res, 200, {});
   else send(res, 200, { success: true });
   return true;
 }
@@ -251,6 +269,7 @@ function api(req, res, id, path, url) {
     x: [401, { title: 'Unauthorized', type: 'about:blank', status: 401, detail: 'Unauthorized' }],
     facebook: [400, { error: { message: 'Invalid OAuth access token.', type: 'OAuthException', code: 190, fbtrace_id: 'AuL2sStandIn' } }],
     instagram: [400, { error: { message: 'Invalid OAuth access token.', type: 'OAuthException', code: 190, fbtrace_id: 'AuL2sStandIn' } }],
+    discord: [401, { message: '401: Unauthorized', code: 0 }],
   }[id];
   if (!grant) return send(res, ...unauthorized);
   if (id === 'github') {
@@ -276,6 +295,7 @@ function api(req, res, id, path, url) {
     return send(res, 200, profile('facebook-me', ['url']));
   }
   if (id === 'instagram' && path === '/v25.0/me') return send(res, 200, profile('instagram-me', ['profile_picture_url']));
+  if (id === 'discord' && path === '/api/v10/users/@me') return send(res, 200, profile('discord-users-me'));
   send(res, 404, { error: 'not found' });
 }
 
@@ -371,9 +391,10 @@ const server = createServer(async (req, res) => {
       return send(res, 204, '');
     }
     if (url.pathname === '/__revocations' && req.method === 'GET') return send(res, 200, revocations);
-    const avatar = /^\/avatars\/([a-z0-9-]+)\.svg$/.exec(url.pathname);
+    // Discord's pictures are named by user id and hash, under the CDN beside its API.
+    const avatar = /^\/(?:discord\/avatars\/([0-9]+)\/[0-9a-f_]+\.png|avatars\/([a-z0-9-]+)\.svg)$/.exec(url.pathname);
     if (avatar) {
-      const hue = [...avatar[1]].reduce((h, c) => (h * 31 + c.charCodeAt(0)) % 360, 11);
+      const hue = [...(avatar[1] ?? avatar[2])].reduce((h, c) => (h * 31 + c.charCodeAt(0)) % 360, 11);
       return send(res, 200, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 72 72"><rect width="72" height="72" fill="hsl(${hue} 55% 45%)"/></svg>`, 'image/svg+xml');
     }
     const [, prefix, ...rest] = url.pathname.split('/');
@@ -397,5 +418,5 @@ const server = createServer(async (req, res) => {
 });
 
 server.listen(port, '127.0.0.1', () => {
-  console.log(`Provider stand-ins ready at ${origin}/{github,x,x-legacy,facebook,instagram}`);
+  console.log(`Provider stand-ins ready at ${origin}/{github,x,x-legacy,facebook,instagram,discord}`);
 });

@@ -1,12 +1,13 @@
 import { expect, test, type Page } from '@playwright/test';
-import { completeAtGoogle, expectErrorView, grantConsent, openStartPage } from './helpers';
+import { completeAtOidcStandIn, expectErrorView, grantConsent, openStartPage } from './helpers';
 
 // Each preset signing in through the browser against its loopback stand-in, once with
 // consent, once refused, and once with the provider's own error format at the token endpoint.
-// Google's stand-in is oidc-provider with Google's claims; the others are
+// Google's and GitLab's stand-ins are oidc-provider with their claims; the others are
 // standins/social-standins.mjs, which check credentials, PKCE and signatures as the real ones do.
 const standIns = 'http://127.0.0.1:9420';
-const google = 'http://127.0.0.1:9411';
+/** The presets whose stand-in is an oidc-provider, by port. */
+const oidcStandIns: Record<string, number> = { google: 9411, gitlab: 9412 };
 
 type Preset = {
   id: string;
@@ -25,18 +26,21 @@ const presets: Preset[] = [
   { id: 'x-legacy', button: 'Sign in with X (OAuth 1.0a)', name: 'Twitter API', username: '@TwitterAPI', email: 'api@example.com', verified: 'verified', claim: '"screen_name": "TwitterAPI"' },
   { id: 'facebook', button: 'Sign in with Facebook', name: 'Ada Lovelace', email: 'ada@example.com', verified: 'verification unknown', claim: '"is_silhouette": false' },
   { id: 'instagram', button: 'Sign in with Instagram', name: 'Ada Codes', username: '@ada.codes', claim: '17841400123456789' },
+  { id: 'discord', button: 'Sign in with Discord', name: 'Nelly', username: '@nelly', email: 'nelly@discord.com', verified: 'verified', claim: '"global_name": "Nelly"' },
+  { id: 'gitlab', button: 'Sign in with GitLab', name: 'Ada Lovelace', username: '@ada', email: 'ada@example.com', verified: 'verified', claim: '"nickname": "ada"' },
 ];
 
 /** Clicks the preset's button and answers its consent page. */
 async function answerAtProvider(page: Page, preset: Preset, decision: 'Allow' | 'Deny') {
   await page.getByRole('button', { name: preset.button, exact: true }).click();
-  if (preset.id === 'google') {
+  const oidcPort = oidcStandIns[preset.id];
+  if (oidcPort) {
     if (decision === 'Deny') {
-      await page.waitForURL(/127\.0\.0\.1:9411\/interaction\//);
+      await page.waitForURL(new RegExp(`127\\.0\\.0\\.1:${oidcPort}/interaction/`));
       await page.getByRole('link', { name: /Cancel/ }).click();
       return;
     }
-    await completeAtGoogle(page, 'ada');
+    await completeAtOidcStandIn(page, oidcPort, 'ada');
     return;
   }
   await page.waitForURL(/127\.0\.0\.1:9420\//);
@@ -104,10 +108,10 @@ for (const preset of presets) {
 for (const preset of presets) {
   test(`${preset.id}: the provider's own error at the token endpoint is refused`, async ({ page, context, request }) => {
     await openStartPage(page);
-    const fault =
-      preset.id === 'google'
-        ? request.post(`${google}/__faults`, { data: { fault: 'token-error' } })
-        : request.post(`${standIns}/__faults`, { data: { provider: preset.id, fault: 'token-error' } });
+    const oidcPort = oidcStandIns[preset.id];
+    const fault = oidcPort
+      ? request.post(`http://127.0.0.1:${oidcPort}/__faults`, { data: { fault: 'token-error' } })
+      : request.post(`${standIns}/__faults`, { data: { provider: preset.id, fault: 'token-error' } });
     expect((await fault).status()).toBe(204);
     await answerAtProvider(page, preset, 'Allow');
     await expectErrorView(page, /could not complete the sign-in/);
@@ -115,7 +119,7 @@ for (const preset of presets) {
   });
 }
 
-for (const id of ['github', 'x-legacy']) {
+for (const id of ['github', 'x-legacy', 'discord']) {
   const preset = presets.find((p) => p.id === id)!;
   const provider = preset.button.replace('Sign in with ', '');
   test(`${id}: disconnecting it on /account gives its grant back to ${provider}`, async ({ page, request }) => {

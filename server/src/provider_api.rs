@@ -106,7 +106,11 @@ async fn live_call(provider: &LiveProvider, http: &ProviderHttp) -> Option<LiveC
                     url: with_query("fields=account_type,media_count"),
                     facts: &[("Account type", "/account_type"), ("Posts", "/media_count")],
                 }),
-                Brand::Google => None,
+                Brand::Discord => Some(LiveCall {
+                    url: settings.profile_url.clone(),
+                    facts: &[("Display name", "/global_name"), ("Username", "/username")],
+                }),
+                Brand::Google | Brand::GitLab => None,
             }
         }
         // X's OAuth 1.0a flow: the signed-in account, whose counts it carries.

@@ -500,8 +500,8 @@ async fn each_preset_is_asked_live_for_what_the_dashboard_shows() {
 }
 
 /// Disconnecting a preset's identity gives its grant back the way each provider documents:
-/// GitHub's `DELETE /applications/{client_id}/grant`, X's RFC 7009 endpoint, Facebook's
-/// `DELETE /me/permissions`.
+/// GitHub's `DELETE /applications/{client_id}/grant`, X's and Discord's RFC 7009 endpoints,
+/// Facebook's `DELETE /me/permissions`.
 #[tokio::test]
 async fn disconnecting_a_preset_revokes_its_grant_the_providers_way() {
     let cases = [
@@ -529,11 +529,20 @@ async fn disconnecting_a_preset_revokes_its_grant_the_providers_way() {
             200,
             serde_json::json!({"success": true}),
         ),
+        (
+            "discord",
+            "POST",
+            "POST",
+            "/api/oauth2/token/revoke",
+            200,
+            serde_json::json!({}),
+        ),
     ];
     let profiles = [
         ("github", fixture("github-user")),
         ("x", fixture("x-users-me-minimal")),
         ("facebook", fixture("facebook-me")),
+        ("discord", fixture("discord-users-me")),
     ];
     for ((preset, token_method, revoke_method, revoke_path, status, answer), (_, profile)) in
         cases.into_iter().zip(profiles)
@@ -605,7 +614,7 @@ async fn disconnecting_a_preset_revokes_its_grant_the_providers_way() {
                 let body: Value = serde_json::from_slice(&request.body).unwrap();
                 assert_eq!(body, serde_json::json!({ "access_token": token }));
             }
-            "x" => {
+            "x" | "discord" => {
                 assert_eq!(header("authorization"), basic);
                 let form = token_form(&request);
                 assert_eq!(form, format!("token={token}&token_type_hint=access_token"));
@@ -709,4 +718,105 @@ async fn an_instagram_token_that_will_not_renew_asks_to_reconnect() {
     let live = app.call("load_provider_live", &[], &[session]).await;
     assert_eq!(live.status, 200, "{}", live.body);
     assert_eq!(live.body[0]["live"], "ReconnectNeeded");
+}
+
+#[tokio::test]
+async fn discord_signs_in_with_pkce_basic_auth_and_its_iss_and_builds_the_avatar() {
+    let stand_in = MockServer::start().await;
+    let base = stand_in.uri();
+    let app = TestApp::spawn_from_config(&format!(
+        r#"
+        [[provider]]
+        preset = "discord"
+        client_id = "client-discord"
+        client_secret = "{CLIENT_SECRET}"
+        issuer = "{base}/issuer"
+        authorization_url = "{base}/oauth2/authorize"
+        token_url = "{base}/api/oauth2/token"
+        userinfo_url = "{base}/api/v10/users/@me"
+        "#
+    ))
+    .await;
+    let basic = format!(
+        "Basic {}",
+        base64::Engine::encode(
+            &base64::engine::general_purpose::STANDARD,
+            format!("client-discord:{CLIENT_SECRET}")
+        )
+    );
+    Mock::given(method("POST"))
+        .and(path("/api/oauth2/token"))
+        .and(header("authorization", basic.as_str()))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+            "access_token": "6qrZcUqja7812RVdnEKjpzOL4CvHBFG", "token_type": "Bearer",
+            "expires_in": 604800, "refresh_token": "D43f5y0ahjqew82jZ4NViEr2YafMKhue",
+            "scope": "identify email"
+        })))
+        .mount(&stand_in)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api/v10/users/@me"))
+        .and(header("authorization", "Bearer 6qrZcUqja7812RVdnEKjpzOL4CvHBFG"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("discord-users-me")))
+        .mount(&stand_in)
+        .await;
+
+    let callback = app.begin_with("discord", None).await;
+    let params: std::collections::HashMap<_, _> =
+        callback.authorization_url.query_pairs().into_owned().collect();
+    assert_eq!(params["scope"], "identify email");
+    assert_eq!(params["code_challenge_method"], "S256");
+    assert_eq!(params["client_id"], "client-discord");
+
+    // Another `iss` than the preset's is refused before the token call; its own is accepted.
+    let wrong = format!("code=c&state={}&iss={}", callback.state, urlencode("https://evil.test"));
+    assert_eq!(app.complete(&callback, &wrong).await.status, 400);
+    assert!(calls_to(&stand_in, "/api/oauth2/token").await.is_empty());
+
+    let callback = app.begin_with("discord", None).await;
+    let iss = format!("{base}/issuer");
+    let query = format!("code=c&state={}&iss={}", callback.state, urlencode(&iss));
+    let reply = app.complete(&callback, &query).await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let profile = &reply.body["profile"];
+    assert_eq!(profile["subject"], "80351110224678912");
+    assert_eq!(profile["display_name"], "Nelly");
+    assert_eq!(profile["username"], "nelly");
+    assert_eq!(profile["email"], "nelly@discord.com");
+    assert_eq!(profile["email_verified"], true);
+    assert_eq!(
+        profile["avatar_url"],
+        format!("{base}/avatars/80351110224678912/8342729096ea3675442027381ff50dfe.png")
+    );
+    let form = token_form(&calls_to(&stand_in, "/api/oauth2/token").await[0]);
+    assert!(form.contains("code_verifier=") && !form.contains("client_secret="), "{form}");
+}
+
+#[tokio::test]
+async fn gitlab_signs_in_over_openid_connect_at_the_issuer_it_is_given() {
+    let provider = support::StandInProvider::start().await;
+    let app = TestApp::spawn_from_config(&format!(
+        r#"
+        [[provider]]
+        preset = "gitlab"
+        client_id = "{}"
+        client_secret = "{CLIENT_SECRET}"
+        issuer = "{}"
+        "#,
+        support::provider::CLIENT_ID,
+        provider.issuer()
+    ))
+    .await;
+    let callback = app.begin_with("gitlab", None).await;
+    let params: std::collections::HashMap<_, _> =
+        callback.authorization_url.query_pairs().into_owned().collect();
+    assert_eq!(params["scope"], "openid profile email");
+    assert!(callback.authorization_url.as_str().starts_with(&provider.issuer()));
+    provider.answer_valid_sign_in(&callback.nonce).await;
+    let reply = app.finish(&callback).await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert_eq!(reply.body["profile"]["provider_name"], "GitLab");
+    assert_eq!(reply.body["profile"]["email_verified"], true);
+    let (_, html) = app.get("/", &[]).await;
+    assert!(html.contains("brand-gitlab") && html.contains("Sign in with GitLab"), "{html}");
 }

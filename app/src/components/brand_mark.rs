@@ -48,6 +48,23 @@ pub fn BrandMark(brand: Option<Brand>) -> impl IntoView {
             <path d="M10.2 16v4.6M13.8 16v4.6" stroke="#24292f" stroke-width="1.8" />
         }
         .into_any(),
+        // Discord's face, in the button's white.
+        Some(Brand::Discord) => view! {
+            <path
+                d="M5.3 6.6c1.8-1.3 3.6-1.8 4.9-2l.5 1a13 13 0 0 1 2.6 0l.5-1c1.3.2 3.1.7 4.9 2 1.6 2.5 2.4 5.6 2.2 9-1.6 1.3-3.4 2.1-5 2.6l-1-1.6c.6-.2 1.1-.5 1.6-.8-3 1.4-6.1 1.4-9 0 .5.3 1 .6 1.6.8l-1 1.6c-1.6-.5-3.4-1.3-5-2.6-.2-3.4.6-6.5 2.2-9z"
+                fill="currentColor"
+            />
+            <ellipse cx="9.3" cy="12.4" rx="1.6" ry="1.8" fill="#5865F2" />
+            <ellipse cx="14.7" cy="12.4" rx="1.6" ry="1.8" fill="#5865F2" />
+        }
+        .into_any(),
+        // GitLab's tanuki: a fox's head in three oranges.
+        Some(Brand::GitLab) => view! {
+            <path d="M12 21.5 2.6 13.6 4.9 4l3 7.3h8.2l3-7.3 2.3 9.6z" fill="#E24329" />
+            <path d="M12 21.5 7.9 11.3H3.3z M12 21.5l4.1-10.2h4.6z" fill="#FC6D26" />
+            <path d="M2.6 13.6 3.3 11.3 12 21.5z M21.4 13.6l-.7-2.3L12 21.5z" fill="#FCA326" />
+        }
+        .into_any(),
         // Anyone else: a neutral person, in the button's own colour.
         None => view! {
             <g fill="currentColor" opacity="0.7">

@@ -95,6 +95,9 @@ pub async fn exchange(
     let headers = &settings.quirks.profile_headers;
     let document = get_json(http, "profile", &profile_url, &bearer, headers).await?;
     let mut identity = settings.profile.read(&settings.issuer, &document)?;
+    if let Some(avatar) = &settings.quirks.avatar_from_hash {
+        identity.person.avatar_url = avatar.url(identity.subject.as_str(), &document);
+    }
 
     if let Some(emails_url) = &settings.quirks.emails_url {
         match get_json(http, "emails", emails_url, &bearer, headers).await {

@@ -84,6 +84,32 @@ pub struct ApiQuirks {
     pub emails_url: Option<Url>,
     /// Instagram: the code grant's token lasts an hour and there are no refresh tokens.
     pub long_lived_tokens: Option<LongLivedTokens>,
+    /// Discord: the profile names its avatar by a hash, not a URL.
+    pub avatar_from_hash: Option<AvatarFromHash>,
+}
+
+/// A picture at `{cdn}{subject}/{hash}.png`, the hash read at `hash` in the profile.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AvatarFromHash {
+    pub cdn: url::Url,
+    pub hash: String,
+}
+
+impl AvatarFromHash {
+    /// The picture's URL; `None` without a hash (the default avatar) or with one that is not
+    /// a plain word, which could otherwise walk the CDN's paths.
+    pub fn url(&self, subject: &str, profile: &serde_json::Value) -> Option<String> {
+        let hash = profile.get(&self.hash)?.as_str()?;
+        let word =
+            |text: &str| !text.is_empty() && text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+        if !word(hash) || !word(subject) {
+            return None;
+        }
+        self.cdn
+            .join(&format!("{subject}/{hash}.png"))
+            .ok()
+            .map(String::from)
+    }
 }
 
 /// Where an hour's token is traded for one that lasts 60 days, and where that one renews

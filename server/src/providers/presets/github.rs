@@ -53,6 +53,7 @@ pub(super) fn protocol(client_id: &str, overrides: &Overrides) -> Result<Protoco
                 "https://api.github.com/user/emails",
             )),
             long_lived_tokens: None,
+            avatar_from_hash: None,
         },
         revocation: Some(Revocation::GitHubGrant(revocation_url)),
     }))

@@ -3,8 +3,10 @@
 //! Each preset's endpoints, profile mapping and quirks are in its own file beside this one.
 //! Facts and sources: ../shared/PROVIDERS.md.
 
+mod discord;
 mod facebook;
 mod github;
+mod gitlab;
 mod google;
 mod instagram;
 mod urls;
@@ -22,6 +24,8 @@ pub enum Preset {
     Facebook,
     Instagram,
     GitHub,
+    Discord,
+    GitLab,
 }
 
 /// Endpoints a configuration entry may override (tests point them at local stand-ins).
@@ -44,12 +48,14 @@ impl Overrides {
 }
 
 impl Preset {
-    pub const ALL: [Preset; 5] = [
+    pub const ALL: [Preset; 7] = [
         Preset::Google,
         Preset::X,
         Preset::Facebook,
         Preset::Instagram,
         Preset::GitHub,
+        Preset::Discord,
+        Preset::GitLab,
     ];
 
     pub fn parse(value: &str) -> Option<Self> {
@@ -69,6 +75,8 @@ impl Preset {
             Preset::Facebook => "FACEBOOK",
             Preset::Instagram => "INSTAGRAM",
             Preset::GitHub => "GITHUB",
+            Preset::Discord => "DISCORD",
+            Preset::GitLab => "GITLAB",
         }
     }
 
@@ -79,6 +87,8 @@ impl Preset {
             Preset::Facebook => "Facebook",
             Preset::Instagram => "Instagram",
             Preset::GitHub => "GitHub",
+            Preset::Discord => "Discord",
+            Preset::GitLab => "GitLab",
         }
     }
 
@@ -89,6 +99,8 @@ impl Preset {
             Preset::Facebook => Brand::Facebook,
             Preset::Instagram => Brand::Instagram,
             Preset::GitHub => Brand::GitHub,
+            Preset::Discord => Brand::Discord,
+            Preset::GitLab => Brand::GitLab,
         }
     }
 
@@ -102,6 +114,8 @@ impl Preset {
             Preset::Facebook => &["public_profile", "email"],
             Preset::Instagram => &["instagram_business_basic"],
             Preset::GitHub => &["read:user", "user:email"],
+            Preset::Discord => &["identify", "email"],
+            Preset::GitLab => &["openid", "profile", "email"],
         }
     }
 
@@ -109,10 +123,11 @@ impl Preset {
     pub fn allows(self, oauth1: bool, field: &str) -> bool {
         match (self, field) {
             (_, "issuer") => true,
-            (Preset::Google, _) => false,
+            // OpenID Connect: the issuer (a self-managed GitLab's own) is all there is to move.
+            (Preset::Google | Preset::GitLab, _) => false,
             (Preset::X, "request_token_url") => oauth1,
             (Preset::GitHub, "emails_url") => true,
-            (Preset::X | Preset::GitHub | Preset::Facebook, "revocation_url") => true,
+            (Preset::X | Preset::GitHub | Preset::Facebook | Preset::Discord, "revocation_url") => true,
             (_, "authorization_url" | "token_url" | "userinfo_url") => true,
             _ => false,
         }
@@ -134,6 +149,8 @@ impl Preset {
             Preset::Facebook => facebook::protocol(&overrides),
             Preset::Instagram => instagram::protocol(&overrides),
             Preset::GitHub => github::protocol(client_id, &overrides),
+            Preset::Discord => discord::protocol(&overrides),
+            Preset::GitLab => gitlab::protocol(&overrides),
         }
     }
 }
