@@ -9,8 +9,9 @@ const appPort = 3100;
 const idpPort = 9410;
 // The google preset's stand-in (oidc-provider with Google's claims) and the OAuth stand-ins.
 export const googlePort = 9411;
-// The gitlab preset's stand-in: oidc-provider with GitLab's claims.
+// The gitlab and linkedin presets' stand-ins: oidc-provider with each one's claims.
 export const gitlabPort = 9412;
+export const linkedinPort = 9413;
 export const standInsPort = 9420;
 export const appUrl = `http://localhost:${appPort}`;
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -83,6 +84,22 @@ export default defineConfig({
         IDP_CLIENT_ID: 'gitlab-client',
         IDP_CLIENT_SECRET: clientSecret,
         IDP_STYLE: 'gitlab',
+        IDP_FAULTS: '1',
+      },
+      reuseExistingServer: false,
+      stdout: 'ignore',
+      stderr: 'pipe',
+    },
+    {
+      command: 'node idp/demo-idp.mjs',
+      url: `http://127.0.0.1:${linkedinPort}/.well-known/openid-configuration`,
+      env: {
+        IDP_PORT: String(linkedinPort),
+        APP_URL: appUrl,
+        IDP_PROVIDER_ID: 'linkedin',
+        IDP_CLIENT_ID: 'linkedin-client',
+        IDP_CLIENT_SECRET: clientSecret,
+        IDP_STYLE: 'linkedin',
         IDP_FAULTS: '1',
       },
       reuseExistingServer: false,

@@ -13,6 +13,7 @@ pub enum Brand {
     GitHub,
     Discord,
     GitLab,
+    LinkedIn,
 }
 
 impl Brand {
@@ -26,6 +27,7 @@ impl Brand {
             Brand::GitHub => "github",
             Brand::Discord => "discord",
             Brand::GitLab => "gitlab",
+            Brand::LinkedIn => "linkedin",
         }
     }
 }

@@ -7,7 +7,9 @@
 // IDP_FAULTS=1, for tests only, to let them make the provider misbehave (see faults.mjs), and
 // IDP_STYLE=google to answer with the claims Google documents (no username; given and family
 // names), so it can stand in for Google in the tests of the google preset, or IDP_STYLE=gitlab
-// with GitLab's (`nickname` beside `preferred_username`, a profile URL), for the gitlab preset.
+// with GitLab's (`nickname` beside `preferred_username`, a profile URL), for the gitlab preset,
+// or IDP_STYLE=linkedin as LinkedIn answers a web app: no PKCE, the secret in the form
+// (`client_secret_post`), no username, and `email_verified` written as a string.
 
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import Provider from 'oidc-provider';
@@ -21,6 +23,7 @@ const clientId = process.env.IDP_CLIENT_ID ?? 'demo-client';
 const clientSecret = process.env.IDP_CLIENT_SECRET ?? 'demo-secret';
 const googleStyle = process.env.IDP_STYLE === 'google';
 const gitlabStyle = process.env.IDP_STYLE === 'gitlab';
+const linkedinStyle = process.env.IDP_STYLE === 'linkedin';
 
 // People the demo knows by name; any other login becomes a person named after it.
 const people = {
@@ -58,11 +61,11 @@ const provider = new Provider(issuer, {
     backchannel_logout_session_required: true,
     grant_types: ['authorization_code'],
     response_types: ['code'],
-    token_endpoint_auth_method: 'client_secret_basic',
+    token_endpoint_auth_method: linkedinStyle ? 'client_secret_post' : 'client_secret_basic',
   }],
   jwks: { keys: [signingKey, ecKey] },
   cookies: { keys: [randomBytes(32).toString('base64url')] },
-  pkce: { required: () => true },
+  pkce: { required: () => !linkedinStyle },
   features: { devInteractions: { enabled: true }, backchannelLogout: { enabled: true } },
   // The provider's outgoing requests (back-channel logouts) refuse loopback addresses, a
   // guard for a provider on the internet; this one only ever talks to the app on loopback.
@@ -70,7 +73,7 @@ const provider = new Provider(issuer, {
   claims: {
     openid: ['sub'],
     email: ['email', 'email_verified'],
-    profile: ['name', 'preferred_username', 'nickname', 'given_name', 'family_name', 'picture', 'profile'],
+    profile: ['name', 'preferred_username', 'nickname', 'given_name', 'family_name', 'picture', 'profile', 'locale'],
   },
   async findAccount(_ctx, sub) {
     const person = personFor(sub);
@@ -88,6 +91,19 @@ const provider = new Provider(issuer, {
             email: person.email,
             email_verified: true,
             picture,
+          };
+        }
+        if (linkedinStyle) {
+          const [given, ...family] = person.name.split(' ');
+          return {
+            sub,
+            name: person.name,
+            given_name: given,
+            family_name: family.join(' ') || undefined,
+            email: person.email,
+            email_verified: 'true',
+            picture,
+            locale: 'en_US',
           };
         }
         if (gitlabStyle) {

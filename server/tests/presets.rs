@@ -820,3 +820,46 @@ async fn gitlab_signs_in_over_openid_connect_at_the_issuer_it_is_given() {
     let (_, html) = app.get("/", &[]).await;
     assert!(html.contains("brand-gitlab") && html.contains("Sign in with GitLab"), "{html}");
 }
+
+#[tokio::test]
+async fn linkedin_sends_no_pkce_and_reads_its_string_email_verified() {
+    use support::provider::{CLIENT_ID, SUBJECT};
+    let provider = support::StandInProvider::start().await;
+    let app = TestApp::spawn_from_config(&format!(
+        r#"
+        [[provider]]
+        preset = "linkedin"
+        client_id = "{CLIENT_ID}"
+        client_secret = "{CLIENT_SECRET}"
+        issuer = "{}"
+        "#,
+        provider.issuer()
+    ))
+    .await;
+    let callback = app.begin_with("linkedin", None).await;
+    let params: std::collections::HashMap<_, _> =
+        callback.authorization_url.query_pairs().into_owned().collect();
+    assert_eq!(params["scope"], "openid profile email");
+    assert!(!params.contains_key("code_challenge") && !params.contains_key("code_challenge_method"));
+    let now = chrono::Utc::now().timestamp();
+    let id_token = provider.sign_jwt(
+        &serde_json::json!({"alg": "RS256", "kid": "test-key-1"}),
+        &serde_json::json!({
+            "iss": provider.issuer(), "sub": SUBJECT, "aud": CLIENT_ID, "iat": now, "exp": now + 300,
+            "nonce": callback.nonce, "name": "Ada Lovelace", "email": "ada@example.com",
+            "email_verified": "true", "picture": format!("{}/ada.png", provider.issuer()),
+        }),
+        0,
+    );
+    provider.answer_token_request_with(id_token).await;
+    provider
+        .answer_userinfo_with(serde_json::json!({ "sub": SUBJECT, "email": "ada@example.com", "email_verified": true }))
+        .await;
+    let reply = app.finish(&callback).await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert_eq!(reply.body["profile"]["email_verified"], true);
+    assert_eq!(reply.body["profile"]["display_name"], "Ada Lovelace");
+    let token_call = provider.last_call_to("/token").await.unwrap();
+    let form = String::from_utf8(token_call.body).unwrap();
+    assert!(!form.contains("code_verifier"), "{form}");
+}

@@ -65,6 +65,14 @@ pub fn BrandMark(brand: Option<Brand>) -> impl IntoView {
             <path d="M2.6 13.6 3.3 11.3 12 21.5z M21.4 13.6l-.7-2.3L12 21.5z" fill="#FCA326" />
         }
         .into_any(),
+        // LinkedIn's "in", white on its blue.
+        Some(Brand::LinkedIn) => view! {
+            <rect x="2" y="2" width="20" height="20" rx="3" fill="#ffffff" />
+            <rect x="5.5" y="9.5" width="3" height="9" fill="#0A66C2" />
+            <circle cx="7" cy="6.8" r="1.8" fill="#0A66C2" />
+            <path d="M10.5 9.5h2.9v1.3c.5-.9 1.6-1.6 3-1.6 2.6 0 3.1 1.7 3.1 3.9v5.4h-3v-4.8c0-1.1-.2-2-1.3-2s-1.7.8-1.7 2v4.8h-3z" fill="#0A66C2" />
+        }
+        .into_any(),
         // Anyone else: a neutral person, in the button's own colour.
         None => view! {
             <g fill="currentColor" opacity="0.7">

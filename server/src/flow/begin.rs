@@ -49,7 +49,8 @@ impl SignInFlow {
         };
         let (challenge, held_verifier) = match pkce {
             Pkce::Browser { challenge } => (
-                CodeChallenge::parse(challenge).ok_or(FlowError::BadRequest("the PKCE challenge is malformed"))?,
+                CodeChallenge::parse(challenge)
+                    .ok_or(FlowError::BadRequest("the PKCE challenge is malformed"))?,
                 None,
             ),
             Pkce::Server => {
@@ -60,7 +61,7 @@ impl SignInFlow {
             }
         };
         let (binding, nonce, authorization_url) = match &provider.config.protocol {
-            Protocol::Oidc(_) => {
+            Protocol::Oidc(settings) => {
                 let discovered = self.discovered(provider).await?;
                 let (state, nonce) = (State::generate(), Nonce::generate());
                 let endpoint = discovered.metadata.authorization_endpoint().url();
@@ -70,7 +71,7 @@ impl SignInFlow {
                     ' ',
                     &state,
                     Some(&nonce),
-                    Some(&challenge),
+                    settings.sends_pkce.then_some(&challenge),
                 )
                 .into();
                 (Binding::State(state), Some(nonce), url)

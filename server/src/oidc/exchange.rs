@@ -55,10 +55,16 @@ pub async fn exchange_code(
     // (SECURITY.md G3).
     let (token_url, client_auth) = token_endpoint(metadata)
         .ok_or_else(|| OidcError::TokenRequest("the provider has no token endpoint".into()))?;
-    let grant =
-        token_endpoint::exchange_code(provider, http, token_url, client_auth, code, Some(verifier))
-            .await
-            .map_err(|e| OidcError::TokenRequest(e.to_string()))?;
+    let grant = token_endpoint::exchange_code(
+        provider,
+        http,
+        token_url,
+        client_auth,
+        code,
+        settings.sends_pkce.then_some(verifier),
+    )
+    .await
+    .map_err(|e| OidcError::TokenRequest(e.to_string()))?;
     let tokens = ProviderTokens::granted(&grant);
     let id_token: CoreIdToken = grant
         .id_token

@@ -27,6 +27,9 @@ impl Protocol {
 pub struct OidcSettings {
     /// Discovery happens at `{issuer}/.well-known/openid-configuration`.
     pub issuer: IssuerUrl,
+    /// Whether the provider takes PKCE parameters (LinkedIn takes them from native apps only).
+    /// The browser's verifier is checked against its challenge on our side either way.
+    pub sends_pkce: bool,
 }
 
 #[derive(Debug, Clone)]

@@ -56,7 +56,10 @@ pub(super) fn oidc(
     if !scopes.iter().any(|s| s == "openid") {
         scopes.insert(0, "openid".into());
     }
-    Ok((scopes, Protocol::Oidc(OidcSettings { issuer })))
+    Ok((scopes, Protocol::Oidc(OidcSettings {
+        issuer,
+        sends_pkce: true,
+    })))
 }
 
 /// A provider without OpenID Connect, described by its endpoints and a field mapping.

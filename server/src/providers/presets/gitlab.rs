@@ -11,5 +11,6 @@ pub(super) fn protocol(overrides: &Overrides) -> Result<Protocol, String> {
     let issuer = overrides.issuer_or("https://gitlab.com");
     Ok(Protocol::Oidc(OidcSettings {
         issuer: IssuerUrl::new(issuer).map_err(|e| e.to_string())?,
+        sends_pkce: true,
     }))
 }

@@ -9,5 +9,6 @@ pub(super) fn protocol(overrides: &Overrides) -> Result<Protocol, String> {
     let issuer = overrides.issuer_or("https://accounts.google.com");
     Ok(Protocol::Oidc(OidcSettings {
         issuer: IssuerUrl::new(issuer).map_err(|e| e.to_string())?,
+        sends_pkce: true,
     }))
 }

@@ -9,6 +9,7 @@ mod github;
 mod gitlab;
 mod google;
 mod instagram;
+mod linkedin;
 mod urls;
 mod x;
 
@@ -26,6 +27,7 @@ pub enum Preset {
     GitHub,
     Discord,
     GitLab,
+    LinkedIn,
 }
 
 /// Endpoints a configuration entry may override (tests point them at local stand-ins).
@@ -48,7 +50,7 @@ impl Overrides {
 }
 
 impl Preset {
-    pub const ALL: [Preset; 7] = [
+    pub const ALL: [Preset; 8] = [
         Preset::Google,
         Preset::X,
         Preset::Facebook,
@@ -56,6 +58,7 @@ impl Preset {
         Preset::GitHub,
         Preset::Discord,
         Preset::GitLab,
+        Preset::LinkedIn,
     ];
 
     pub fn parse(value: &str) -> Option<Self> {
@@ -77,6 +80,7 @@ impl Preset {
             Preset::GitHub => "GITHUB",
             Preset::Discord => "DISCORD",
             Preset::GitLab => "GITLAB",
+            Preset::LinkedIn => "LINKEDIN",
         }
     }
 
@@ -89,6 +93,7 @@ impl Preset {
             Preset::GitHub => "GitHub",
             Preset::Discord => "Discord",
             Preset::GitLab => "GitLab",
+            Preset::LinkedIn => "LinkedIn",
         }
     }
 
@@ -101,6 +106,7 @@ impl Preset {
             Preset::GitHub => Brand::GitHub,
             Preset::Discord => Brand::Discord,
             Preset::GitLab => Brand::GitLab,
+            Preset::LinkedIn => Brand::LinkedIn,
         }
     }
 
@@ -115,7 +121,7 @@ impl Preset {
             Preset::Instagram => &["instagram_business_basic"],
             Preset::GitHub => &["read:user", "user:email"],
             Preset::Discord => &["identify", "email"],
-            Preset::GitLab => &["openid", "profile", "email"],
+            Preset::GitLab | Preset::LinkedIn => &["openid", "profile", "email"],
         }
     }
 
@@ -124,7 +130,7 @@ impl Preset {
         match (self, field) {
             (_, "issuer") => true,
             // OpenID Connect: the issuer (a self-managed GitLab's own) is all there is to move.
-            (Preset::Google | Preset::GitLab, _) => false,
+            (Preset::Google | Preset::GitLab | Preset::LinkedIn, _) => false,
             (Preset::X, "request_token_url") => oauth1,
             (Preset::GitHub, "emails_url") => true,
             (Preset::X | Preset::GitHub | Preset::Facebook | Preset::Discord, "revocation_url") => true,
@@ -151,6 +157,7 @@ impl Preset {
             Preset::GitHub => github::protocol(client_id, &overrides),
             Preset::Discord => discord::protocol(&overrides),
             Preset::GitLab => gitlab::protocol(&overrides),
+            Preset::LinkedIn => linkedin::protocol(&overrides),
         }
     }
 }

@@ -1,0 +1,18 @@
+//! LinkedIn: "Sign In with LinkedIn using OpenID Connect". Discovery gives the endpoints and
+//! `client_secret_post`; LinkedIn takes PKCE from native apps only, so a web app sends none and
+//! relies on its secret (the browser's verifier is still checked against its challenge here).
+//! Its ID token writes `email_verified` as a string, which the reader accepts. There is no
+//! username.
+
+use openidconnect::IssuerUrl;
+
+use super::Overrides;
+use crate::providers::protocol::{OidcSettings, Protocol};
+
+pub(super) fn protocol(overrides: &Overrides) -> Result<Protocol, String> {
+    let issuer = overrides.issuer_or("https://www.linkedin.com/oauth");
+    Ok(Protocol::Oidc(OidcSettings {
+        issuer: IssuerUrl::new(issuer).map_err(|e| e.to_string())?,
+        sends_pkce: false,
+    }))
+}
