@@ -81,7 +81,8 @@ const provider = new Provider(issuer, {
       accountId: sub,
       async claims() {
         const picture = `${issuer}/avatars/${encodeURIComponent(sub)}.svg`;
-        if (googleStyle) {
+        if (googleStyle || linkedinStyle) {
+          // Neither has a username; both split the name. LinkedIn writes the flag as a string.
           const [given, ...family] = person.name.split(' ');
           return {
             sub,
@@ -89,21 +90,9 @@ const provider = new Provider(issuer, {
             given_name: given,
             family_name: family.join(' ') || undefined,
             email: person.email,
-            email_verified: true,
+            email_verified: linkedinStyle ? 'true' : true,
             picture,
-          };
-        }
-        if (linkedinStyle) {
-          const [given, ...family] = person.name.split(' ');
-          return {
-            sub,
-            name: person.name,
-            given_name: given,
-            family_name: family.join(' ') || undefined,
-            email: person.email,
-            email_verified: 'true',
-            picture,
-            locale: 'en_US',
+            locale: linkedinStyle ? 'en_US' : undefined,
           };
         }
         if (gitlabStyle) {
