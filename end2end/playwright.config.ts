@@ -12,6 +12,7 @@ export const googlePort = 9411;
 // The gitlab and linkedin presets' stand-ins: oidc-provider with each one's claims.
 export const gitlabPort = 9412;
 export const linkedinPort = 9413;
+export const twitchPort = 9414;
 export const standInsPort = 9420;
 export const appUrl = `http://localhost:${appPort}`;
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -100,6 +101,22 @@ export default defineConfig({
         IDP_CLIENT_ID: 'linkedin-client',
         IDP_CLIENT_SECRET: clientSecret,
         IDP_STYLE: 'linkedin',
+        IDP_FAULTS: '1',
+      },
+      reuseExistingServer: false,
+      stdout: 'ignore',
+      stderr: 'pipe',
+    },
+    {
+      command: 'node idp/demo-idp.mjs',
+      url: `http://127.0.0.1:${twitchPort}/.well-known/openid-configuration`,
+      env: {
+        IDP_PORT: String(twitchPort),
+        APP_URL: appUrl,
+        IDP_PROVIDER_ID: 'twitch',
+        IDP_CLIENT_ID: 'twitch-client',
+        IDP_CLIENT_SECRET: clientSecret,
+        IDP_STYLE: 'twitch',
         IDP_FAULTS: '1',
       },
       reuseExistingServer: false,

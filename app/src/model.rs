@@ -14,6 +14,7 @@ pub enum Brand {
     Discord,
     GitLab,
     LinkedIn,
+    Twitch,
 }
 
 impl Brand {
@@ -28,6 +29,7 @@ impl Brand {
             Brand::Discord => "discord",
             Brand::GitLab => "gitlab",
             Brand::LinkedIn => "linkedin",
+            Brand::Twitch => "twitch",
         }
     }
 }

@@ -9,7 +9,9 @@
 // names), so it can stand in for Google in the tests of the google preset, or IDP_STYLE=gitlab
 // with GitLab's (`nickname` beside `preferred_username`, a profile URL), for the gitlab preset,
 // or IDP_STYLE=linkedin as LinkedIn answers a web app: no PKCE, the secret in the form
-// (`client_secret_post`), no username, and `email_verified` written as a string.
+// (`client_secret_post`), no username, and `email_verified` written as a string; or
+// IDP_STYLE=twitch as Twitch answers: no PKCE, `client_secret_post`, `openid` its only OpenID
+// scope, and the address and picture released only when a `claims` request names them.
 
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import Provider from 'oidc-provider';
@@ -24,6 +26,9 @@ const clientSecret = process.env.IDP_CLIENT_SECRET ?? 'demo-secret';
 const googleStyle = process.env.IDP_STYLE === 'google';
 const gitlabStyle = process.env.IDP_STYLE === 'gitlab';
 const linkedinStyle = process.env.IDP_STYLE === 'linkedin';
+const twitchStyle = process.env.IDP_STYLE === 'twitch';
+// Styles of providers that take the secret in the form and no PKCE from a web app.
+const postAndNoPkce = linkedinStyle || twitchStyle;
 
 // People the demo knows by name; any other login becomes a person named after it.
 const people = {
@@ -61,20 +66,28 @@ const provider = new Provider(issuer, {
     backchannel_logout_session_required: true,
     grant_types: ['authorization_code'],
     response_types: ['code'],
-    token_endpoint_auth_method: linkedinStyle ? 'client_secret_post' : 'client_secret_basic',
+    token_endpoint_auth_method: postAndNoPkce ? 'client_secret_post' : 'client_secret_basic',
   }],
   jwks: { keys: [signingKey, ecKey] },
   cookies: { keys: [randomBytes(32).toString('base64url')] },
-  pkce: { required: () => !linkedinStyle },
-  features: { devInteractions: { enabled: true }, backchannelLogout: { enabled: true } },
+  pkce: { required: () => !postAndNoPkce },
+  features: {
+    devInteractions: { enabled: true },
+    backchannelLogout: { enabled: true },
+    claimsParameter: { enabled: twitchStyle },
+  },
+  // Twitch's scope for the address; without it (and a claims request) none is released.
+  scopes: twitchStyle ? ['openid', 'user:read:email'] : ['openid', 'offline_access'],
   // The provider's outgoing requests (back-channel logouts) refuse loopback addresses, a
   // guard for a provider on the internet; this one only ever talks to the app on loopback.
   fetch: (url, options) => fetch(url, { ...options, dispatcher: undefined }),
-  claims: {
-    openid: ['sub'],
-    email: ['email', 'email_verified'],
-    profile: ['name', 'preferred_username', 'nickname', 'given_name', 'family_name', 'picture', 'profile', 'locale'],
-  },
+  claims: twitchStyle
+    ? { openid: ['sub'], 'user:read:email': [], twitch: ['email', 'email_verified', 'picture', 'preferred_username'] }
+    : {
+      openid: ['sub'],
+      email: ['email', 'email_verified'],
+      profile: ['name', 'preferred_username', 'nickname', 'given_name', 'family_name', 'picture', 'profile', 'locale'],
+    },
   async findAccount(_ctx, sub) {
     const person = personFor(sub);
     return {
@@ -94,6 +107,10 @@ const provider = new Provider(issuer, {
             picture,
             locale: linkedinStyle ? 'en_US' : undefined,
           };
+        }
+        if (twitchStyle) {
+          // Twitch names a person by their display name, as `preferred_username`.
+          return { sub, preferred_username: person.name, email: person.email, email_verified: true, picture };
         }
         if (gitlabStyle) {
           return {

@@ -47,7 +47,7 @@ export async function completeAtGoogle(page: Page, login: string) {
   await completeAtOidcStandIn(page, 9411, login);
 }
 
-/** The same at any of the oidc-provider stand-ins, by port (GitLab's is 9412, LinkedIn's 9413). */
+/** The same at any of the oidc-provider stand-ins, by port (GitLab's is 9412, LinkedIn's 9413, Twitch's 9414). */
 export async function completeAtOidcStandIn(page: Page, port: number, login: string) {
   await page.waitForURL(new RegExp(`127\\.0\\.0\\.1:${port}/interaction/`));
   await page.locator('input[name="login"]').fill(login);
@@ -67,7 +67,7 @@ export async function signInWithGoogle(page: Page, login: string) {
 /**
  * Ends this context's sessions at the loopback providers, so that their login forms are shown
  * again rather than skipped. Cookies do not tell ports apart: the demo provider (9410), the
- * Google, GitLab and LinkedIn stand-ins (9411 to 9413) and the social stand-ins (9420) share the jar of 127.0.0.1, while the
+ * Google, GitLab, LinkedIn and Twitch stand-ins (9411 to 9414) and the social stand-ins (9420) share the jar of 127.0.0.1, while the
  * app's cookies are on localhost and stay.
  */
 export async function forgetProviderSessions(context: BrowserContext) {

@@ -7,7 +7,7 @@ import { completeAtOidcStandIn, expectErrorView, grantConsent, openStartPage } f
 // standins/social-standins.mjs, which check credentials, PKCE and signatures as the real ones do.
 const standIns = 'http://127.0.0.1:9420';
 /** The presets whose stand-in is an oidc-provider, by port. */
-const oidcStandIns: Record<string, number> = { google: 9411, gitlab: 9412, linkedin: 9413 };
+const oidcStandIns: Record<string, number> = { google: 9411, gitlab: 9412, linkedin: 9413, twitch: 9414 };
 
 type Preset = {
   id: string;
@@ -29,6 +29,7 @@ const presets: Preset[] = [
   { id: 'discord', button: 'Sign in with Discord', name: 'Nelly', username: '@nelly', email: 'nelly@discord.com', verified: 'verified', claim: '"global_name": "Nelly"' },
   { id: 'gitlab', button: 'Sign in with GitLab', name: 'Ada Lovelace', username: '@ada', email: 'ada@example.com', verified: 'verified', claim: '"nickname": "ada"' },
   { id: 'linkedin', button: 'Sign in with LinkedIn', name: 'Ada Lovelace', email: 'ada@example.com', verified: 'verified', claim: '"locale": "en_US"' },
+  { id: 'twitch', button: 'Sign in with Twitch', name: 'Ada Lovelace', username: '@Ada Lovelace', email: 'ada@example.com', verified: 'verified', claim: '"preferred_username": "Ada Lovelace"' },
 ];
 
 /** Clicks the preset's button and answers its consent page. */

@@ -110,7 +110,7 @@ async fn live_call(provider: &LiveProvider, http: &ProviderHttp) -> Option<LiveC
                     url: settings.profile_url.clone(),
                     facts: &[("Display name", "/global_name"), ("Username", "/username")],
                 }),
-                Brand::Google | Brand::GitLab | Brand::LinkedIn => None,
+                Brand::Google | Brand::GitLab | Brand::LinkedIn | Brand::Twitch => None,
             }
         }
         // X's OAuth 1.0a flow: the signed-in account, whose counts it carries.

@@ -863,3 +863,35 @@ async fn linkedin_sends_no_pkce_and_reads_its_string_email_verified() {
     let form = String::from_utf8(token_call.body).unwrap();
     assert!(!form.contains("code_verifier"), "{form}");
 }
+
+#[tokio::test]
+async fn twitch_asks_for_the_address_by_a_claims_request_and_sends_no_pkce() {
+    use support::provider::CLIENT_ID;
+    let provider = support::StandInProvider::start().await;
+    let app = TestApp::spawn_from_config(&format!(
+        r#"
+        [[provider]]
+        preset = "twitch"
+        client_id = "{CLIENT_ID}"
+        client_secret = "{CLIENT_SECRET}"
+        issuer = "{}"
+        "#,
+        provider.issuer()
+    ))
+    .await;
+    let callback = app.begin_with("twitch", None).await;
+    let params: std::collections::HashMap<_, _> =
+        callback.authorization_url.query_pairs().into_owned().collect();
+    assert_eq!(params["scope"], "openid user:read:email");
+    assert!(!params.contains_key("code_challenge"));
+    let claims: Value = serde_json::from_str(&params["claims"]).unwrap();
+    for place in ["id_token", "userinfo"] {
+        for claim in ["email", "email_verified", "picture", "preferred_username"] {
+            assert!(claims[place].as_object().unwrap().contains_key(claim), "{place}.{claim}");
+        }
+    }
+    provider.answer_valid_sign_in(&callback.nonce).await;
+    let reply = app.finish(&callback).await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert_eq!(reply.body["profile"]["provider_name"], "Twitch");
+}

@@ -73,6 +73,12 @@ pub fn BrandMark(brand: Option<Brand>) -> impl IntoView {
             <path d="M10.5 9.5h2.9v1.3c.5-.9 1.6-1.6 3-1.6 2.6 0 3.1 1.7 3.1 3.9v5.4h-3v-4.8c0-1.1-.2-2-1.3-2s-1.7.8-1.7 2v4.8h-3z" fill="#0A66C2" />
         }
         .into_any(),
+        // Twitch's speech bubble with two strokes, white on its purple.
+        Some(Brand::Twitch) => view! {
+            <path d="M5 3 3 7v13h5v3h3l3-3h4l4-4V3zm15 11.5-3 3h-5l-3 3v-3H5V5h15z" fill="currentColor" />
+            <path d="M11 8.5h2v5h-2zM16 8.5h2v5h-2z" fill="currentColor" />
+        }
+        .into_any(),
         // Anyone else: a neutral person, in the button's own colour.
         None => view! {
             <g fill="currentColor" opacity="0.7">

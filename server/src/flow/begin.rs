@@ -72,6 +72,7 @@ impl SignInFlow {
                     &state,
                     Some(&nonce),
                     settings.sends_pkce.then_some(&challenge),
+                    settings.claims_request,
                 )
                 .into();
                 (Binding::State(state), Some(nonce), url)

@@ -28,6 +28,7 @@ pub fn authorization_url(
         state,
         None,
         challenge,
+        None,
     )
 }
 
@@ -40,6 +41,7 @@ pub fn authorization_request(
     state: &State,
     nonce: Option<&Nonce>,
     challenge: Option<&CodeChallenge>,
+    claims: Option<&str>,
 ) -> Url {
     let mut url = endpoint.clone();
     {
@@ -60,6 +62,9 @@ pub fn authorization_request(
             query
                 .append_pair("code_challenge", challenge.as_str())
                 .append_pair("code_challenge_method", "S256");
+        }
+        if let Some(claims) = claims {
+            query.append_pair("claims", claims);
         }
     }
     url

@@ -30,6 +30,9 @@ pub struct OidcSettings {
     /// Whether the provider takes PKCE parameters (LinkedIn takes them from native apps only).
     /// The browser's verifier is checked against its challenge on our side either way.
     pub sends_pkce: bool,
+    /// An OpenID `claims` request sent with the authorization (Twitch gives the email only
+    /// when asked this way).
+    pub claims_request: Option<&'static str>,
 }
 
 #[derive(Debug, Clone)]

@@ -59,6 +59,7 @@ pub(super) fn oidc(
     Ok((scopes, Protocol::Oidc(OidcSettings {
         issuer,
         sends_pkce: true,
+        claims_request: None,
     })))
 }
 

@@ -14,5 +14,6 @@ pub(super) fn protocol(overrides: &Overrides) -> Result<Protocol, String> {
     Ok(Protocol::Oidc(OidcSettings {
         issuer: IssuerUrl::new(issuer).map_err(|e| e.to_string())?,
         sends_pkce: false,
+        claims_request: None,
     }))
 }

@@ -10,6 +10,7 @@ mod gitlab;
 mod google;
 mod instagram;
 mod linkedin;
+mod twitch;
 mod urls;
 mod x;
 
@@ -28,6 +29,7 @@ pub enum Preset {
     Discord,
     GitLab,
     LinkedIn,
+    Twitch,
 }
 
 /// Endpoints a configuration entry may override (tests point them at local stand-ins).
@@ -50,7 +52,7 @@ impl Overrides {
 }
 
 impl Preset {
-    pub const ALL: [Preset; 8] = [
+    pub const ALL: [Preset; 9] = [
         Preset::Google,
         Preset::X,
         Preset::Facebook,
@@ -59,6 +61,7 @@ impl Preset {
         Preset::Discord,
         Preset::GitLab,
         Preset::LinkedIn,
+        Preset::Twitch,
     ];
 
     pub fn parse(value: &str) -> Option<Self> {
@@ -81,6 +84,7 @@ impl Preset {
             Preset::Discord => "DISCORD",
             Preset::GitLab => "GITLAB",
             Preset::LinkedIn => "LINKEDIN",
+            Preset::Twitch => "TWITCH",
         }
     }
 
@@ -94,6 +98,7 @@ impl Preset {
             Preset::Discord => "Discord",
             Preset::GitLab => "GitLab",
             Preset::LinkedIn => "LinkedIn",
+            Preset::Twitch => "Twitch",
         }
     }
 
@@ -107,6 +112,7 @@ impl Preset {
             Preset::Discord => Brand::Discord,
             Preset::GitLab => Brand::GitLab,
             Preset::LinkedIn => Brand::LinkedIn,
+            Preset::Twitch => Brand::Twitch,
         }
     }
 
@@ -122,6 +128,9 @@ impl Preset {
             Preset::GitHub => &["read:user", "user:email"],
             Preset::Discord => &["identify", "email"],
             Preset::GitLab | Preset::LinkedIn => &["openid", "profile", "email"],
+            // Twitch's only OpenID scope; the address needs `user:read:email` (and a claims
+            // request, which the preset sends).
+            Preset::Twitch => &["openid", "user:read:email"],
         }
     }
 
@@ -130,7 +139,7 @@ impl Preset {
         match (self, field) {
             (_, "issuer") => true,
             // OpenID Connect: the issuer (a self-managed GitLab's own) is all there is to move.
-            (Preset::Google | Preset::GitLab | Preset::LinkedIn, _) => false,
+            (Preset::Google | Preset::GitLab | Preset::LinkedIn | Preset::Twitch, _) => false,
             (Preset::X, "request_token_url") => oauth1,
             (Preset::GitHub, "emails_url") => true,
             (Preset::X | Preset::GitHub | Preset::Facebook | Preset::Discord, "revocation_url") => true,
@@ -158,6 +167,7 @@ impl Preset {
             Preset::Discord => discord::protocol(&overrides),
             Preset::GitLab => gitlab::protocol(&overrides),
             Preset::LinkedIn => linkedin::protocol(&overrides),
+            Preset::Twitch => twitch::protocol(&overrides),
         }
     }
 }
