@@ -792,21 +792,21 @@ async fn discord_signs_in_with_pkce_basic_auth_and_its_iss_and_builds_the_avatar
     assert!(form.contains("code_verifier=") && !form.contains("client_secret="), "{form}");
 }
 
-#[tokio::test]
-async fn gitlab_signs_in_over_openid_connect_at_the_issuer_it_is_given() {
+/// An app whose one provider is the OpenID preset `preset`, its issuer a fresh stand-in.
+async fn openid_preset(preset: &str) -> (support::StandInProvider, TestApp) {
     let provider = support::StandInProvider::start().await;
     let app = TestApp::spawn_from_config(&format!(
-        r#"
-        [[provider]]
-        preset = "gitlab"
-        client_id = "{}"
-        client_secret = "{CLIENT_SECRET}"
-        issuer = "{}"
-        "#,
+        "[[provider]]\npreset = \"{preset}\"\nclient_id = \"{}\"\nclient_secret = \"{CLIENT_SECRET}\"\nissuer = \"{}\"\n",
         support::provider::CLIENT_ID,
         provider.issuer()
     ))
     .await;
+    (provider, app)
+}
+
+#[tokio::test]
+async fn gitlab_signs_in_over_openid_connect_at_the_issuer_it_is_given() {
+    let (provider, app) = openid_preset("gitlab").await;
     let callback = app.begin_with("gitlab", None).await;
     let params: std::collections::HashMap<_, _> =
         callback.authorization_url.query_pairs().into_owned().collect();
@@ -824,18 +824,7 @@ async fn gitlab_signs_in_over_openid_connect_at_the_issuer_it_is_given() {
 #[tokio::test]
 async fn linkedin_sends_no_pkce_and_reads_its_string_email_verified() {
     use support::provider::{CLIENT_ID, SUBJECT};
-    let provider = support::StandInProvider::start().await;
-    let app = TestApp::spawn_from_config(&format!(
-        r#"
-        [[provider]]
-        preset = "linkedin"
-        client_id = "{CLIENT_ID}"
-        client_secret = "{CLIENT_SECRET}"
-        issuer = "{}"
-        "#,
-        provider.issuer()
-    ))
-    .await;
+    let (provider, app) = openid_preset("linkedin").await;
     let callback = app.begin_with("linkedin", None).await;
     let params: std::collections::HashMap<_, _> =
         callback.authorization_url.query_pairs().into_owned().collect();
@@ -866,19 +855,7 @@ async fn linkedin_sends_no_pkce_and_reads_its_string_email_verified() {
 
 #[tokio::test]
 async fn twitch_asks_for_the_address_by_a_claims_request_and_sends_no_pkce() {
-    use support::provider::CLIENT_ID;
-    let provider = support::StandInProvider::start().await;
-    let app = TestApp::spawn_from_config(&format!(
-        r#"
-        [[provider]]
-        preset = "twitch"
-        client_id = "{CLIENT_ID}"
-        client_secret = "{CLIENT_SECRET}"
-        issuer = "{}"
-        "#,
-        provider.issuer()
-    ))
-    .await;
+    let (provider, app) = openid_preset("twitch").await;
     let callback = app.begin_with("twitch", None).await;
     let params: std::collections::HashMap<_, _> =
         callback.authorization_url.query_pairs().into_owned().collect();

@@ -2,16 +2,9 @@
 //! (its base URL, where discovery lives too); discovery finds the rest, refresh and
 //! revocation included.
 
-use openidconnect::IssuerUrl;
-
-use super::Overrides;
-use crate::providers::protocol::{OidcSettings, Protocol};
+use super::{Overrides, openid};
+use crate::providers::protocol::Protocol;
 
 pub(super) fn protocol(overrides: &Overrides) -> Result<Protocol, String> {
-    let issuer = overrides.issuer_or("https://gitlab.com");
-    Ok(Protocol::Oidc(OidcSettings {
-        issuer: IssuerUrl::new(issuer).map_err(|e| e.to_string())?,
-        sends_pkce: true,
-        claims_request: None,
-    }))
+    openid::protocol(overrides, "https://gitlab.com", true, None)
 }

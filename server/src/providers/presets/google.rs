@@ -1,15 +1,8 @@
 //! Google: OpenID Connect, so the issuer is all we need; discovery finds the rest.
 
-use openidconnect::IssuerUrl;
-
-use super::Overrides;
-use crate::providers::protocol::{OidcSettings, Protocol};
+use super::{Overrides, openid};
+use crate::providers::protocol::Protocol;
 
 pub(super) fn protocol(overrides: &Overrides) -> Result<Protocol, String> {
-    let issuer = overrides.issuer_or("https://accounts.google.com");
-    Ok(Protocol::Oidc(OidcSettings {
-        issuer: IssuerUrl::new(issuer).map_err(|e| e.to_string())?,
-        sends_pkce: true,
-        claims_request: None,
-    }))
+    openid::protocol(overrides, "https://accounts.google.com", true, None)
 }

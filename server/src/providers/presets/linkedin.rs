@@ -4,16 +4,9 @@
 //! Its ID token writes `email_verified` as a string, which the reader accepts. There is no
 //! username.
 
-use openidconnect::IssuerUrl;
-
-use super::Overrides;
-use crate::providers::protocol::{OidcSettings, Protocol};
+use super::{Overrides, openid};
+use crate::providers::protocol::Protocol;
 
 pub(super) fn protocol(overrides: &Overrides) -> Result<Protocol, String> {
-    let issuer = overrides.issuer_or("https://www.linkedin.com/oauth");
-    Ok(Protocol::Oidc(OidcSettings {
-        issuer: IssuerUrl::new(issuer).map_err(|e| e.to_string())?,
-        sends_pkce: false,
-        claims_request: None,
-    }))
+    openid::protocol(overrides, "https://www.linkedin.com/oauth", false, None)
 }

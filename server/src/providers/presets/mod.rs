@@ -10,6 +10,7 @@ mod gitlab;
 mod google;
 mod instagram;
 mod linkedin;
+mod openid;
 mod twitch;
 mod urls;
 mod x;

@@ -4,10 +4,8 @@
 //! the form (`client_secret_post`, from discovery). Twitch documents no PKCE for this flow, so
 //! none is sent; the browser's verifier is still checked against its challenge here.
 
-use openidconnect::IssuerUrl;
-
-use super::Overrides;
-use crate::providers::protocol::{OidcSettings, Protocol};
+use super::{Overrides, openid};
+use crate::providers::protocol::Protocol;
 
 /// The claims asked for, in the ID token and at userinfo alike.
 const CLAIMS: &str = concat!(
@@ -16,10 +14,5 @@ const CLAIMS: &str = concat!(
 );
 
 pub(super) fn protocol(overrides: &Overrides) -> Result<Protocol, String> {
-    let issuer = overrides.issuer_or("https://id.twitch.tv/oauth2");
-    Ok(Protocol::Oidc(OidcSettings {
-        issuer: IssuerUrl::new(issuer).map_err(|e| e.to_string())?,
-        sends_pkce: false,
-        claims_request: Some(CLAIMS),
-    }))
+    openid::protocol(overrides, "https://id.twitch.tv/oauth2", false, Some(CLAIMS))
 }
