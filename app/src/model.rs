@@ -15,6 +15,9 @@ pub enum Brand {
     GitLab,
     LinkedIn,
     Twitch,
+    Slack,
+    Microsoft,
+    Apple,
 }
 
 impl Brand {
@@ -30,6 +33,9 @@ impl Brand {
             Brand::GitLab => "gitlab",
             Brand::LinkedIn => "linkedin",
             Brand::Twitch => "twitch",
+            Brand::Slack => "slack",
+            Brand::Microsoft => "microsoft",
+            Brand::Apple => "apple",
         }
     }
 }
@@ -54,6 +60,9 @@ pub struct Person {
     /// `None` when the provider did not say; never assumed to be `true`.
     pub email_verified: Option<bool>,
     pub avatar_url: Option<String>,
+    /// The team or organisation the account belongs to, by the name the provider gives it (a
+    /// Slack workspace).
+    pub workspace: Option<String>,
     /// What the provider said about the person, pretty-printed JSON with every token removed.
     pub raw_claims: Option<String>,
 }
@@ -68,7 +77,18 @@ pub struct Profile {
     pub person: Person,
 }
 
+/// Where Apple's "Hide My Email" forwards from: the address is the person's, but not the one
+/// they use elsewhere.
+const APPLE_PRIVATE_RELAY: &str = "@privaterelay.appleid.com";
+
 impl Person {
+    /// The email is a private relay address, which only this app knows.
+    pub fn email_is_private_relay(&self) -> bool {
+        self.email
+            .as_deref()
+            .is_some_and(|email| email.to_ascii_lowercase().ends_with(APPLE_PRIVATE_RELAY))
+    }
+
     /// Up to two letters shown when there is no avatar picture.
     pub fn initials(&self) -> String {
         self.display_name
@@ -176,6 +196,7 @@ mod tests {
             email: None,
             email_verified: None,
             avatar_url: None,
+            workspace: None,
             raw_claims: None,
         }
     }
@@ -185,5 +206,18 @@ mod tests {
         assert_eq!(person("ada lovelace byron").initials(), "AL");
         assert_eq!(person("Émile").initials(), "É");
         assert_eq!(person("").initials(), "");
+    }
+
+    #[test]
+    fn apple_relay_addresses_are_recognised_in_any_case() {
+        let with = |email: &str| Person {
+            email: Some(email.into()),
+            ..person("Ada")
+        };
+        assert!(with("x7k2ab9q4z@privaterelay.appleid.com").email_is_private_relay());
+        assert!(with("X7K2@PrivateRelay.AppleID.com").email_is_private_relay());
+        assert!(!with("ada@example.com").email_is_private_relay());
+        assert!(!with("privaterelay.appleid.com@example.com").email_is_private_relay());
+        assert!(!person("Ada").email_is_private_relay());
     }
 }

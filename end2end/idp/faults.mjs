@@ -42,9 +42,16 @@ const tokenFaults = {
   },
 };
 
+// The `token-error` fault's answer unless a provider refuses in its own way.
+const standardTokenError = {
+  status: 400,
+  body: { error: 'invalid_grant', error_description: 'provider detail that must not reach the page' },
+};
+
 // `signingKey` is the provider's RS256 key; `ecKey` its published ES256 key, which signs only
-// when a fault asks for an ES256 token.
-export function faultInjection(signingKey, ecKey) {
+// when a fault asks for an ES256 token. `tokenError` is the provider's own refusal at the
+// token endpoint ({status, body}), for the `token-error` fault.
+export function faultInjection(signingKey, ecKey, tokenError = standardTokenError) {
   let pending = null;
   const resign = async (claims, jwk = signingKey) => {
     const key = await importJWK(jwk, jwk.alg);
@@ -78,8 +85,8 @@ export function faultInjection(signingKey, ecKey) {
 
     if (ctx.path === '/token' && ctx.status === 200 && ctx.body?.id_token) {
       if (pending === 'token-error') {
-        ctx.status = 400;
-        ctx.body = { error: 'invalid_grant', error_description: 'provider detail that must not reach the page' };
+        ctx.status = tokenError.status;
+        ctx.body = tokenError.body;
       } else if (pending === 'token-no-id-token') {
         const { id_token: _dropped, ...rest } = ctx.body;
         ctx.body = rest;

@@ -47,13 +47,21 @@ export async function completeAtGoogle(page: Page, login: string) {
   await completeAtOidcStandIn(page, 9411, login);
 }
 
-/** The same at any of the oidc-provider stand-ins, by port (GitLab's is 9412, LinkedIn's 9413, Twitch's 9414). */
+/**
+ * The same at any of the oidc-provider stand-ins, by port (GitLab's is 9412, LinkedIn's 9413,
+ * Twitch's 9414, Slack's 9415, Microsoft's 9416, whose pages are under its issuer's path).
+ */
 export async function completeAtOidcStandIn(page: Page, port: number, login: string) {
-  await page.waitForURL(new RegExp(`127\\.0\\.0\\.1:${port}/interaction/`));
+  await page.waitForURL(oidcStandInInteraction(port));
   await page.locator('input[name="login"]').fill(login);
   await page.locator('input[name="password"]').fill('any password');
   await page.getByRole('button', { name: 'Sign-in' }).click();
   await grantConsent(page);
+}
+
+/** The URL of an oidc-provider stand-in's login or consent page, under its issuer's path if any. */
+export function oidcStandInInteraction(port: number): RegExp {
+  return new RegExp(`127\\.0\\.0\\.1:${port}/(?:[^?#]*/)?interaction/`);
 }
 
 /** Signs in fully with the Google stand-in as `login`, ending on the signed-in start page. */
@@ -67,7 +75,7 @@ export async function signInWithGoogle(page: Page, login: string) {
 /**
  * Ends this context's sessions at the loopback providers, so that their login forms are shown
  * again rather than skipped. Cookies do not tell ports apart: the demo provider (9410), the
- * Google, GitLab, LinkedIn and Twitch stand-ins (9411 to 9414) and the social stand-ins (9420) share the jar of 127.0.0.1, while the
+ * Google, GitLab, LinkedIn, Twitch, Slack and Microsoft stand-ins (9411 to 9416), the social stand-ins (9420) and Apple's (9421) share the jar of 127.0.0.1, while the
  * app's cookies are on localhost and stay.
  */
 export async function forgetProviderSessions(context: BrowserContext) {

@@ -1,13 +1,23 @@
 import { expect, test, type Page } from '@playwright/test';
-import { completeAtOidcStandIn, expectErrorView, grantConsent, openStartPage } from './helpers';
+import {
+  completeAtOidcStandIn, expectErrorView, grantConsent, oidcStandInInteraction, openStartPage,
+} from './helpers';
 
 // Each preset signing in through the browser against its loopback stand-in, once with
 // consent, once refused, and once with the provider's own error format at the token endpoint.
-// Google's and GitLab's stand-ins are oidc-provider with their claims; the others are
-// standins/social-standins.mjs, which check credentials, PKCE and signatures as the real ones do.
+// The OpenID presets' stand-ins are oidc-provider with their claims (Apple's is
+// standins/apple-standin.mjs); the others are standins/social-standins.mjs, which check
+// credentials, PKCE and signatures as the real ones do.
 const standIns = 'http://127.0.0.1:9420';
 /** The presets whose stand-in is an oidc-provider, by port. */
-const oidcStandIns: Record<string, number> = { google: 9411, gitlab: 9412, linkedin: 9413, twitch: 9414 };
+const oidcStandIns: Record<string, number> = {
+  google: 9411, gitlab: 9412, linkedin: 9413, twitch: 9414, slack: 9415, microsoft: 9416,
+};
+/** The presets whose stand-in is a server of its own with an Allow/Deny page, by port. */
+const ownStandIns: Record<string, number> = { apple: 9421 };
+
+/** The private relay address the Apple stand-in gives Ada. */
+const appleRelayAddress = 'dx7k2m9qpb@privaterelay.appleid.com';
 
 type Preset = {
   id: string;
@@ -17,6 +27,10 @@ type Preset = {
   email?: string;
   verified?: string;
   claim: string;
+  /** The workspace the profile names (Slack's team). */
+  workspace?: string;
+  /** The address is flagged as a private relay (Apple's "Hide My Email"). */
+  relay?: boolean;
 };
 
 const presets: Preset[] = [
@@ -30,6 +44,9 @@ const presets: Preset[] = [
   { id: 'gitlab', button: 'Sign in with GitLab', name: 'Ada Lovelace', username: '@ada', email: 'ada@example.com', verified: 'verified', claim: '"nickname": "ada"' },
   { id: 'linkedin', button: 'Sign in with LinkedIn', name: 'Ada Lovelace', email: 'ada@example.com', verified: 'verified', claim: '"locale": "en_US"' },
   { id: 'twitch', button: 'Sign in with Twitch', name: 'Ada Lovelace', username: '@Ada Lovelace', email: 'ada@example.com', verified: 'verified', claim: '"preferred_username": "Ada Lovelace"' },
+  { id: 'slack', button: 'Sign in with Slack', name: 'Ada Lovelace', email: 'ada@example.com', verified: 'verified', claim: '"given_name": "Ada"', workspace: 'Lovelace Labs' },
+  { id: 'microsoft', button: 'Sign in with Microsoft', name: 'Ada Lovelace', email: 'ada@example.com', verified: 'verified', claim: '"name": "Ada Lovelace"' },
+  { id: 'apple', button: 'Sign in with Apple', name: 'Ada Lovelace', email: appleRelayAddress, verified: 'verified', claim: '"email_verified"', relay: true },
 ];
 
 /** Clicks the preset's button and answers its consent page. */
@@ -38,14 +55,14 @@ async function answerAtProvider(page: Page, preset: Preset, decision: 'Allow' | 
   const oidcPort = oidcStandIns[preset.id];
   if (oidcPort) {
     if (decision === 'Deny') {
-      await page.waitForURL(new RegExp(`127\\.0\\.0\\.1:${oidcPort}/interaction/`));
+      await page.waitForURL(oidcStandInInteraction(oidcPort));
       await page.getByRole('link', { name: /Cancel/ }).click();
       return;
     }
     await completeAtOidcStandIn(page, oidcPort, 'ada');
     return;
   }
-  await page.waitForURL(/127\.0\.0\.1:9420\//);
+  await page.waitForURL(new RegExp(`127\\.0\\.0\\.1:${ownStandIns[preset.id] ?? 9420}/`));
   await page.getByRole('button', { name: decision }).click();
 }
 
@@ -86,6 +103,10 @@ for (const preset of presets) {
     } else {
       await expect(card.locator('.email')).toHaveCount(0);
     }
+    if (preset.relay) await expect(card.locator('.email .relay')).toHaveText('private relay');
+    else await expect(card.locator('.email .relay')).toHaveCount(0);
+    if (preset.workspace) await expect(card.locator('.workspace')).toHaveText(preset.workspace);
+    else await expect(card.locator('.workspace')).toHaveCount(0);
 
     // The raw claims are folded away, open on request, and never hold a token.
     const claims = card.locator('details.claims');
@@ -111,9 +132,12 @@ for (const preset of presets) {
   test(`${preset.id}: the provider's own error at the token endpoint is refused`, async ({ page, context, request }) => {
     await openStartPage(page);
     const oidcPort = oidcStandIns[preset.id];
+    const ownPort = ownStandIns[preset.id];
     const fault = oidcPort
       ? request.post(`http://127.0.0.1:${oidcPort}/__faults`, { data: { fault: 'token-error' } })
-      : request.post(`${standIns}/__faults`, { data: { provider: preset.id, fault: 'token-error' } });
+      : request.post(ownPort ? `http://127.0.0.1:${ownPort}/__faults` : `${standIns}/__faults`, {
+        data: { provider: preset.id, fault: 'token-error' },
+      });
     expect((await fault).status()).toBe(204);
     await answerAtProvider(page, preset, 'Allow');
     await expectErrorView(page, /could not complete the sign-in/);

@@ -70,10 +70,16 @@ async fn live_call(provider: &LiveProvider, http: &ProviderHttp) -> Option<LiveC
         Protocol::Oidc(_) => {
             let discovered = provider.discovered(http).await.ok()?;
             let url = discovered.metadata.userinfo_endpoint()?.url().clone();
-            Some(LiveCall {
-                url,
-                facts: &[("Name", "/name"), ("Email", "/email"), ("Locale", "/locale")],
-            })
+            let facts: &'static [(&'static str, &'static str)] = match provider.config.brand {
+                // Slack's userinfo names the workspace under a URL-named claim.
+                Some(Brand::Slack) => &[
+                    ("Name", "/name"),
+                    ("Workspace", "/https:~1~1slack.com~1team_name"),
+                    ("Email", "/email"),
+                ],
+                _ => &[("Name", "/name"), ("Email", "/email"), ("Locale", "/locale")],
+            };
+            Some(LiveCall { url, facts })
         }
         Protocol::OAuth2(settings) => {
             let with_query = |query: &str| {
@@ -110,7 +116,13 @@ async fn live_call(provider: &LiveProvider, http: &ProviderHttp) -> Option<LiveC
                     url: settings.profile_url.clone(),
                     facts: &[("Display name", "/global_name"), ("Username", "/username")],
                 }),
-                Brand::Google | Brand::GitLab | Brand::LinkedIn | Brand::Twitch => None,
+                Brand::Google
+                | Brand::GitLab
+                | Brand::LinkedIn
+                | Brand::Twitch
+                | Brand::Slack
+                | Brand::Microsoft
+                | Brand::Apple => None,
             }
         }
         // X's OAuth 1.0a flow: the signed-in account, whose counts it carries.

@@ -16,7 +16,7 @@ use openidconnect::RedirectUrl;
 use crate::{
     oidc::{DiscoveredProvider, OidcError, RotatingKeys, discover},
     provider_http::ProviderHttp,
-    providers::{Protocol, Provider, ProviderConfig},
+    providers::{Protocol, Provider, ProviderConfig, protocol::IdTokenDialect},
 };
 
 /// Discovery documents (and the keys they point to) are refreshed this often.
@@ -149,7 +149,13 @@ impl LiveProvider {
         let Protocol::Oidc(settings) = &self.config.protocol else {
             return Err(OidcError::Discovery("not an OpenID Connect provider".into()));
         };
-        match discover(&settings.issuer, http).await {
+        let announced = match &settings.dialect {
+            IdTokenDialect::Microsoft(tenancy) if tenancy.issuer_is_template() => {
+                Some(tenancy.announced_issuer(settings.issuer.as_str()))
+            }
+            _ => None,
+        };
+        match discover(&settings.issuer, announced.as_deref(), http).await {
             Ok(metadata) => {
                 let fresh = Arc::new(DiscoveredProvider::new(&self.config, metadata));
                 let mut state = self.discovery.write().unwrap_or_else(|e| e.into_inner());

@@ -1,6 +1,7 @@
-//! Providers without OpenID Connect (the presets, and one configured by hand), end to end
-//! through HTTP against wiremock stand-ins answering in each provider's documented shapes
-//! (fixtures/profiles).
+//! The presets (and one OAuth 2.0 provider configured by hand), end to end through HTTP
+//! against wiremock stand-ins answering in each provider's documented shapes
+//! (fixtures/profiles), with each one's quirks: Slack's workspace, Microsoft's tenants, Apple's
+//! posted callback, signed client secret and notifications.
 
 mod support;
 
@@ -769,7 +770,11 @@ async fn discord_signs_in_with_pkce_basic_auth_and_its_iss_and_builds_the_avatar
     assert_eq!(params["client_id"], "client-discord");
 
     // Another `iss` than the preset's is refused before the token call; its own is accepted.
-    let wrong = format!("code=c&state={}&iss={}", callback.state, urlencode("https://evil.test"));
+    let wrong = format!(
+        "code=c&state={}&iss={}",
+        callback.state,
+        urlencode("https://evil.test")
+    );
     assert_eq!(app.complete(&callback, &wrong).await.status, 400);
     assert!(calls_to(&stand_in, "/api/oauth2/token").await.is_empty());
 
@@ -789,7 +794,10 @@ async fn discord_signs_in_with_pkce_basic_auth_and_its_iss_and_builds_the_avatar
         format!("{base}/avatars/80351110224678912/8342729096ea3675442027381ff50dfe.png")
     );
     let form = token_form(&calls_to(&stand_in, "/api/oauth2/token").await[0]);
-    assert!(form.contains("code_verifier=") && !form.contains("client_secret="), "{form}");
+    assert!(
+        form.contains("code_verifier=") && !form.contains("client_secret="),
+        "{form}"
+    );
 }
 
 /// An app whose one provider is the OpenID preset `preset`, its issuer a fresh stand-in.
@@ -811,14 +819,22 @@ async fn gitlab_signs_in_over_openid_connect_at_the_issuer_it_is_given() {
     let params: std::collections::HashMap<_, _> =
         callback.authorization_url.query_pairs().into_owned().collect();
     assert_eq!(params["scope"], "openid profile email");
-    assert!(callback.authorization_url.as_str().starts_with(&provider.issuer()));
+    assert!(
+        callback
+            .authorization_url
+            .as_str()
+            .starts_with(&provider.issuer())
+    );
     provider.answer_valid_sign_in(&callback.nonce).await;
     let reply = app.finish(&callback).await;
     assert_eq!(reply.status, 200, "{}", reply.body);
     assert_eq!(reply.body["profile"]["provider_name"], "GitLab");
     assert_eq!(reply.body["profile"]["email_verified"], true);
     let (_, html) = app.get("/", &[]).await;
-    assert!(html.contains("brand-gitlab") && html.contains("Sign in with GitLab"), "{html}");
+    assert!(
+        html.contains("brand-gitlab") && html.contains("Sign in with GitLab"),
+        "{html}"
+    );
 }
 
 #[tokio::test]
@@ -842,7 +858,9 @@ async fn linkedin_sends_no_pkce_and_reads_its_string_email_verified() {
     );
     provider.answer_token_request_with(id_token).await;
     provider
-        .answer_userinfo_with(serde_json::json!({ "sub": SUBJECT, "email": "ada@example.com", "email_verified": true }))
+        .answer_userinfo_with(
+            serde_json::json!({ "sub": SUBJECT, "email": "ada@example.com", "email_verified": true }),
+        )
         .await;
     let reply = app.finish(&callback).await;
     assert_eq!(reply.status, 200, "{}", reply.body);
@@ -864,11 +882,584 @@ async fn twitch_asks_for_the_address_by_a_claims_request_and_sends_no_pkce() {
     let claims: Value = serde_json::from_str(&params["claims"]).unwrap();
     for place in ["id_token", "userinfo"] {
         for claim in ["email", "email_verified", "picture", "preferred_username"] {
-            assert!(claims[place].as_object().unwrap().contains_key(claim), "{place}.{claim}");
+            assert!(
+                claims[place].as_object().unwrap().contains_key(claim),
+                "{place}.{claim}"
+            );
         }
     }
     provider.answer_valid_sign_in(&callback.nonce).await;
     let reply = app.finish(&callback).await;
     assert_eq!(reply.status, 200, "{}", reply.body);
     assert_eq!(reply.body["profile"]["provider_name"], "Twitch");
+}
+
+/// The claims of a JWT, unverified (for looking at what the app sent).
+fn jwt_claims(jwt: &str) -> Value {
+    use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+    let payload = jwt.split('.').nth(1).unwrap();
+    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap()
+}
+
+/// An ID token of `claims` (beside `iss`, `aud`, `iat`, `exp` and `nonce`), as the stand-in signs.
+fn id_token_with(provider: &support::StandInProvider, nonce: &str, iss: &str, claims: Value) -> String {
+    let now = chrono::Utc::now().timestamp();
+    let mut all = serde_json::json!({
+        "iss": iss, "aud": support::provider::CLIENT_ID, "iat": now, "exp": now + 300, "nonce": nonce,
+    });
+    all.as_object_mut()
+        .unwrap()
+        .extend(claims.as_object().unwrap().clone());
+    provider.sign_jwt(&serde_json::json!({"alg": "RS256", "kid": "test-key-1"}), &all, 0)
+}
+
+#[tokio::test]
+async fn slack_shows_the_workspace_and_refuses_its_ok_false_errors() {
+    use support::provider::SUBJECT;
+    let (provider, app) = openid_preset("slack").await;
+    let callback = app.begin_with("slack", None).await;
+    let params: std::collections::HashMap<_, _> =
+        callback.authorization_url.query_pairs().into_owned().collect();
+    assert_eq!(params["scope"], "openid profile email");
+    assert!(!params.contains_key("code_challenge"));
+    let id_token = id_token_with(
+        &provider,
+        &callback.nonce,
+        &provider.issuer(),
+        serde_json::json!({
+            "sub": SUBJECT, "https://slack.com/user_id": SUBJECT, "https://slack.com/team_id": "T0LOVELACE",
+            "https://slack.com/team_name": "Lovelace Labs", "name": "Ada Lovelace",
+            "email": "ada@example.com", "email_verified": true,
+        }),
+    );
+    provider.answer_token_request_with(id_token).await;
+    provider
+        .answer_userinfo_with(serde_json::json!({ "sub": SUBJECT }))
+        .await;
+    let reply = app.finish(&callback).await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert_eq!(reply.body["profile"]["workspace"], "Lovelace Labs");
+    let session = format!("__Host-session={}", reply.session().unwrap());
+    let (_, html) = app.get("/", &[session]).await;
+    assert!(
+        html.contains(r#"<p class="workspace">Lovelace Labs</p>"#),
+        "{html}"
+    );
+
+    // Slack answers a bad code with HTTP 200 and `ok: false`.
+    let callback = app.begin_with("slack", None).await;
+    provider
+        .answer_token_request(
+            ResponseTemplate::new(200)
+                .set_body_json(serde_json::json!({ "ok": false, "error": "invalid_code" })),
+        )
+        .await;
+    let reply = app.finish(&callback).await;
+    assert_ne!(reply.status, 200, "{}", reply.body);
+    assert!(reply.session().is_none());
+}
+
+mod microsoft {
+    use serde_json::{Value, json};
+    use wiremock::{
+        Mock, ResponseTemplate,
+        matchers::{method, path},
+    };
+
+    use super::{TestApp, id_token_with, support};
+
+    pub const CONTOSO: &str = "4b0c2e6a-1f3d-4c5e-8a7b-9d1e2f3a4b5c";
+    const FABRIKAM: &str = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d";
+    const PERSONAL: &str = "9188040d-6c67-4c5b-b112-36a304b66dad";
+    const OID: &str = "00000000-0000-0000-66f3-3332eca7ea81";
+
+    /// A stand-in answering as `login.microsoftonline.com` does under `/{tenant}/v2.0`: for
+    /// `common` its discovery announces the issuer template.
+    pub async fn start(tenant: &str, extra: &str) -> (support::StandInProvider, TestApp) {
+        let provider = support::StandInProvider::start().await;
+        let base = provider.issuer();
+        let announced = match tenant {
+            "common" | "organizations" | "consumers" => format!("{base}/{{tenantid}}/v2.0"),
+            id => format!("{base}/{id}/v2.0"),
+        };
+        Mock::given(method("GET"))
+            .and(path(format!("/{tenant}/v2.0/.well-known/openid-configuration")))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+                "issuer": announced,
+                "authorization_endpoint": format!("{base}/authorize"),
+                "token_endpoint": format!("{base}/token"),
+                "userinfo_endpoint": format!("{base}/userinfo"),
+                "jwks_uri": format!("{base}/jwks"),
+                "response_types_supported": ["code"],
+                "subject_types_supported": ["pairwise"],
+                "id_token_signing_alg_values_supported": ["RS256"],
+                "token_endpoint_auth_methods_supported": ["client_secret_post", "private_key_jwt", "client_secret_basic"],
+            })))
+            .mount(&provider.server)
+            .await;
+        let app = TestApp::spawn_from_config(&format!(
+            "[[provider]]\npreset = \"microsoft\"\nclient_id = \"{}\"\nclient_secret = \"{}\"\ntenant = \"{tenant}\"\nissuer = \"{base}/{tenant}/v2.0\"\n{extra}",
+            support::provider::CLIENT_ID,
+            support::provider::CLIENT_SECRET,
+        ))
+        .await;
+        (provider, app)
+    }
+
+    /// Signs in with an ID token of directory `tid` claiming issuer `iss_tid`, and these claims.
+    pub async fn sign_in(
+        provider: &support::StandInProvider,
+        app: &TestApp,
+        tid: &str,
+        iss_tid: &str,
+        claims: Value,
+    ) -> support::app::Reply {
+        let callback = app.begin_with("microsoft", None).await;
+        let mut all = json!({
+            "sub": "AAAAAAAAAAAAAAAAAAAAAIkzqFVrSaSaFHy782bbtaQ", "tid": tid, "oid": OID,
+            "name": "Ada Lovelace", "preferred_username": "ada@contoso.example", "email": "ada@example.com",
+        });
+        all.as_object_mut()
+            .unwrap()
+            .extend(claims.as_object().unwrap().clone());
+        let iss = format!("{}/{iss_tid}/v2.0", provider.issuer());
+        provider
+            .answer_token_request_with(id_token_with(provider, &callback.nonce, &iss, all))
+            .await;
+        app.finish(&callback).await
+    }
+
+    #[tokio::test]
+    async fn common_keys_the_identity_by_tenant_and_oid_and_trusts_only_a_vouched_email() {
+        let (provider, app) = start("common", "").await;
+        let reply = sign_in(&provider, &app, CONTOSO, CONTOSO, json!({ "xms_edov": true })).await;
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        assert_eq!(reply.body["profile"]["subject"], OID);
+        assert_eq!(reply.body["profile"]["provider_name"], "Microsoft");
+        assert_eq!(reply.body["profile"]["email_verified"], true);
+        assert_eq!(reply.body["profile"]["username"], Value::Null);
+        // Graph's userinfo adds nothing, and is not asked.
+        assert_eq!(provider.calls_to("/userinfo").await, 0);
+        let form = String::from_utf8(provider.last_call_to("/token").await.unwrap().body).unwrap();
+        assert!(form.contains("code_verifier="), "PKCE goes with the code: {form}");
+
+        // A work account whose token does not vouch for the address.
+        let reply = sign_in(
+            &provider,
+            &app,
+            CONTOSO,
+            CONTOSO,
+            json!({ "sub": "another-pairwise-sub" }),
+        )
+        .await;
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        assert_eq!(reply.body["profile"]["email_verified"], Value::Null);
+        assert_eq!(
+            reply.body["profile"]["subject"], OID,
+            "the same person, whatever the sub"
+        );
+
+        // A personal account's address is Microsoft's own to verify.
+        let reply = sign_in(&provider, &app, PERSONAL, PERSONAL, json!({})).await;
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        assert_eq!(reply.body["profile"]["email_verified"], true);
+    }
+
+    #[tokio::test]
+    async fn an_issuer_of_another_directory_than_the_tokens_own_is_refused() {
+        let (provider, app) = start("common", "").await;
+        let reply = sign_in(&provider, &app, CONTOSO, FABRIKAM, json!({})).await;
+        assert_ne!(reply.status, 200, "{}", reply.body);
+        assert!(reply.session().is_none());
+        let reply = sign_in(&provider, &app, "not-a-tenant", "not-a-tenant", json!({})).await;
+        assert_ne!(reply.status, 200, "{}", reply.body);
+    }
+
+    #[tokio::test]
+    async fn allowed_tenants_and_the_tenant_setting_limit_who_signs_in() {
+        let (provider, app) = start("common", &format!("allowed_tenants = [\"{CONTOSO}\"]\n")).await;
+        let reply = sign_in(&provider, &app, FABRIKAM, FABRIKAM, json!({})).await;
+        assert_ne!(reply.status, 200, "{}", reply.body);
+        let reply = sign_in(&provider, &app, CONTOSO, CONTOSO, json!({})).await;
+        assert_eq!(reply.status, 200, "{}", reply.body);
+
+        let (provider, app) = start("organizations", "").await;
+        let reply = sign_in(&provider, &app, PERSONAL, PERSONAL, json!({})).await;
+        assert_ne!(
+            reply.status, 200,
+            "personal accounts are not organizations': {}",
+            reply.body
+        );
+
+        let (provider, app) = start(CONTOSO, "").await;
+        let reply = sign_in(&provider, &app, CONTOSO, CONTOSO, json!({})).await;
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        let reply = sign_in(&provider, &app, FABRIKAM, FABRIKAM, json!({})).await;
+        assert_ne!(reply.status, 200, "{}", reply.body);
+    }
+}
+
+mod apple {
+    use base64::{
+        Engine,
+        engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD},
+    };
+    use ring::{
+        rand::SystemRandom,
+        signature::{
+            ECDSA_P256_SHA256_FIXED, ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, KeyPair,
+            UnparsedPublicKey,
+        },
+    };
+    use serde_json::{Value, json};
+    use wiremock::{
+        Mock, ResponseTemplate,
+        matchers::{method, path},
+    };
+
+    use super::{TestApp, id_token_with, jwt_claims, support};
+
+    const SERVICES_ID: &str = support::provider::CLIENT_ID;
+    const SUBJECT: &str = "001234.8a2b4c6d8e0f1a3b5c7d9e1f2a4b6c8d.1234";
+    const RELAY: &str = "x7k2ab9q4z@privaterelay.appleid.com";
+
+    pub struct Apple {
+        pub provider: support::StandInProvider,
+        pub app: TestApp,
+        /// The public half of the developer's key, as Apple keeps it.
+        pub public_key: Vec<u8>,
+    }
+
+    /// An app with the apple preset (and "acme", plain OpenID) pointed at a stand-in whose
+    /// discovery is shaped as Apple's: no userinfo, the secret in the form, a revocation endpoint.
+    pub async fn start() -> Apple {
+        let provider = support::StandInProvider::start().await;
+        let base = provider.issuer();
+        Mock::given(method("GET"))
+            .and(path("/.well-known/openid-configuration"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+                "issuer": base,
+                "authorization_endpoint": format!("{base}/authorize"),
+                "token_endpoint": format!("{base}/token"),
+                "revocation_endpoint": format!("{base}/revoke"),
+                "jwks_uri": format!("{base}/jwks"),
+                "response_types_supported": ["code"],
+                "response_modes_supported": ["query", "fragment", "form_post"],
+                "subject_types_supported": ["pairwise"],
+                "id_token_signing_alg_values_supported": ["RS256"],
+                "scopes_supported": ["openid", "email", "name"],
+                "token_endpoint_auth_methods_supported": ["client_secret_post"],
+            })))
+            .with_priority(1)
+            .mount(&provider.server)
+            .await;
+        let document =
+            EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &SystemRandom::new()).unwrap();
+        let key = EcdsaKeyPair::from_pkcs8(
+            &ECDSA_P256_SHA256_FIXED_SIGNING,
+            document.as_ref(),
+            &SystemRandom::new(),
+        )
+        .unwrap();
+        let pem = format!(
+            "-----BEGIN PRIVATE KEY-----\n{}\n-----END PRIVATE KEY-----\n",
+            STANDARD.encode(document.as_ref())
+        );
+        let config = format!(
+            "[[provider]]\npreset = \"apple\"\nclient_id = \"{SERVICES_ID}\"\nissuer = \"{base}\"\n\n{}",
+            support::app::auth_config(&[("acme", &base)])
+        );
+        let app = TestApp::spawn_with_settings(
+            &config,
+            &[
+                ("APPLE_TEAM_ID", "TEAM123456"),
+                ("APPLE_KEY_ID", "KEY1234567"),
+                ("APPLE_PRIVATE_KEY", &pem),
+            ],
+        )
+        .await;
+        Apple {
+            provider,
+            app,
+            public_key: key.public_key().as_ref().to_vec(),
+        }
+    }
+
+    impl Apple {
+        /// Apple's form POST to the callback, from Apple's origin; returns status and Location.
+        pub async fn post_callback(&self, provider_id: &str, form: &[(&str, &str)]) -> (u16, String) {
+            let response = self
+                .app
+                .http
+                .post(format!("{}/auth/callback/{provider_id}", self.app.origin))
+                .header("origin", "https://appleid.apple.com")
+                .header("sec-fetch-site", "cross-site")
+                .form(form)
+                .send()
+                .await
+                .unwrap();
+            let location = response
+                .headers()
+                .get("location")
+                .map(|l| l.to_str().unwrap().to_owned())
+                .unwrap_or_default();
+            (response.status().as_u16(), location)
+        }
+
+        /// A whole sign-in through the posted callback, with Apple's `user` field when given;
+        /// returns the reply of the completion.
+        pub async fn sign_in(&self, user: Option<&str>) -> support::app::Reply {
+            let callback = self.app.begin_with("apple", None).await;
+            let mut form = vec![("code", "c"), ("state", callback.state.as_str())];
+            form.extend(user.map(|user| ("user", user)));
+            let (status, location) = self.post_callback("apple", &form).await;
+            assert_eq!(status, 303);
+            let (path, query) = location.split_once('?').unwrap();
+            assert_eq!(path, "/auth/callback/apple");
+            let id_token = id_token_with(
+                &self.provider,
+                &callback.nonce,
+                &self.provider.issuer(),
+                json!({
+                    "sub": SUBJECT, "email": RELAY, "email_verified": "true", "is_private_email": "true",
+                    "auth_time": chrono::Utc::now().timestamp(), "nonce_supported": true,
+                }),
+            );
+            self.provider.answer_token_request_with(id_token).await;
+            self.app.complete(&callback, query).await
+        }
+
+        /// Apple's notification of `kind` for the signed-in person, as Apple signs it.
+        pub fn notification(&self, kind: &str, jti: &str) -> String {
+            let events = json!({ "type": kind, "sub": SUBJECT, "event_time": 1_700_000_000_000_i64, "email": RELAY, "is_private_email": "true" });
+            self.provider.sign_jwt(
+                &json!({"alg": "RS256", "kid": "test-key-1"}),
+                &json!({
+                    "iss": self.provider.issuer(), "aud": SERVICES_ID, "iat": chrono::Utc::now().timestamp(),
+                    "jti": jti, "events": events.to_string(),
+                }),
+                0,
+            )
+        }
+
+        pub async fn notify(&self, payload: &str) -> u16 {
+            self.app
+                .http
+                .post(format!("{}/auth/notifications/apple", self.app.origin))
+                .header("origin", "https://appleid.apple.com")
+                .json(&json!({ "payload": payload }))
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    }
+
+    #[tokio::test]
+    async fn apple_posts_the_callback_once_with_the_name_and_the_binding_still_holds() {
+        let apple = start().await;
+        let callback = apple.app.begin_with("apple", None).await;
+        let params: std::collections::HashMap<_, _> =
+            callback.authorization_url.query_pairs().into_owned().collect();
+        assert_eq!(params["scope"], "openid name email");
+        assert_eq!(params["response_mode"], "form_post");
+        assert!(!params.contains_key("code_challenge"));
+
+        let user = r#"{"name":{"firstName":"Ada","lastName":"Lovelace"},"email":"x7k2ab9q4z@privaterelay.appleid.com"}"#;
+        let reply = apple.sign_in(Some(user)).await;
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        assert_eq!(reply.body["profile"]["display_name"], "Ada Lovelace");
+        assert_eq!(reply.body["profile"]["email"], RELAY);
+        assert_eq!(reply.body["profile"]["email_verified"], true);
+        let session = format!("__Host-session={}", reply.session().unwrap());
+        let (_, html) = apple.app.get("/", &[session]).await;
+        assert!(html.contains("private relay"), "{html}");
+
+        // The client secret: an ES256 JWT signed with the developer's key, for Apple's audience.
+        let form = String::from_utf8(apple.provider.last_call_to("/token").await.unwrap().body).unwrap();
+        let form: std::collections::HashMap<_, _> = url::form_urlencoded::parse(form.as_bytes())
+            .into_owned()
+            .collect();
+        assert_eq!(form["client_id"], SERVICES_ID);
+        assert!(!form.contains_key("code_verifier"));
+        let secret = &form["client_secret"];
+        let claims = jwt_claims(secret);
+        assert_eq!(claims["iss"], "TEAM123456");
+        assert_eq!(claims["sub"], SERVICES_ID);
+        assert_eq!(claims["aud"], apple.provider.issuer());
+        let (signed, signature) = secret.rsplit_once('.').unwrap();
+        UnparsedPublicKey::new(&ECDSA_P256_SHA256_FIXED, &apple.public_key)
+            .verify(signed.as_bytes(), &URL_SAFE_NO_PAD.decode(signature).unwrap())
+            .expect("the secret verifies with the developer's public key");
+
+        // Apple sends the name only the first time; it is kept.
+        let reply = apple.sign_in(None).await;
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        assert_eq!(reply.body["profile"]["display_name"], "Ada Lovelace");
+    }
+
+    #[tokio::test]
+    async fn a_posted_callback_proves_nothing_by_itself() {
+        let apple = start().await;
+        // Another browser's callback, or one forged: the POST hands over, the GET then refuses
+        // it for want of the binding cookie, and no name is kept for an unknown state.
+        let (status, location) = apple
+            .post_callback(
+                "apple",
+                &[
+                    ("code", "c"),
+                    ("state", "forged"),
+                    ("user", r#"{"name":{"firstName":"Mallory"}}"#),
+                ],
+            )
+            .await;
+        assert_eq!(status, 303);
+        assert!(location.contains("state=forged"), "{location}");
+        let callback = apple.app.begin_with("apple", None).await;
+        let reply = apple
+            .app
+            .call(
+                "complete_sign_in",
+                &[
+                    ("provider", "apple"),
+                    ("callback_query", &location.split_once('?').unwrap().1),
+                    ("code_verifier", &callback.verifier),
+                ],
+                &[],
+            )
+            .await;
+        assert_ne!(reply.status, 200, "{}", reply.body);
+        assert!(reply.session().is_none());
+        // A provider not in form_post mode never takes a POSTed callback.
+        let (status, _) = apple
+            .post_callback("acme", &[("code", "c"), ("state", &callback.state)])
+            .await;
+        assert_eq!(status, 405);
+        let (status, _) = apple.post_callback("nobody", &[("code", "c")]).await;
+        assert_eq!(status, 405);
+        let (status, _) = apple
+            .post_callback("apple", &[("state", "a"), ("state", "b")])
+            .await;
+        assert_eq!(status, 400);
+    }
+
+    #[tokio::test]
+    async fn apples_notifications_are_verified_and_acted_on_once() {
+        let apple = start().await;
+        let reply = apple.sign_in(Some(r#"{"name":{"firstName":"Ada"}}"#)).await;
+        let session = format!("__Host-session={}", reply.session().unwrap());
+
+        let disabled = apple.notification("email-disabled", "jti-1");
+        assert_eq!(apple.notify(&disabled).await, 200);
+        assert_eq!(apple.notify(&disabled).await, 400, "a replay changes nothing");
+        let profile = apple.app.call("load_home", &[], &[session.clone()]).await;
+        assert_eq!(profile.body["user"]["email_verified"], false, "{}", profile.body);
+        assert_eq!(
+            apple.notify(&apple.notification("email-enabled", "jti-2")).await,
+            200
+        );
+        let profile = apple.app.call("load_home", &[], &[session.clone()]).await;
+        assert_eq!(profile.body["user"]["email_verified"], true);
+
+        // Forged, for another app, or not Apple's at all: refused.
+        assert_eq!(
+            apple
+                .notify(&support::provider::corrupt_signature(
+                    &apple.notification("account-delete", "jti-3")
+                ))
+                .await,
+            400
+        );
+        let mut for_another = jwt_claims(&apple.notification("account-delete", "jti-4"));
+        for_another["aud"] = json!("com.example.other");
+        let other = apple
+            .provider
+            .sign_jwt(&json!({"alg": "RS256", "kid": "test-key-1"}), &for_another, 0);
+        assert_eq!(apple.notify(&other).await, 400);
+        assert_eq!(apple.notify("not a jwt").await, 400);
+        let status = apple
+            .app
+            .http
+            .post(format!("{}/auth/notifications/acme", apple.app.origin))
+            .json(&json!({"payload": disabled}))
+            .send()
+            .await
+            .unwrap()
+            .status();
+        assert_eq!(status, 404);
+        let profile = apple.app.call("load_home", &[], &[session.clone()]).await;
+        assert_eq!(profile.body["user"]["display_name"], "Ada", "nothing was deleted");
+
+        // The person stops using Sign in with Apple here: the session ends, the grant goes.
+        let pool = apple.app.database.pool().await;
+        assert_eq!(
+            support::database::count(&pool, "identities WHERE tokens IS NOT NULL").await,
+            1
+        );
+        assert_eq!(
+            apple
+                .notify(&apple.notification("consent-revoked", "jti-5"))
+                .await,
+            200
+        );
+        let profile = apple.app.call("load_home", &[], &[session]).await;
+        assert_eq!(profile.body["user"], Value::Null, "{}", profile.body);
+        assert_eq!(
+            support::database::count(&pool, "identities WHERE tokens IS NOT NULL").await,
+            0
+        );
+
+        // They delete their Apple account: the identity, and the account it was the only way into, go.
+        assert_eq!(
+            apple.notify(&apple.notification("account-delete", "jti-6")).await,
+            200
+        );
+        assert_eq!(support::database::count(&pool, "identities").await, 0);
+        assert_eq!(support::database::count(&pool, "users").await, 0);
+    }
+
+    #[tokio::test]
+    async fn a_missing_or_broken_apple_key_stops_the_start_naming_the_variable() {
+        use server::providers::config;
+        let entry = "[[provider]]\npreset = \"apple\"\nclient_id = \"com.example.web\"\n";
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &str| pairs.iter().find(|(k, _)| *k == name).map(|(_, v)| v.to_string())
+        };
+        let err = config::parse("auth.toml", entry, env(&[]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("APPLE_TEAM_ID"), "{err}");
+        let err = config::parse(
+            "auth.toml",
+            entry,
+            env(&[("APPLE_TEAM_ID", "TEAM123456"), ("APPLE_KEY_ID", "KEY1234567")]),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("APPLE_PRIVATE_KEY"), "{err}");
+        let err = config::parse(
+            "auth.toml",
+            entry,
+            env(&[
+                ("APPLE_TEAM_ID", "TEAM123456"),
+                ("APPLE_KEY_ID", "KEY1234567"),
+                (
+                    "APPLE_PRIVATE_KEY",
+                    "-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----",
+                ),
+            ]),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("APPLE_PRIVATE_KEY") && !err.contains("not a key"),
+            "{err}"
+        );
+        let with_secret = format!("{entry}client_secret = \"s\"\n");
+        let err = config::parse("auth.toml", &with_secret, env(&[]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("field `client_secret`"), "{err}");
+    }
 }

@@ -79,6 +79,38 @@ pub fn BrandMark(brand: Option<Brand>) -> impl IntoView {
             <path d="M11 8.5h2v5h-2zM16 8.5h2v5h-2z" fill="currentColor" />
         }
         .into_any(),
+        // Slack's hash of four rounded bars and four dots, in its four colours.
+        Some(Brand::Slack) => view! {
+            <g stroke-linecap="round" stroke-width="3.4">
+                <path d="M9.5 3.5v7" stroke="#36C5F0" />
+                <path d="M20.5 9.5h-7" stroke="#2EB67D" />
+                <path d="M14.5 20.5v-7" stroke="#ECB22E" />
+                <path d="M3.5 14.5h7" stroke="#E01E5A" />
+            </g>
+            <circle cx="3.5" cy="9.5" r="1.7" fill="#36C5F0" />
+            <circle cx="14.5" cy="3.5" r="1.7" fill="#2EB67D" />
+            <circle cx="20.5" cy="14.5" r="1.7" fill="#ECB22E" />
+            <circle cx="9.5" cy="20.5" r="1.7" fill="#E01E5A" />
+        }
+        .into_any(),
+        // Microsoft's four squares.
+        Some(Brand::Microsoft) => view! {
+            <rect x="2" y="2" width="9.5" height="9.5" fill="#F25022" />
+            <rect x="12.5" y="2" width="9.5" height="9.5" fill="#7FBA00" />
+            <rect x="2" y="12.5" width="9.5" height="9.5" fill="#00A4EF" />
+            <rect x="12.5" y="12.5" width="9.5" height="9.5" fill="#FFB900" />
+        }
+        .into_any(),
+        // Apple's apple with its leaf and bite, in the button's text colour (white on black,
+        // black on white in dark mode), as Apple's guidelines ask.
+        Some(Brand::Apple) => view! {
+            <path
+                d="M16.4 12.7c0-2.2 1.8-3.2 1.9-3.3-1-1.5-2.6-1.7-3.2-1.7-1.4-.1-2.6.8-3.3.8s-1.7-.8-2.8-.8C7.5 7.7 5 9.1 5 12.6c0 1.2.2 2.4.7 3.6.6 1.6 2.2 5.2 3.9 5.1.9 0 1.5-.6 2.6-.6s1.6.6 2.7.6c1.7 0 3.1-3.2 3.6-4.7-2.5-1.2-2.1-3.6-2.1-3.9z"
+                fill="currentColor"
+            />
+            <path d="M14.5 6.3c.9-1.1.8-2.1.8-2.5-.8 0-1.8.6-2.3 1.2-.6.7-.9 1.5-.8 2.4.9.1 1.7-.4 2.3-1.1z" fill="currentColor" />
+        }
+        .into_any(),
         // Anyone else: a neutral person, in the button's own colour.
         None => view! {
             <g fill="currentColor" opacity="0.7">

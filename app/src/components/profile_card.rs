@@ -29,6 +29,7 @@ pub fn ProfileCard(profile: Profile) -> impl IntoView {
         Some(false) => "not verified",
         None => "verification unknown",
     };
+    let relay = profile.person.email_is_private_relay();
     view! {
         <section class="card profile" aria-labelledby="profile-name">
             {avatar}
@@ -42,9 +43,23 @@ pub fn ProfileCard(profile: Profile) -> impl IntoView {
                     view! {
                         <p class="email">
                             {email} " " <span class="badge">{verified}</span>
+                            {relay
+                                .then(|| {
+                                    view! {
+                                        " "
+                                        <span class="relay" title="Apple forwards mail sent here to the person's own address">
+                                            "private relay"
+                                        </span>
+                                    }
+                                })}
                         </p>
                     }
                 })}
+            {profile
+                .person
+                .workspace
+                .clone()
+                .map(|workspace| view! { <p class="workspace">{workspace}</p> })}
             <p class="via">"Signed in with " {profile.provider_name.clone()}</p>
             <details class="claims">
                 <summary>"What " {profile.provider_name.clone()} " shared"</summary>
@@ -102,7 +117,10 @@ mod tests {
 
     #[test]
     fn nothing_in_a_url_can_end_the_css_string() {
-        assert_eq!(css_string("https://a.example/p.png"), "\"https://a.example/p.png\"");
+        assert_eq!(
+            css_string("https://a.example/p.png"),
+            "\"https://a.example/p.png\""
+        );
         assert_eq!(
             css_string("https://a.example/\");x:url(\\evil\n"),
             "\"https://a.example/\\\");x:url(\\\\evil\\a \""

@@ -4,7 +4,7 @@ use super::{FlowError, SignInFlow, return_path};
 use crate::{
     domain::{CodeChallenge, CodeVerifier, Nonce, SessionId, State, TransactionId},
     oauth::{oauth1, oauth2},
-    providers::Protocol,
+    providers::{Protocol, protocol::ResponseMode},
     store::transactions::{self, Binding, SignInTransaction},
 };
 
@@ -65,6 +65,13 @@ impl SignInFlow {
                 let discovered = self.discovered(provider).await?;
                 let (state, nonce) = (State::generate(), Nonce::generate());
                 let endpoint = discovered.metadata.authorization_endpoint().url();
+                let mut extra = Vec::new();
+                if let Some(claims) = settings.claims_request {
+                    extra.push(("claims", claims));
+                }
+                if settings.response_mode == ResponseMode::FormPost {
+                    extra.push(("response_mode", "form_post"));
+                }
                 let url = oauth2::authorization_request(
                     endpoint,
                     provider,
@@ -72,7 +79,7 @@ impl SignInFlow {
                     &state,
                     Some(&nonce),
                     settings.sends_pkce.then_some(&challenge),
-                    settings.claims_request,
+                    &extra,
                 )
                 .into();
                 (Binding::State(state), Some(nonce), url)

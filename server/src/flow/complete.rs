@@ -8,7 +8,7 @@ use crate::{
     oauth::{self, grant::ProviderTokens, oauth1, oauth2},
     oidc,
     profile::VerifiedIdentity,
-    providers::Protocol,
+    providers::{Protocol, protocol::ResponseMode},
     registry::LiveProvider,
     store::{
         accounts::{self, Connected},
@@ -16,6 +16,7 @@ use crate::{
         identity_tokens::SealedTokens,
         sign_ins,
         transactions::{self, Binding, SignInTransaction},
+        users,
     },
     telemetry,
 };
@@ -91,7 +92,8 @@ impl SignInFlow {
             self.check_connecting_session(asking, current_session).await?;
         }
 
-        let (identity, granted) = self.exchange(provider, &tx, query, &verifier).await?;
+        let (mut identity, granted) = self.exchange(provider, &tx, query, &verifier).await?;
+        self.name_from_posted_form(provider, &tx, &mut identity).await?;
         // The provider's session, which a back-channel logout may name (the ID token was verified).
         let provider_sid = granted
             .id_token
@@ -132,6 +134,29 @@ impl SignInFlow {
         Ok((signed_in, session))
     }
 
+    /// Apple names the person only in the form it POSTs with their first authorization; at
+    /// later sign-ins the name kept then stands (the ID token has none).
+    async fn name_from_posted_form(
+        &self,
+        provider: &LiveProvider,
+        tx: &SignInTransaction,
+        identity: &mut VerifiedIdentity,
+    ) -> Result<(), FlowError> {
+        let form_post = matches!(&provider.config.protocol, Protocol::Oidc(s) if s.response_mode == ResponseMode::FormPost);
+        if !form_post {
+            return Ok(());
+        }
+        identity.name_given = tx.posted_name.is_some();
+        let name = match &tx.posted_name {
+            Some(posted) => Some(posted.clone()),
+            None => users::kept_name(&self.db, &identity.issuer, identity.subject.as_str()).await?,
+        };
+        if let Some(name) = name {
+            identity.person.display_name = name;
+        }
+        Ok(())
+    }
+
     /// The access policy, applied before any session is made: a refused person gets none.
     async fn check_access(
         &self,
@@ -157,7 +182,10 @@ impl SignInFlow {
             .as_deref()
             .or(identity.person.username.as_deref())
             .unwrap_or(&identity.person.display_name);
-        Err(FlowError::NotAllowed(format!("{account} at {}", provider.config.name)))
+        Err(FlowError::NotAllowed(format!(
+            "{account} at {}",
+            provider.config.name
+        )))
     }
 
     /// A connect finishes only in the session that began it, and only while that session lives;
@@ -274,7 +302,8 @@ fn check_transaction(
     if let Some(error) = &query.error {
         let code = oauth::error_code(error);
         return Err(FlowError::ProviderError {
-            denied: code == "access_denied",
+            // Apple says the person cancelled in its own words.
+            denied: code == "access_denied" || code == "user_cancelled_authorize",
             code,
         });
     }

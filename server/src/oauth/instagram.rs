@@ -55,7 +55,7 @@ async fn exchange(
     let mut url = exchange_url.clone();
     url.query_pairs_mut()
         .append_pair("grant_type", "ig_exchange_token")
-        .append_pair("client_secret", provider.config.client_secret.secret())
+        .append_pair("client_secret", provider.config.client_secret.current().secret())
         .append_pair("access_token", grant.access_token.expose_secret());
     let renewed = ask(http, url).await?;
     Ok(AccessGrant {

@@ -113,10 +113,13 @@ pub(crate) async fn get_signed_json(
 }
 
 fn signer(provider: &Provider) -> oauth::Builder<'_, oauth::HmacSha1, &str, &str> {
-    let consumer = Credentials::new(
-        provider.config.client_id.as_str(),
-        provider.config.client_secret.secret().as_str(),
-    );
+    // OAuth 1.0a providers are configured with an issued secret; a signed one never gets here.
+    let secret = provider
+        .config
+        .client_secret
+        .issued()
+        .map_or("", |s| s.secret().as_str());
+    let consumer = Credentials::new(provider.config.client_id.as_str(), secret);
     oauth::Builder::new(consumer, HMAC_SHA1)
 }
 

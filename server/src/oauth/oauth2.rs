@@ -28,7 +28,7 @@ pub fn authorization_url(
         state,
         None,
         challenge,
-        None,
+        &[],
     )
 }
 
@@ -41,7 +41,7 @@ pub fn authorization_request(
     state: &State,
     nonce: Option<&Nonce>,
     challenge: Option<&CodeChallenge>,
-    claims: Option<&str>,
+    extra: &[(&str, &str)],
 ) -> Url {
     let mut url = endpoint.clone();
     {
@@ -63,9 +63,7 @@ pub fn authorization_request(
                 .append_pair("code_challenge", challenge.as_str())
                 .append_pair("code_challenge_method", "S256");
         }
-        if let Some(claims) = claims {
-            query.append_pair("claims", claims);
-        }
+        query.extend_pairs(extra);
     }
     url
 }
@@ -132,7 +130,7 @@ pub(crate) fn with_appsecret_proof(
 ) -> Url {
     let mut url = url.clone();
     if settings.quirks.appsecret_proof {
-        let proof = appsecret_proof(provider.config.client_secret.secret(), token);
+        let proof = appsecret_proof(provider.config.client_secret.current().secret(), token);
         url.query_pairs_mut().append_pair("appsecret_proof", &proof);
     }
     url

@@ -43,6 +43,7 @@ pub async fn revoke(
         Revocable::AccessToken(token) => (token, "access_token"),
     };
     let config = &provider.config;
+    let secret = config.client_secret.current();
     let mut form = vec![("token", token), ("token_type_hint", hint)];
     let mut request = Request::builder()
         .method(Method::POST)
@@ -55,7 +56,7 @@ pub async fn revoke(
             let credentials = format!(
                 "{}:{}",
                 encode(config.client_id.as_str()),
-                encode(config.client_secret.secret())
+                encode(secret.secret())
             );
             request = request.header(
                 header::AUTHORIZATION,
@@ -64,7 +65,7 @@ pub async fn revoke(
         }
         ClientAuth::FormPost | ClientAuth::Query => {
             form.push(("client_id", config.client_id.as_str()));
-            form.push(("client_secret", config.client_secret.secret()));
+            form.push(("client_secret", secret.secret()));
         }
     }
     let request = request

@@ -101,7 +101,7 @@ const STEP_TOKEN: &str = "token";
 fn client(provider: &Provider, client_auth: ClientAuth) -> TokenClient<EndpointNotSet> {
     let config = &provider.config;
     Client::new(config.client_id.clone())
-        .set_client_secret(config.client_secret.clone())
+        .set_client_secret(config.client_secret.current())
         .set_auth_type(match client_auth {
             ClientAuth::Basic => AuthType::BasicAuth,
             ClientAuth::FormPost | ClientAuth::Query => AuthType::RequestBody,

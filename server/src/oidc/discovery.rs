@@ -1,5 +1,6 @@
+use http::{Method, Request, header};
 use openidconnect::{
-    AdditionalProviderMetadata, IssuerUrl, ProviderMetadata,
+    AdditionalProviderMetadata, IssuerUrl, JsonWebKeySet, ProviderMetadata,
     core::{
         CoreAuthDisplay, CoreClaimName, CoreClaimType, CoreClientAuthMethod, CoreGrantType, CoreJsonWebKey,
         CoreJweContentEncryptionAlgorithm, CoreJweKeyManagementAlgorithm, CoreResponseMode, CoreResponseType,
@@ -9,7 +10,7 @@ use openidconnect::{
 use serde::{Deserialize, Serialize};
 
 use super::OidcError;
-use crate::provider_http::error_chain;
+use crate::provider_http::{ProviderHttp, error_chain};
 
 /// Discovery fields from RFC 8414 and RFC 9207 that the core metadata type does not carry.
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
@@ -40,15 +41,21 @@ pub type Metadata = ProviderMetadata<
     CoreSubjectIdentifierType,
 >;
 
-/// Fetches `{issuer}/.well-known/openid-configuration` and the JWKS it names. The library
-/// refuses a document whose `issuer` differs from the configured one (mix-up defence).
+/// Fetches `{issuer}/.well-known/openid-configuration` and the JWKS it names. A document whose
+/// `issuer` differs from the one expected is refused (mix-up defence): the configured issuer,
+/// or the template Microsoft's multi-tenant endpoints announce (`announced`), which each ID
+/// token's `iss` is then checked against.
 pub async fn discover(
     issuer: &IssuerUrl,
-    http: &crate::provider_http::ProviderHttp,
+    announced: Option<&str>,
+    http: &ProviderHttp,
 ) -> Result<Metadata, OidcError> {
-    let metadata = Metadata::discover_async(issuer.clone(), http)
-        .await
-        .map_err(|e| OidcError::Discovery(error_chain(&e)))?;
+    let metadata = match announced {
+        None => Metadata::discover_async(issuer.clone(), http)
+            .await
+            .map_err(|e| OidcError::Discovery(error_chain(&e)))?,
+        Some(template) => discover_announcing(issuer, template, http).await?,
+    };
     let supports_s256 = metadata
         .additional_metadata()
         .code_challenge_methods_supported
@@ -60,4 +67,39 @@ pub async fn discover(
         ));
     }
     Ok(metadata)
+}
+
+/// Discovery as the library does it, but with the announced issuer a template.
+async fn discover_announcing(
+    issuer: &IssuerUrl,
+    template: &str,
+    http: &ProviderHttp,
+) -> Result<Metadata, OidcError> {
+    let failed = |problem: String| OidcError::Discovery(problem);
+    let url = format!(
+        "{}/.well-known/openid-configuration",
+        issuer.as_str().trim_end_matches('/')
+    );
+    let request = Request::builder()
+        .method(Method::GET)
+        .uri(&url)
+        .header(header::ACCEPT, "application/json")
+        .body(Vec::new())
+        .map_err(|e| failed(e.to_string()))?;
+    let response = http.execute(request).await.map_err(failed)?;
+    if !response.status().is_success() {
+        return Err(failed(format!("{url} answered {}", response.status())));
+    }
+    let metadata: Metadata =
+        serde_json::from_slice(response.body()).map_err(|e| failed(format!("{url}: {e}")))?;
+    if metadata.issuer().as_str() != template {
+        return Err(failed(format!(
+            "the document names issuer {}, not {template}",
+            metadata.issuer().as_str()
+        )));
+    }
+    let keys = JsonWebKeySet::fetch_async(metadata.jwks_uri(), http)
+        .await
+        .map_err(|e| failed(error_chain(&e)))?;
+    Ok(metadata.set_jwks(keys))
 }

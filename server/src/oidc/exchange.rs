@@ -2,22 +2,22 @@
 
 use chrono::{Duration as ChronoDuration, Utc};
 use openidconnect::{
-    AccessToken, ClaimsVerificationError, ClientSecret, EndpointMaybeSet, EndpointNotSet, EndpointSet,
-    JsonWebKeySet, Nonce as OidcNonce, SignatureVerificationError,
+    AccessToken, ClaimsVerificationError, EndpointMaybeSet, EndpointNotSet, EndpointSet, JsonWebKeySet,
+    Nonce as OidcNonce, SignatureVerificationError,
     core::{CoreClient, CoreClientAuthMethod, CoreIdToken, CoreIdTokenClaims, CoreJwsSigningAlgorithm},
 };
 
 use secrecy::ExposeSecret;
 
-use super::{DiscoveredProvider, Metadata, OidcError, RotatingKeys, signing_key::SigningKey};
+use super::{DiscoveredProvider, Metadata, OidcError, RotatingKeys, dialect, signing_key::SigningKey};
 use crate::{
     domain::{CodeVerifier, Nonce, Subject},
     oauth::{grant::ProviderTokens, token_endpoint},
     profile::{Person, VerifiedIdentity, display_name, raw_claims, usable_avatar, usable_email},
     provider_http::{ProviderHttp, error_chain},
     providers::{
-        ProviderConfig,
-        protocol::{ClientAuth, OidcSettings},
+        Protocol, ProviderConfig,
+        protocol::{ClientAuth, IdTokenDialect, OidcSettings},
     },
 };
 
@@ -96,12 +96,19 @@ pub async fn exchange_code(
     }
     let subject = Subject::parse(claims.subject().as_str()).ok_or(OidcError::BadSubject)?;
     let mut identity = identity_from_id_token(settings.issuer.as_str(), claims, subject);
-    identity.hosted_domain = grant
-        .id_token
-        .as_ref()
-        .and_then(|token| super::jwt_part::hosted_domain_of_id_token(token.expose_secret()));
+    let compact = grant.id_token.as_ref().map_or("", |token| token.expose_secret());
+    identity.hosted_domain = super::jwt_part::hosted_domain_of_id_token(compact);
+    dialect::read(
+        &settings.dialect,
+        metadata.issuer().as_str(),
+        compact,
+        &mut identity,
+    )?;
 
-    if metadata.userinfo_endpoint().is_some() {
+    // Microsoft's userinfo is Graph's, which adds nothing the ID token lacks and says nothing
+    // of the email's verification.
+    let userinfo_adds = !matches!(settings.dialect, IdTokenDialect::Microsoft(_));
+    if userinfo_adds && metadata.userinfo_endpoint().is_some() {
         let request = discovered
             .userinfo_client
             .user_info(
@@ -145,6 +152,13 @@ pub fn id_token_verifier(config: &ProviderConfig, metadata: &Metadata) -> IdToke
         .into_iter()
         .filter(|alg| advertised.contains(alg))
         .collect();
+    // Multi-tenant Microsoft announces a template, not an issuer: `dialect` checks each
+    // token's `iss` against it, filled with the token's own directory.
+    let issuer_is_template = matches!(
+        &config.protocol,
+        Protocol::Oidc(OidcSettings { dialect: IdTokenDialect::Microsoft(tenancy), .. })
+            if tenancy.issuer_is_template()
+    );
     let keys = metadata
         .jwks()
         .keys()
@@ -154,11 +168,12 @@ pub fn id_token_verifier(config: &ProviderConfig, metadata: &Metadata) -> IdToke
         .collect();
     IdTokenVerifier::new_confidential_client(
         config.client_id.clone(),
-        ClientSecret::new(config.client_secret.secret().clone()),
+        config.client_secret.current(),
         metadata.issuer().clone(),
         JsonWebKeySet::new(keys),
     )
     .set_allowed_algs(allowed)
+    .require_issuer_match(!issuer_is_template)
     .set_issue_time_verifier_fn(|issued_at| {
         if Utc::now() - issued_at > ChronoDuration::minutes(MAX_ID_TOKEN_AGE_MINUTES) {
             Err(format!("issued more than {MAX_ID_TOKEN_AGE_MINUTES} minutes ago"))
@@ -173,7 +188,7 @@ pub fn userinfo_client(config: &ProviderConfig, metadata: &Metadata) -> UserInfo
     CoreClient::from_provider_metadata(
         metadata.clone(),
         config.client_id.clone(),
-        Some(ClientSecret::new(config.client_secret.secret().clone())),
+        Some(config.client_secret.current()),
     )
 }
 
@@ -220,12 +235,14 @@ fn identity_from_id_token(issuer: &str, claims: &CoreIdTokenClaims, subject: Sub
                 .picture()
                 .and_then(|p| p.get(None))
                 .and_then(|p| usable_avatar(p.to_string())),
+            workspace: None,
             raw_claims: serde_json::to_value(claims)
                 .ok()
                 .and_then(|claims| raw_claims::for_display(&claims)),
         },
         subject,
         hosted_domain: None,
+        name_given: true,
     }
 }
 

@@ -4,19 +4,14 @@
 //! logout event, no `nonce`, and a `sub` or a `sid` to say whose sessions end. That the `jti`
 //! was not seen before is the caller's check (it needs the database).
 
-use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
-use openidconnect::{JsonWebKey, core::CoreJwsSigningAlgorithm};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
-use super::{Metadata, exchange::ALLOWED_ALGORITHMS, jwt_part, signing_key::SigningKey};
+use super::{
+    Metadata,
+    provider_jwt::{self, MAX_AGE, ProviderJwtError, SKEW},
+};
 
 const EVENT: &str = "http://schemas.openid.net/event/backchannel-logout";
-/// A token issued further from now than this (seconds) is refused, as for ID tokens.
-const MAX_AGE: i64 = 600;
-/// Clock difference allowed between the provider and us.
-const SKEW: i64 = 60;
-/// Tokens are small; anything larger is not one.
-const MAX_LEN: usize = 16 * 1024;
 
 /// Whose sessions a valid logout token ends, and its id (for refusing a replay).
 #[derive(Debug, PartialEq, Eq)]
@@ -37,18 +32,8 @@ pub enum Ends {
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum LogoutTokenError {
-    #[error("not a signed JWT")]
-    Malformed,
-    #[error("algorithm not accepted")]
-    Algorithm,
-    #[error("signature does not verify with the provider's keys")]
-    Signature,
-    #[error("iss is not the provider")]
-    Issuer,
-    #[error("aud does not name this client")]
-    Audience,
-    #[error("iat is missing, in the future or too old")]
-    IssuedAt,
+    #[error(transparent)]
+    Token(#[from] ProviderJwtError),
     #[error("exp is missing or passed")]
     Expired,
     #[error("jti is missing")]
@@ -69,56 +54,10 @@ pub fn verify(
     now: i64,
 ) -> Result<LogoutOrder, LogoutTokenError> {
     use LogoutTokenError as E;
-    if token.len() > MAX_LEN {
-        return Err(E::Malformed);
-    }
-    let mut parts = token.split('.');
-    let (Some(header), Some(payload), Some(signature), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return Err(E::Malformed);
-    };
-    let header = json_object(header)?;
-    let alg: CoreJwsSigningAlgorithm =
-        serde_json::from_value(header.get("alg").cloned().ok_or(E::Malformed)?).map_err(|_| E::Algorithm)?;
-    if !ALLOWED_ALGORITHMS.contains(&alg) {
-        return Err(E::Algorithm);
-    }
-    let signature = URL_SAFE_NO_PAD.decode(signature).map_err(|_| E::Malformed)?;
-    let signed = &token[..header_and_payload_len(token)];
-    let kid = header.get("kid").and_then(Value::as_str);
-    let verified = metadata
-        .jwks()
-        .keys()
-        .iter()
-        .filter(|key| kid.is_none_or(|kid| key.key_id().is_some_and(|id| id.as_str() == kid)))
-        .any(|key| {
-            SigningKey::from(key.clone())
-                .verify_signature(&alg, signed.as_bytes(), &signature)
-                .is_ok()
-        });
-    if !verified {
-        return Err(E::Signature);
-    }
-
-    let claims = json_object(payload)?;
-    let text = |name: &str| claims.get(name).and_then(Value::as_str).filter(|v| !v.is_empty());
+    let checked = provider_jwt::check(token, metadata, client_id, now)?;
+    let (claims, iat) = (&checked.claims, checked.iat);
+    let text = |name: &str| checked.text(name);
     let number = |name: &str| claims.get(name).and_then(Value::as_i64);
-    if text("iss") != Some(metadata.issuer().as_str()) {
-        return Err(E::Issuer);
-    }
-    let audience_ok = match claims.get("aud") {
-        Some(Value::String(aud)) => aud == client_id,
-        Some(Value::Array(auds)) => auds.iter().any(|aud| aud.as_str() == Some(client_id)),
-        _ => false,
-    };
-    if !audience_ok {
-        return Err(E::Audience);
-    }
-    let iat = number("iat").ok_or(E::IssuedAt)?;
-    if iat > now + SKEW || now - iat > MAX_AGE {
-        return Err(E::IssuedAt);
-    }
     let exp = number("exp").ok_or(E::Expired)?;
     if exp + SKEW <= now {
         return Err(E::Expired);
@@ -151,18 +90,12 @@ pub fn verify(
     })
 }
 
-fn header_and_payload_len(token: &str) -> usize {
-    token.rfind('.').unwrap_or(0)
-}
-
-fn json_object(part: &str) -> Result<Map<String, Value>, LogoutTokenError> {
-    jwt_part::object(part).ok_or(LogoutTokenError::Malformed)
-}
-
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
     use proptest::prelude::*;
+
+    use super::*;
 
     fn metadata() -> Metadata {
         serde_json::from_value(serde_json::json!({

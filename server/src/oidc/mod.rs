@@ -1,10 +1,13 @@
 //! OpenID Connect: discovery, and the confidential code exchange with ID-token verification.
 
+pub mod apple_events;
+mod dialect;
 mod discovered;
 mod discovery;
 mod exchange;
 pub mod jwt_part;
 pub mod logout_token;
+pub mod provider_jwt;
 mod signing_key;
 
 pub use discovered::{DiscoveredProvider, RotatingKeys};

@@ -19,7 +19,8 @@ pub fn json_value(keys: &'static [&'static str]) -> impl Strategy<Value = Value>
         any::<bool>().prop_map(Value::Bool),
         any::<i64>().prop_map(Value::from),
         any::<u64>().prop_map(Value::from),
-        any::<f64>().prop_filter_map("JSON has no NaN", |f| serde_json::Number::from_f64(f).map(Value::Number)),
+        any::<f64>().prop_filter_map("JSON has no NaN", |f| serde_json::Number::from_f64(f)
+            .map(Value::Number)),
         ".{0,300}".prop_map(Value::String),
         "(https?|javascript|data):[ -~]{0,40}".prop_map(Value::String),
         "[ -~]{0,20}@[ -~]{0,20}".prop_map(Value::String),
@@ -40,10 +41,18 @@ pub fn assert_usable(identity: &VerifiedIdentity) -> Result<(), TestCaseError> {
     prop_assert!(identity.person.display_name.chars().count() <= 120);
     match &identity.person.email {
         Some(email) => prop_assert!(email.contains('@'), "{}", email),
-        None => prop_assert_eq!(identity.person.email_verified, None, "verified says nothing without an address"),
+        None => prop_assert_eq!(
+            identity.person.email_verified,
+            None,
+            "verified says nothing without an address"
+        ),
     }
     if let Some(avatar) = &identity.person.avatar_url {
-        prop_assert!(avatar.starts_with("https://") || avatar.starts_with("http://"), "{}", avatar);
+        prop_assert!(
+            avatar.starts_with("https://") || avatar.starts_with("http://"),
+            "{}",
+            avatar
+        );
     }
     Ok(())
 }

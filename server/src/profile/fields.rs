@@ -63,10 +63,12 @@ impl FieldMap {
                 email,
                 email_verified,
                 avatar_url,
+                workspace: None,
                 raw_claims: raw_claims::for_display(document),
             },
             subject,
             hosted_domain: None,
+            name_given: true,
         })
     }
 }
@@ -120,7 +122,10 @@ mod tests {
         assert_eq!(identity.person.display_name, "Ada");
         assert_eq!(identity.person.username.as_deref(), Some("ada"));
         assert_eq!(identity.person.email_verified, Some(true));
-        assert_eq!(identity.person.avatar_url.as_deref(), Some("https://img.example/a.png"));
+        assert_eq!(
+            identity.person.avatar_url.as_deref(),
+            Some("https://img.example/a.png")
+        );
     }
 
     #[test]
@@ -128,7 +133,11 @@ mod tests {
         let identity = map().read("i", &json!({"data": {"id": "7"}})).unwrap();
         assert_eq!(identity.person.display_name, "7");
         assert_eq!(
-            (identity.person.email, identity.person.email_verified, identity.person.avatar_url),
+            (
+                identity.person.email,
+                identity.person.email_verified,
+                identity.person.avatar_url
+            ),
             (None, None, None)
         );
     }

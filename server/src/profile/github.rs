@@ -43,9 +43,11 @@ mod tests {
                 email: email.map(str::to_owned),
                 email_verified: None,
                 avatar_url: None,
+                workspace: None,
                 raw_claims: None,
             },
             hosted_domain: None,
+            name_given: true,
         }
     }
 

@@ -22,6 +22,9 @@ pub struct VerifiedIdentity {
     pub person: Person,
     /// Google's `hd` (the Workspace domain), from a verified ID token only.
     pub hosted_domain: Option<String>,
+    /// Whether the provider named the person this time. Apple names them only at their first
+    /// authorization; at later sign-ins the name kept then stays.
+    pub name_given: bool,
 }
 
 /// The best name to greet someone by: their name, else username, else email, else subject.

@@ -3,6 +3,7 @@
 use openidconnect::IssuerUrl;
 use url::Url;
 
+use super::tenancy::Tenancy;
 use crate::profile::fields::FieldMap;
 
 #[derive(Debug, Clone)]
@@ -33,6 +34,45 @@ pub struct OidcSettings {
     /// An OpenID `claims` request sent with the authorization (Twitch gives the email only
     /// when asked this way).
     pub claims_request: Option<&'static str>,
+    /// How the authorization comes back to the callback.
+    pub response_mode: ResponseMode,
+    /// Whose ID tokens these are, where claims beyond the standard ones matter.
+    pub dialect: IdTokenDialect,
+}
+
+impl OidcSettings {
+    /// A provider that follows the specification, with PKCE.
+    pub fn standard(issuer: IssuerUrl) -> Self {
+        Self {
+            issuer,
+            sends_pkce: true,
+            claims_request: None,
+            response_mode: ResponseMode::Query,
+            dialect: IdTokenDialect::Standard,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResponseMode {
+    /// A redirect with the code in the query (OAuth 2.0's default).
+    Query,
+    /// A cross-site form POST to the callback (Apple, when a name or email is asked). Only
+    /// providers in this mode have their POSTed callbacks accepted.
+    FormPost,
+}
+
+/// Claims read beyond the standard ones, each provider its way.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IdTokenDialect {
+    Standard,
+    /// `https://slack.com/team_name`: the workspace.
+    Slack,
+    /// `tid` and `oid` key the identity, `iss` is checked per tenant, `xms_edov` vouches for
+    /// the email; userinfo (Microsoft Graph's) is not asked.
+    Microsoft(Tenancy),
+    /// The name comes once, in the form POSTed with the first authorization.
+    Apple,
 }
 
 #[derive(Debug, Clone)]

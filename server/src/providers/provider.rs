@@ -2,9 +2,9 @@
 //! configuration with our redirect URI there).
 
 use app::model::Brand;
-use openidconnect::{ClientId, ClientSecret, RedirectUrl};
+use openidconnect::{ClientId, RedirectUrl};
 
-use super::Protocol;
+use super::{ClientCredential, Protocol};
 use crate::domain::ProviderId;
 
 /// A sign-in provider as configured, whatever its protocol.
@@ -15,8 +15,8 @@ pub struct ProviderConfig {
     /// Set for presets, whose buttons wear the provider's mark.
     pub brand: Option<Brand>,
     pub client_id: ClientId,
-    /// `openidconnect::ClientSecret` redacts itself in `Debug`.
-    pub client_secret: ClientSecret,
+    /// Redacted in `Debug`.
+    pub client_secret: ClientCredential,
     pub scopes: Vec<String>,
     pub protocol: Protocol,
 }

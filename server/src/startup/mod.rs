@@ -27,6 +27,7 @@ use crate::{
         guard::AppOrigin,
         headers::ServedOverHttps,
         operations,
+        posted_callback::PostedCallbacks,
         protected::ProtectedPages,
         rate_limit::SignInRateLimit,
         request_id::RequestSpans,
@@ -129,6 +130,10 @@ pub async fn build_app(
         http: http.clone(),
         sessions: sessions.clone(),
     });
+    let posted_callbacks = PostedCallbacks {
+        db: db.clone(),
+        registry: registry.clone(),
+    };
     let protected_pages = ProtectedPages {
         db: db.clone(),
         cookie: session_cookie.clone(),
@@ -184,6 +189,7 @@ pub async fn build_app(
         backend,
         operations,
         back_channel,
+        posted_callbacks,
         forward_auth,
         app_origin: AppOrigin(settings.app_origin().into()),
         https,

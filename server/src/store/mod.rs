@@ -14,6 +14,7 @@
 //! connections.
 
 pub mod accounts;
+pub mod apple_events;
 pub mod audit;
 pub mod back_channel;
 pub mod cleanup;

@@ -74,7 +74,7 @@ pub async fn profile(db: &super::Database, id: &SessionId) -> Result<Option<Sess
     let at = now();
     let row = sqlx::query(
         "SELECT s.user_id, s.identity_id, s.created_at, s.last_seen_at, i.provider_id, i.subject, u.display_name, i.username,
-                u.email, u.email_verified, u.avatar_url, i.raw_claims, i.hosted_domain,
+                u.email, u.email_verified, u.avatar_url, i.workspace, i.raw_claims, i.hosted_domain,
                 i.email AS identity_email, i.email_verified AS identity_email_verified
          FROM sessions s JOIN users u ON u.id = s.user_id JOIN identities i ON i.id = s.identity_id
          WHERE s.id_digest = $1",
@@ -109,6 +109,7 @@ pub async fn profile(db: &super::Database, id: &SessionId) -> Result<Option<Sess
             email: row.get("email"),
             email_verified: super::flag(&row, "email_verified")?,
             avatar_url: row.get("avatar_url"),
+            workspace: row.get("workspace"),
             raw_claims: row.get("raw_claims"),
         },
         hosted_domain: row.get("hosted_domain"),

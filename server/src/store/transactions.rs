@@ -24,6 +24,8 @@ pub struct SignInTransaction {
     pub link_session: Option<String>,
     /// The verifier, when the server keeps it (a sign-in begun by a plain form).
     pub held_verifier: Option<CodeVerifier>,
+    /// The name a provider POSTed with its callback (Apple, at a first authorization).
+    pub posted_name: Option<String>,
     pub created_at: i64,
 }
 
@@ -74,6 +76,7 @@ impl SignInTransaction {
             return_to,
             link_session,
             held_verifier,
+            posted_name: None,
             created_at: now(),
         }
     }
@@ -139,7 +142,7 @@ pub async fn take(
     let row = sqlx::query(
         "DELETE FROM sign_in_transactions WHERE id_digest = $1
          RETURNING provider_id, issuer, state, request_token, request_token_secret, nonce,
-                   code_challenge, return_to, created_at, link_session, code_verifier",
+                   code_challenge, return_to, created_at, link_session, code_verifier, posted_name",
     )
     .bind(id.digest())
     .fetch_optional(&mut *db.writer().await?)
@@ -184,6 +187,29 @@ pub async fn take(
         return_to: row.get("return_to"),
         link_session: row.get("link_session"),
         held_verifier,
+        posted_name: row.get("posted_name"),
         created_at: row.get("created_at"),
     }))
+}
+
+/// Marks the sign-in of `provider_id` under way with `state` as answered by a POSTed callback,
+/// keeping the name posted with it, if any. `false` when there is no such sign-in (unknown,
+/// finished or expired), which the POST is then refused for.
+pub async fn accept_posted_callback(
+    db: &super::Database,
+    provider_id: &str,
+    state: &str,
+    name: Option<&str>,
+) -> Result<bool, sqlx::Error> {
+    let updated = sqlx::query(
+        "UPDATE sign_in_transactions SET posted_name = COALESCE($1, posted_name)
+         WHERE state = $2 AND provider_id = $3 AND created_at > $4",
+    )
+    .bind(name)
+    .bind(state)
+    .bind(provider_id)
+    .bind(now() - LIFETIME_SECS)
+    .execute(&mut *db.writer().await?)
+    .await?;
+    Ok(updated.rows_affected() > 0)
 }

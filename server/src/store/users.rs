@@ -54,6 +54,22 @@ pub async fn upsert_identity(
         .ok_or(sqlx::Error::RowNotFound)
 }
 
+/// The name kept for the account of identity (issuer, subject), if it exists.
+pub async fn kept_name(
+    db: &super::Database,
+    issuer: &str,
+    subject: &str,
+) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT u.display_name FROM users u JOIN identities i ON i.user_id = u.id
+         WHERE i.issuer = $1 AND i.subject = $2",
+    )
+    .bind(issuer)
+    .bind(subject)
+    .fetch_optional(db.reader())
+    .await
+}
+
 /// Updates an existing identity and its user; `None` when the identity is new.
 async fn refresh(
     tx: &mut Transaction<'_>,
@@ -65,8 +81,8 @@ async fn refresh(
         return Ok(None);
     };
     sqlx::query(
-        "UPDATE users SET display_name = $1, email = $2, email_verified = $3, avatar_url = $4,
-         updated_at = $5 WHERE id = $6",
+        "UPDATE users SET display_name = CASE WHEN $7 THEN $1 ELSE display_name END, email = $2,
+         email_verified = $3, avatar_url = $4, updated_at = $5 WHERE id = $6",
     )
     .bind(&identity.person.display_name)
     .bind(&identity.person.email)
@@ -74,6 +90,7 @@ async fn refresh(
     .bind(&identity.person.avatar_url)
     .bind(at)
     .bind(ids.user_id)
+    .bind(identity.name_given)
     .execute(&mut **tx)
     .await?;
     Ok(Some(ids))
@@ -92,8 +109,8 @@ pub(super) async fn insert_identity(
     sqlx::query_scalar(
         "INSERT INTO identities
            (user_id, provider_id, issuer, subject, username, email, email_verified, raw_claims,
-            tokens, tokens_expire_at, created_at, last_sign_in_at, hosted_domain)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12)
+            tokens, tokens_expire_at, created_at, last_sign_in_at, hosted_domain, workspace)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $13)
          ON CONFLICT (issuer, subject) DO NOTHING RETURNING id",
     )
     .bind(user_id)
@@ -108,6 +125,7 @@ pub(super) async fn insert_identity(
     .bind(tokens.and_then(|t| t.expires_at))
     .bind(at)
     .bind(&identity.hosted_domain)
+    .bind(&identity.person.workspace)
     .fetch_optional(&mut **tx)
     .await
 }
@@ -123,7 +141,7 @@ pub(super) async fn update_identity(
     let existing = sqlx::query(
         "UPDATE identities SET username = $1, email = $2, email_verified = $3, raw_claims = $4,
          tokens = $5, tokens_expire_at = $6, reconnect_needed_at = NULL, last_sign_in_at = $7,
-         hosted_domain = $10
+         hosted_domain = $10, workspace = $11
          WHERE issuer = $8 AND subject = $9 RETURNING id, user_id",
     )
     .bind(&identity.person.username)
@@ -136,6 +154,7 @@ pub(super) async fn update_identity(
     .bind(&identity.issuer)
     .bind(identity.subject.as_str())
     .bind(&identity.hosted_domain)
+    .bind(&identity.person.workspace)
     .fetch_optional(&mut **tx)
     .await?;
     existing

@@ -98,7 +98,7 @@ async fn github_grant(
     let credentials = STANDARD.encode(format!(
         "{}:{}",
         config.client_id.as_str(),
-        config.client_secret.secret()
+        config.client_secret.current().secret()
     ));
     let body = serde_json::json!({ "access_token": tokens.access_token.expose_secret() });
     let mut request = Request::builder()

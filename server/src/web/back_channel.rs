@@ -36,9 +36,14 @@ pub struct BackChannel {
     pub sessions: Arc<SessionCache>,
 }
 
+/// Back-channel logout, and Apple's notifications, which need the same.
 pub fn routes(back_channel: BackChannel) -> Router<LeptosOptions> {
     Router::new()
         .route(&format!("{PATH_PREFIX}{{provider}}"), post(receive))
+        .route(
+            &format!("{}{{provider}}", super::apple_notifications::PATH_PREFIX),
+            post(super::apple_notifications::receive),
+        )
         .with_state(back_channel)
 }
 

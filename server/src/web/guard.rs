@@ -17,8 +17,12 @@ use http::{HeaderMap, Method, StatusCode, header};
 pub struct AppOrigin(pub Arc<str>);
 
 pub async fn refuse_cross_site(State(origin): State<AppOrigin>, request: Request, next: Next) -> Response {
-    // A provider's back-channel logout comes from its server, and its signature proves it.
-    let from_a_provider = request.uri().path().starts_with(super::back_channel::PATH_PREFIX);
+    // A provider's back-channel logout and Apple's notifications come from its server, and
+    // their signatures prove it. Apple's POSTed callback is only handed on to a GET.
+    let path = request.uri().path();
+    let from_a_provider = path.starts_with(super::back_channel::PATH_PREFIX)
+        || path.starts_with(super::apple_notifications::PATH_PREFIX)
+        || super::posted_callback::is_posted_callback(&request);
     if from_a_provider || is_safe_method(request.method()) || is_same_origin(request.headers(), &origin.0) {
         return next.run(request).await;
     }

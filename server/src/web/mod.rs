@@ -2,6 +2,7 @@
 //! endpoints and plumbing operators rely on.
 
 pub mod api_edge;
+pub mod apple_notifications;
 pub mod back_channel;
 pub mod backend;
 pub mod browser_family;
@@ -12,6 +13,7 @@ pub mod forward_auth;
 pub mod guard;
 pub mod headers;
 pub mod operations;
+pub mod posted_callback;
 pub mod protected;
 pub mod rate_limit;
 pub mod request_id;

@@ -45,10 +45,16 @@ pub async fn require_session(State(pages): State<ProtectedPages>, request: Reque
         .uri()
         .path_and_query()
         .map_or("/", |target| target.as_str());
-    let location = format!("/?return_to={}", url::form_urlencoded::byte_serialize(wanted.as_bytes()).collect::<String>());
+    let location = format!(
+        "/?return_to={}",
+        url::form_urlencoded::byte_serialize(wanted.as_bytes()).collect::<String>()
+    );
     (
         StatusCode::SEE_OTHER,
-        [(header::LOCATION, location), (header::CACHE_CONTROL, "no-store".to_owned())],
+        [
+            (header::LOCATION, location),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
     )
         .into_response()
 }

@@ -7,7 +7,8 @@ use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use tower_http::services::ServeDir;
 
 use super::{
-    api_edge, client_address, compression, forward_auth, guard, headers, protected, rate_limit, request_id,
+    api_edge, client_address, compression, forward_auth, guard, headers, posted_callback, protected,
+    rate_limit, request_id,
 };
 
 /// The page routes, listed once per process: while leptos lists them it holds every resource
@@ -22,8 +23,10 @@ pub struct Surface {
     pub backend: Arc<dyn AuthBackend>,
     /// `/healthz` and `/readyz`.
     pub operations: Router<LeptosOptions>,
-    /// `/auth/backchannel-logout/{provider}`.
+    /// `/auth/backchannel-logout/{provider}` and `/auth/notifications/{provider}`.
     pub back_channel: Router<LeptosOptions>,
+    /// `POST /auth/callback/{provider}`, for providers in form_post mode.
+    pub posted_callbacks: posted_callback::PostedCallbacks,
     /// `/auth/check`, `/auth/start` and `/auth/sign-out`.
     pub forward_auth: forward_auth::Routes,
     pub app_origin: guard::AppOrigin,
@@ -45,6 +48,7 @@ pub fn build(surface: Surface) -> Router {
         backend,
         operations,
         back_channel,
+        posted_callbacks,
         forward_auth,
         app_origin,
         https,
@@ -80,6 +84,10 @@ pub fn build(surface: Surface) -> Router {
         .layer(middleware::from_fn_with_state(
             protected_pages,
             protected::require_session,
+        ))
+        .layer(middleware::from_fn_with_state(
+            posted_callbacks,
+            posted_callback::hand_over,
         ))
         .layer(middleware::from_fn_with_state(
             sign_in_limit,

@@ -130,8 +130,16 @@ impl TestApp {
         Self::spawn_on(TestDatabase::fresh().await, config, settings).await
     }
 
-    /// The application on an existing `database`, which it migrates as it starts.
+    /// The application on an existing `database`, which it migrates as it starts. `settings`
+    /// are also the environment the configuration reads (Apple's key, say).
     pub async fn spawn_on(database: TestDatabase, config: &str, settings: &[(&str, &str)]) -> Self {
+        let environment = |name: &str| {
+            settings
+                .iter()
+                .find(|(setting, _)| *setting == name)
+                .map(|(_, value)| (*value).to_owned())
+        };
+        let providers = config::parse("auth.toml", config, environment).unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address = listener.local_addr().unwrap();
         let origin = format!("http://{address}");
@@ -151,7 +159,6 @@ impl TestApp {
             }
         })
         .unwrap();
-        let providers = config::parse("auth.toml", config, |_| None).unwrap();
         let access = AccessPolicy::parse("auth.toml", config).unwrap();
         let auth_config = startup::AuthConfig::new(providers, access).unwrap();
         let options = LeptosOptions::builder()
@@ -335,12 +342,18 @@ impl TestApp {
 
     /// A whole sign-in with `provider_id` at `provider`; returns the session cookie and the
     /// ID token the provider issued.
-    pub async fn sign_in_with_id_token(&self, provider: &StandInProvider, provider_id: &str) -> (String, String) {
+    pub async fn sign_in_with_id_token(
+        &self,
+        provider: &StandInProvider,
+        provider_id: &str,
+    ) -> (String, String) {
         let callback = self.begin_with(provider_id, None).await;
         let id_token = provider.sign(&provider.valid_id_token(&callback.nonce));
         provider.answer_token_request_with(id_token.clone()).await;
         provider
-            .answer_userinfo_with(serde_json::json!({ "sub": super::provider::SUBJECT, "preferred_username": "ada" }))
+            .answer_userinfo_with(
+                serde_json::json!({ "sub": super::provider::SUBJECT, "preferred_username": "ada" }),
+            )
             .await;
         let reply = self.finish(&callback).await;
         assert_eq!(reply.status, 200, "sign-in failed: {}", reply.body);

@@ -30,7 +30,10 @@ where
         if let Some(found) = check().await {
             return found;
         }
-        assert!(std::time::Instant::now() < deadline, "{what} did not happen within 10 s");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{what} did not happen within 10 s"
+        );
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
 }

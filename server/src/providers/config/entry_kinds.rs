@@ -35,6 +35,8 @@ pub(super) fn oidc(
             "revocation_url",
             "token_auth",
             "fields",
+            "tenant",
+            "allowed_tenants",
         ],
         "an OpenID Connect provider (one with `issuer` and no `authorization_url`)",
         fail,
@@ -56,11 +58,7 @@ pub(super) fn oidc(
     if !scopes.iter().any(|s| s == "openid") {
         scopes.insert(0, "openid".into());
     }
-    Ok((scopes, Protocol::Oidc(OidcSettings {
-        issuer,
-        sends_pkce: true,
-        claims_request: None,
-    })))
+    Ok((scopes, Protocol::Oidc(OidcSettings::standard(issuer))))
 }
 
 /// A provider without OpenID Connect, described by its endpoints and a field mapping.
@@ -70,7 +68,13 @@ pub(super) fn plain_oauth2(
 ) -> Result<Protocol, ConfigError> {
     refuse_fields(
         &entry,
-        &["protocol", "emails_url", "request_token_url"],
+        &[
+            "protocol",
+            "emails_url",
+            "request_token_url",
+            "tenant",
+            "allowed_tenants",
+        ],
         "a plain OAuth 2.0 provider",
         fail,
     )?;
@@ -136,6 +140,14 @@ pub(super) fn preset(
     fail: &impl Fn(&'static str, &str) -> ConfigError,
 ) -> Result<(Vec<String>, Protocol), ConfigError> {
     refuse_fields(&entry, &["token_auth", "fields"], "a preset", fail)?;
+    if preset != Preset::Microsoft {
+        refuse_fields(
+            &entry,
+            &["tenant", "allowed_tenants"],
+            &format!("the {} preset (only to microsoft)", preset.key()),
+            fail,
+        )?;
+    }
     let oauth1 = match (preset, entry.protocol.as_deref()) {
         (_, None | Some("oauth2")) => false,
         (Preset::X, Some("oauth1")) => true,
@@ -163,11 +175,13 @@ pub(super) fn preset(
         emails_url: endpoint("emails_url", &entry.emails_url)?,
         request_token_url: endpoint("request_token_url", &entry.request_token_url)?,
         revocation_url: endpoint("revocation_url", &entry.revocation_url)?,
+        tenant: entry.tenant.clone(),
+        allowed_tenants: entry.allowed_tenants.clone().unwrap_or_default(),
     };
     let scopes = scopes.unwrap_or_else(|| owned(preset.default_scopes(oauth1)));
     let protocol = preset
         .protocol(client_id, &scopes, oauth1, overrides)
-        .map_err(|problem| fail("issuer", &problem))?;
+        .map_err(|e| fail(e.field, &e.problem))?;
     Ok((scopes, protocol))
 }
 
@@ -187,6 +201,8 @@ fn refuse_fields(
         "revocation_url" => entry.revocation_url.is_some(),
         "token_auth" => entry.token_auth.is_some(),
         "fields" => entry.fields.is_some(),
+        "tenant" => entry.tenant.is_some(),
+        "allowed_tenants" => entry.allowed_tenants.is_some(),
         _ => false,
     };
     match names.iter().find(|name| present(name)) {
@@ -333,5 +349,38 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("field `token_url`"), "{err}");
+    }
+
+    #[test]
+    fn microsoft_tenants_are_checked_at_start_naming_the_field() {
+        let entry = |extra: &str| {
+            format!("[[provider]]\npreset = \"microsoft\"\nclient_id = \"a\"\nclient_secret = \"b\"\n{extra}")
+        };
+        let providers = parse("auth.toml", &entry(""), no_env).unwrap();
+        assert_eq!(
+            providers[0].protocol.issuer(),
+            "https://login.microsoftonline.com/common/v2.0"
+        );
+        let guid = "4b0c2e6a-1f3d-4c5e-8a7b-9d1e2f3a4b5c";
+        let providers = parse("auth.toml", &entry(&format!("tenant = \"{guid}\"")), no_env).unwrap();
+        assert_eq!(
+            providers[0].protocol.issuer(),
+            format!("https://login.microsoftonline.com/{guid}/v2.0")
+        );
+        for (extra, field) in [
+            ("tenant = \"contoso\"", "tenant"),
+            ("tenant = \"common/../x\"", "tenant"),
+            ("allowed_tenants = [\"not-a-guid\"]", "allowed_tenants"),
+            (
+                &format!("tenant = \"consumers\"\nallowed_tenants = [\"{guid}\"]"),
+                "allowed_tenants",
+            ),
+        ] {
+            let err = parse("auth.toml", &entry(extra), no_env).unwrap_err().to_string();
+            assert!(err.contains(&format!("field `{field}`")), "{extra}: {err}");
+        }
+        let google = "[[provider]]\npreset = \"google\"\nclient_id = \"a\"\nclient_secret = \"b\"\ntenant = \"common\"";
+        let err = parse("auth.toml", google, no_env).unwrap_err().to_string();
+        assert!(err.contains("field `tenant`"), "{err}");
     }
 }

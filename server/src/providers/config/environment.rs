@@ -4,11 +4,13 @@
 
 use openidconnect::{ClientId, ClientSecret};
 
+use super::apple_key;
+
 use super::{ConfigError, owned};
 use crate::{
     domain::ProviderId,
     providers::{
-        ProviderConfig,
+        ClientCredential, ProviderConfig,
         presets::{Overrides, Preset},
     },
 };
@@ -27,12 +29,16 @@ pub(super) fn presets(env: &impl Fn(&str) -> Option<String>) -> Result<Vec<Provi
             problem: problem.to_owned(),
         };
         let secret_var = format!("{prefix}_CLIENT_SECRET");
-        let client_secret = set(&secret_var).ok_or_else(|| {
-            fail(
-                secret_var.clone(),
-                &format!("must be set when {prefix}_CLIENT_ID is"),
-            )
-        })?;
+        // Apple's is signed with the developer's key instead (read below).
+        let issued_secret = match preset {
+            Preset::Apple => None,
+            _ => Some(set(&secret_var).ok_or_else(|| {
+                fail(
+                    secret_var.clone(),
+                    &format!("must be set when {prefix}_CLIENT_ID is"),
+                )
+            })?),
+        };
         let protocol_var = format!("{prefix}_PROTOCOL");
         let oauth1 = match (preset, set(&protocol_var).as_deref()) {
             (_, None | Some("oauth2")) => false,
@@ -41,15 +47,26 @@ pub(super) fn presets(env: &impl Fn(&str) -> Option<String>) -> Result<Vec<Provi
             (_, Some(_)) => return Err(fail(protocol_var, "only X_PROTOCOL is recognised")),
         };
         let scopes = owned(preset.default_scopes(oauth1));
+        let overrides = Overrides {
+            tenant: set("MICROSOFT_TENANT").filter(|_| preset == Preset::Microsoft),
+            ..Overrides::default()
+        };
         let protocol = preset
-            .protocol(&client_id, &scopes, oauth1, Overrides::default())
-            .map_err(|problem| fail(format!("{prefix}_CLIENT_ID"), &problem))?;
+            .protocol(&client_id, &scopes, oauth1, overrides)
+            .map_err(|e| match e.field {
+                "tenant" => fail("MICROSOFT_TENANT".into(), &e.problem),
+                _ => fail(format!("{prefix}_CLIENT_ID"), &e.problem),
+            })?;
+        let client_secret = match issued_secret {
+            Some(secret) => ClientCredential::Shared(ClientSecret::new(secret)),
+            None => apple_key::signed_secret(&env, &client_id, protocol.issuer())?,
+        };
         providers.push(ProviderConfig {
             id: ProviderId::parse(preset.key()).expect("preset keys are valid ids"),
             name: preset.display_name().to_owned(),
             brand: Some(preset.brand()),
             client_id: ClientId::new(client_id),
-            client_secret: ClientSecret::new(client_secret),
+            client_secret,
             scopes,
             protocol,
         });

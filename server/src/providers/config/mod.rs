@@ -3,6 +3,7 @@
 //! presets switched on by environment variables (`environment.rs`) to the file's providers;
 //! what each kind of entry needs besides is in `entry_kinds.rs`.
 
+mod apple_key;
 mod entry_kinds;
 mod environment;
 
@@ -11,7 +12,7 @@ use std::{collections::HashSet, path::Path};
 use openidconnect::{ClientId, ClientSecret};
 use serde::Deserialize;
 
-use super::{ProviderConfig, presets::Preset};
+use super::{ClientCredential, ProviderConfig, presets::Preset};
 use crate::domain::ProviderId;
 
 #[derive(Debug, thiserror::Error)]
@@ -61,6 +62,9 @@ struct EntryShape {
     revocation_url: Option<String>,
     token_auth: Option<String>,
     fields: Option<FieldsShape>,
+    /// Microsoft's: `common`, `organizations`, `consumers` or a tenant id.
+    tenant: Option<String>,
+    allowed_tenants: Option<Vec<String>>,
 }
 
 /// Where a plain OAuth 2.0 provider's profile keeps each field, as dotted paths.
@@ -144,10 +148,10 @@ fn entry_to_config(
     fail: impl Fn(&'static str, &str) -> ConfigError,
 ) -> Result<ProviderConfig, ConfigError> {
     let preset = match entry.preset.as_deref() {
-        Some(key) => Some(
-            Preset::parse(key)
-                .ok_or_else(|| fail("preset", "must be one of google, x, facebook, instagram, github"))?,
-        ),
+        Some(key) => Some(Preset::parse(key).ok_or_else(|| {
+            let known: Vec<&str> = Preset::ALL.iter().map(|p| p.key()).collect();
+            fail("preset", &format!("must be one of {}", known.join(", ")))
+        })?),
         None => None,
     };
 
@@ -170,7 +174,24 @@ fn entry_to_config(
 
     let client_id = entry.client_id.clone().filter(|c| !c.trim().is_empty());
     let client_id = client_id.ok_or_else(|| fail("client_id", "is required"))?;
-    let client_secret = client_secret(&entry, env, &fail)?;
+    // Apple's secret is signed with the developer's key, once the issuer it names is known.
+    let issued_secret = match preset {
+        Some(Preset::Apple) => {
+            if entry.client_secret.is_some() || entry.client_secret_env.is_some() {
+                let field = if entry.client_secret.is_some() {
+                    "client_secret"
+                } else {
+                    "client_secret_env"
+                };
+                return Err(fail(
+                    field,
+                    "does not apply to the apple preset: its secret is signed with the key in APPLE_PRIVATE_KEY",
+                ));
+            }
+            None
+        }
+        _ => Some(ClientSecret::new(client_secret(&entry, env, &fail)?)),
+    };
 
     let scopes = entry.scopes.clone();
     if scopes
@@ -196,12 +217,16 @@ fn entry_to_config(
         }
     };
 
+    let client_secret = match issued_secret {
+        Some(secret) => ClientCredential::Shared(secret),
+        None => apple_key::signed_secret(env, &client_id, protocol.issuer())?,
+    };
     Ok(ProviderConfig {
         id,
         name,
         brand,
         client_id: ClientId::new(client_id),
-        client_secret: ClientSecret::new(client_secret),
+        client_secret,
         scopes,
         protocol,
     })
@@ -267,7 +292,7 @@ mod tests {
         );
         let env = |name: &str| (name == "ACME_SECRET").then(|| "from-env".to_owned());
         let providers = parse("auth.toml", &text, env).unwrap();
-        assert_eq!(providers[0].client_secret.secret(), "from-env");
+        assert_eq!(providers[0].client_secret.current().secret(), "from-env");
         let err = parse("auth.toml", &text, no_env).unwrap_err().to_string();
         assert!(err.contains("ACME_SECRET"), "{err}");
     }

@@ -2,9 +2,9 @@
 //! (its base URL, where discovery lives too); discovery finds the rest, refresh and
 //! revocation included.
 
-use super::{Overrides, openid};
+use super::{Overrides, PresetError, openid};
 use crate::providers::protocol::Protocol;
 
-pub(super) fn protocol(overrides: &Overrides) -> Result<Protocol, String> {
-    openid::protocol(overrides, "https://gitlab.com", true, None)
+pub(super) fn protocol(overrides: &Overrides) -> Result<Protocol, PresetError> {
+    Ok(Protocol::Oidc(openid::settings(overrides, "https://gitlab.com")?))
 }

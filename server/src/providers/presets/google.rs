@@ -1,8 +1,11 @@
 //! Google: OpenID Connect, so the issuer is all we need; discovery finds the rest.
 
-use super::{Overrides, openid};
+use super::{Overrides, PresetError, openid};
 use crate::providers::protocol::Protocol;
 
-pub(super) fn protocol(overrides: &Overrides) -> Result<Protocol, String> {
-    openid::protocol(overrides, "https://accounts.google.com", true, None)
+pub(super) fn protocol(overrides: &Overrides) -> Result<Protocol, PresetError> {
+    Ok(Protocol::Oidc(openid::settings(
+        overrides,
+        "https://accounts.google.com",
+    )?))
 }

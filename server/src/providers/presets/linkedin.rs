@@ -4,9 +4,12 @@
 //! Its ID token writes `email_verified` as a string, which the reader accepts. There is no
 //! username.
 
-use super::{Overrides, openid};
-use crate::providers::protocol::Protocol;
+use super::{Overrides, PresetError, openid};
+use crate::providers::protocol::{OidcSettings, Protocol};
 
-pub(super) fn protocol(overrides: &Overrides) -> Result<Protocol, String> {
-    openid::protocol(overrides, "https://www.linkedin.com/oauth", false, None)
+pub(super) fn protocol(overrides: &Overrides) -> Result<Protocol, PresetError> {
+    Ok(Protocol::Oidc(OidcSettings {
+        sends_pkce: false,
+        ..openid::settings(overrides, "https://www.linkedin.com/oauth")?
+    }))
 }

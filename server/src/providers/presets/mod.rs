@@ -3,6 +3,7 @@
 //! Each preset's endpoints, profile mapping and quirks are in its own file beside this one.
 //! Facts and sources: ../shared/PROVIDERS.md.
 
+pub mod apple;
 mod discord;
 mod facebook;
 mod github;
@@ -10,7 +11,9 @@ mod gitlab;
 mod google;
 mod instagram;
 mod linkedin;
+mod microsoft;
 mod openid;
+mod slack;
 mod twitch;
 mod urls;
 mod x;
@@ -31,9 +34,13 @@ pub enum Preset {
     GitLab,
     LinkedIn,
     Twitch,
+    Slack,
+    Microsoft,
+    Apple,
 }
 
-/// Endpoints a configuration entry may override (tests point them at local stand-ins).
+/// What a configuration entry may set for a preset besides its credentials: endpoints to move
+/// (tests point them at local stand-ins) and Microsoft's tenants.
 #[derive(Debug, Default, Clone)]
 pub struct Overrides {
     pub issuer: Option<String>,
@@ -43,6 +50,25 @@ pub struct Overrides {
     pub emails_url: Option<Url>,
     pub request_token_url: Option<Url>,
     pub revocation_url: Option<Url>,
+    pub tenant: Option<String>,
+    pub allowed_tenants: Vec<String>,
+}
+
+/// A preset's setting that cannot be used, by the name the configuration gives it.
+#[derive(Debug, PartialEq, Eq)]
+pub struct PresetError {
+    pub field: &'static str,
+    pub problem: String,
+}
+
+impl PresetError {
+    fn new(field: &'static str, problem: String) -> Self {
+        Self { field, problem }
+    }
+
+    fn issuer(problem: String) -> Self {
+        Self::new("issuer", problem)
+    }
 }
 
 impl Overrides {
@@ -53,7 +79,7 @@ impl Overrides {
 }
 
 impl Preset {
-    pub const ALL: [Preset; 9] = [
+    pub const ALL: [Preset; 12] = [
         Preset::Google,
         Preset::X,
         Preset::Facebook,
@@ -63,6 +89,9 @@ impl Preset {
         Preset::GitLab,
         Preset::LinkedIn,
         Preset::Twitch,
+        Preset::Slack,
+        Preset::Microsoft,
+        Preset::Apple,
     ];
 
     pub fn parse(value: &str) -> Option<Self> {
@@ -86,6 +115,9 @@ impl Preset {
             Preset::GitLab => "GITLAB",
             Preset::LinkedIn => "LINKEDIN",
             Preset::Twitch => "TWITCH",
+            Preset::Slack => "SLACK",
+            Preset::Microsoft => "MICROSOFT",
+            Preset::Apple => "APPLE",
         }
     }
 
@@ -100,6 +132,9 @@ impl Preset {
             Preset::GitLab => "GitLab",
             Preset::LinkedIn => "LinkedIn",
             Preset::Twitch => "Twitch",
+            Preset::Slack => "Slack",
+            Preset::Microsoft => "Microsoft",
+            Preset::Apple => "Apple",
         }
     }
 
@@ -114,6 +149,9 @@ impl Preset {
             Preset::GitLab => Brand::GitLab,
             Preset::LinkedIn => Brand::LinkedIn,
             Preset::Twitch => Brand::Twitch,
+            Preset::Slack => Brand::Slack,
+            Preset::Microsoft => Brand::Microsoft,
+            Preset::Apple => Brand::Apple,
         }
     }
 
@@ -128,7 +166,11 @@ impl Preset {
             Preset::Instagram => &["instagram_business_basic"],
             Preset::GitHub => &["read:user", "user:email"],
             Preset::Discord => &["identify", "email"],
-            Preset::GitLab | Preset::LinkedIn => &["openid", "profile", "email"],
+            Preset::GitLab | Preset::LinkedIn | Preset::Slack => &["openid", "profile", "email"],
+            // `offline_access` for a refresh token.
+            Preset::Microsoft => &["openid", "profile", "email", "offline_access"],
+            // Asking for either of `name` and `email` makes Apple POST the callback.
+            Preset::Apple => &["openid", "name", "email"],
             // Twitch's only OpenID scope; the address needs `user:read:email` (and a claims
             // request, which the preset sends).
             Preset::Twitch => &["openid", "user:read:email"],
@@ -140,7 +182,16 @@ impl Preset {
         match (self, field) {
             (_, "issuer") => true,
             // OpenID Connect: the issuer (a self-managed GitLab's own) is all there is to move.
-            (Preset::Google | Preset::GitLab | Preset::LinkedIn | Preset::Twitch, _) => false,
+            (
+                Preset::Google
+                | Preset::GitLab
+                | Preset::LinkedIn
+                | Preset::Twitch
+                | Preset::Slack
+                | Preset::Microsoft
+                | Preset::Apple,
+                _,
+            ) => false,
             (Preset::X, "request_token_url") => oauth1,
             (Preset::GitHub, "emails_url") => true,
             (Preset::X | Preset::GitHub | Preset::Facebook | Preset::Discord, "revocation_url") => true,
@@ -157,18 +208,22 @@ impl Preset {
         scopes: &[String],
         oauth1: bool,
         overrides: Overrides,
-    ) -> Result<Protocol, String> {
+    ) -> Result<Protocol, PresetError> {
+        let oauth = |result: Result<Protocol, String>| result.map_err(PresetError::issuer);
         match self {
             Preset::Google => google::protocol(&overrides),
-            Preset::X if oauth1 => x::oauth1(&overrides),
-            Preset::X => x::oauth2(scopes, &overrides),
-            Preset::Facebook => facebook::protocol(&overrides),
-            Preset::Instagram => instagram::protocol(&overrides),
-            Preset::GitHub => github::protocol(client_id, &overrides),
-            Preset::Discord => discord::protocol(&overrides),
+            Preset::X if oauth1 => oauth(x::oauth1(&overrides)),
+            Preset::X => oauth(x::oauth2(scopes, &overrides)),
+            Preset::Facebook => oauth(facebook::protocol(&overrides)),
+            Preset::Instagram => oauth(instagram::protocol(&overrides)),
+            Preset::GitHub => oauth(github::protocol(client_id, &overrides)),
+            Preset::Discord => oauth(discord::protocol(&overrides)),
             Preset::GitLab => gitlab::protocol(&overrides),
             Preset::LinkedIn => linkedin::protocol(&overrides),
             Preset::Twitch => twitch::protocol(&overrides),
+            Preset::Slack => slack::protocol(&overrides),
+            Preset::Microsoft => microsoft::protocol(&overrides),
+            Preset::Apple => apple::protocol(scopes, &overrides),
         }
     }
 }

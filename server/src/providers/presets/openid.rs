@@ -1,21 +1,14 @@
-//! What an OpenID Connect preset is made of: its issuer (unless the configuration names
-//! another, as for a self-managed GitLab), whether PKCE goes with the authorization, and any
-//! `claims` request the provider needs. Discovery finds everything else.
+//! What an OpenID Connect preset starts from: its issuer (unless the configuration names
+//! another, as for a self-managed GitLab), with PKCE and the query response mode. Each preset
+//! changes what its provider does differently; discovery finds everything else.
 
 use openidconnect::IssuerUrl;
 
-use super::Overrides;
-use crate::providers::protocol::{OidcSettings, Protocol};
+use super::{Overrides, PresetError};
+use crate::providers::protocol::OidcSettings;
 
-pub(super) fn protocol(
-    overrides: &Overrides,
-    issuer: &str,
-    sends_pkce: bool,
-    claims_request: Option<&'static str>,
-) -> Result<Protocol, String> {
-    Ok(Protocol::Oidc(OidcSettings {
-        issuer: IssuerUrl::new(overrides.issuer_or(issuer)).map_err(|e| e.to_string())?,
-        sends_pkce,
-        claims_request,
-    }))
+pub(super) fn settings(overrides: &Overrides, issuer: &str) -> Result<OidcSettings, PresetError> {
+    let issuer =
+        IssuerUrl::new(overrides.issuer_or(issuer)).map_err(|e| PresetError::issuer(e.to_string()))?;
+    Ok(OidcSettings::standard(issuer))
 }

@@ -4,8 +4,8 @@
 //! the form (`client_secret_post`, from discovery). Twitch documents no PKCE for this flow, so
 //! none is sent; the browser's verifier is still checked against its challenge here.
 
-use super::{Overrides, openid};
-use crate::providers::protocol::Protocol;
+use super::{Overrides, PresetError, openid};
+use crate::providers::protocol::{OidcSettings, Protocol};
 
 /// The claims asked for, in the ID token and at userinfo alike.
 const CLAIMS: &str = concat!(
@@ -13,6 +13,10 @@ const CLAIMS: &str = concat!(
     r#""userinfo":{"email":null,"email_verified":null,"picture":null,"preferred_username":null}}"#
 );
 
-pub(super) fn protocol(overrides: &Overrides) -> Result<Protocol, String> {
-    openid::protocol(overrides, "https://id.twitch.tv/oauth2", false, Some(CLAIMS))
+pub(super) fn protocol(overrides: &Overrides) -> Result<Protocol, PresetError> {
+    Ok(Protocol::Oidc(OidcSettings {
+        sends_pkce: false,
+        claims_request: Some(CLAIMS),
+        ..openid::settings(overrides, "https://id.twitch.tv/oauth2")?
+    }))
 }

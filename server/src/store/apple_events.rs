@@ -1,0 +1,103 @@
+//! What Apple's server-to-server notifications change, each in one transaction that first
+//! remembers the notification's `jti` (beside logout tokens'), so a replay changes nothing.
+
+use super::Database;
+use crate::oidc::apple_events::{AppleEvent, AppleEventKind};
+
+/// Acts on `event` for identities of `issuer`: `None` when its `jti` was seen before, else
+/// whether an identity of that subject was found (an unknown one is nothing to change).
+pub async fn act(db: &Database, issuer: &str, event: &AppleEvent) -> Result<Option<bool>, sqlx::Error> {
+    let mut writer = db.writer().await?;
+    let mut tx = writer.begin().await?;
+    let first_time: Option<String> = sqlx::query_scalar(
+        "INSERT INTO logout_tokens_seen (issuer, jti, expires_at) VALUES ($1, $2, $3)
+         ON CONFLICT (issuer, jti) DO NOTHING RETURNING jti",
+    )
+    .bind(issuer)
+    .bind(&event.jti)
+    .bind(event.remember_until)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if first_time.is_none() {
+        return Ok(None);
+    }
+    let identity: Option<(i64, i64)> =
+        sqlx::query_as("SELECT id, user_id FROM identities WHERE issuer = $1 AND subject = $2")
+            .bind(issuer)
+            .bind(&event.subject)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let Some((identity_id, user_id)) = identity else {
+        tx.commit().await?;
+        return Ok(Some(false));
+    };
+    match event.kind {
+        AppleEventKind::ConsentRevoked => {
+            sqlx::query(
+                "UPDATE identities SET tokens = NULL, tokens_expire_at = NULL, reconnect_needed_at = NULL
+                 WHERE id = $1",
+            )
+            .bind(identity_id)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query("DELETE FROM sessions WHERE identity_id = $1")
+                .bind(identity_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        AppleEventKind::AccountDeleted => {
+            // Its sessions go with it (the foreign key cascades).
+            sqlx::query("DELETE FROM identities WHERE id = $1")
+                .bind(identity_id)
+                .execute(&mut *tx)
+                .await?;
+            let remaining: Option<i64> = sqlx::query_scalar(
+                "SELECT id FROM identities WHERE user_id = $1 ORDER BY last_sign_in_at DESC, id DESC LIMIT 1",
+            )
+            .bind(user_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            match remaining {
+                // The account had no other way in: it goes too.
+                None => {
+                    sqlx::query("DELETE FROM users WHERE id = $1")
+                        .bind(user_id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                // The account's address is always one a connected provider gave.
+                Some(remaining) => {
+                    sqlx::query(
+                        "UPDATE users SET email = (SELECT email FROM identities WHERE id = $1),
+                         email_verified = (SELECT email_verified FROM identities WHERE id = $1) WHERE id = $2",
+                    )
+                    .bind(remaining)
+                    .bind(user_id)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+            }
+        }
+        AppleEventKind::EmailDisabled | AppleEventKind::EmailEnabled => {
+            // Mail to a relay address that Apple no longer forwards reaches no one: until it
+            // does again, the address is not one to rely on.
+            let forwarded = event.kind == AppleEventKind::EmailEnabled;
+            sqlx::query("UPDATE identities SET email_verified = $1 WHERE id = $2")
+                .bind(forwarded)
+                .bind(identity_id)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(
+                "UPDATE users SET email_verified = $1
+                 WHERE id = $2 AND email = (SELECT email FROM identities WHERE id = $3)",
+            )
+            .bind(forwarded)
+            .bind(user_id)
+            .bind(identity_id)
+            .execute(&mut *tx)
+            .await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(Some(true))
+}
