@@ -124,12 +124,19 @@ mod backend {
         ) -> Result<SignInStart, AuthError>;
         async fn disconnect(&self, http: &HttpExchange, identity: i64) -> Result<(), AuthError>;
         async fn sign_out_elsewhere(&self, http: &HttpExchange) -> Result<(), AuthError>;
+        /// Deletes the account and everything kept about its person; `confirm` must be
+        /// [`crate::api::DELETE_CONFIRMATION`].
+        async fn delete_account(&self, http: &HttpExchange, confirm: String) -> Result<(), AuthError>;
         /// Ends the session, then sends the browser to sign out at the provider it signed in
         /// with, when that provider offers it; the answer is where the browser goes.
         async fn sign_out_at_provider(&self, http: &HttpExchange) -> Result<String, AuthError>;
         /// The name of the provider the browser just came back from signing out of, when it
         /// brought back the `state` it was sent with.
-        async fn confirm_provider_sign_out(&self, http: &HttpExchange, state: String) -> Result<Option<String>, AuthError>;
+        async fn confirm_provider_sign_out(
+            &self,
+            http: &HttpExchange,
+            state: String,
+        ) -> Result<Option<String>, AuthError>;
         /// What each connected provider says now, asked with the kept grants.
         async fn provider_live(&self, http: &HttpExchange) -> Result<Vec<ProviderLive>, AuthError>;
     }
@@ -206,7 +213,10 @@ pub async fn start_connect(provider: String) -> Result<(), AuthError> {
 /// Run by the callback page as the server renders it: a sign-in begun by a plain form is
 /// completed here. `None` leaves it to the browser, which holds the verifier.
 #[server(endpoint = "finish_held_sign_in")]
-pub async fn finish_held_sign_in(provider: String, callback_query: String) -> Result<Option<String>, AuthError> {
+pub async fn finish_held_sign_in(
+    provider: String,
+    callback_query: String,
+) -> Result<Option<String>, AuthError> {
     let (backend, http) = backend::context()?;
     let result = backend.finish_held_sign_in(&http, provider, callback_query).await;
     backend::finish(&http, result)
@@ -246,6 +256,17 @@ pub async fn begin_connect(provider: String, code_challenge: String) -> Result<S
     let (backend, http) = backend::context()?;
     let result = backend.begin_connect(&http, provider, code_challenge).await;
     backend::finish(&http, result)
+}
+
+/// What the account page's deletion form sends, so that no other request deletes by mistake.
+pub const DELETE_CONFIRMATION: &str = "delete my account";
+
+/// Deletes the signed-in person's account, its identities, sessions and sign-in history, and
+/// gives every kept grant back to its provider. A plain form gets a 303 to the start page.
+#[server(endpoint = "delete_account")]
+pub async fn delete_account(confirm: String) -> Result<(), AuthError> {
+    let (backend, http) = backend::context()?;
+    backend::finish(&http, backend.delete_account(&http, confirm).await)
 }
 
 /// Removes a connected provider from this account, unless it is the last.

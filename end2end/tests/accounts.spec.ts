@@ -1,4 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
+import { readFileSync } from 'node:fs';
 import {
   failOnPageProblems,
   completeAtGoogle, forgetProviderSessions, grantConsent, openStartPage, providerButton, signIn,
@@ -214,4 +215,46 @@ test('the dashboard shows what the provider says now, asked on the server with t
   // The grant itself never reaches the page.
   const html = await page.content();
   expect(html).not.toMatch(/access_token|refresh_token/);
+});
+
+test('deleting the account takes two deliberate steps, signs out every browser and forgets the person', async ({ page, browser }) => {
+  const person = login('erin');
+  await signIn(page, person);
+  // A second browser of the same person.
+  const other = await browser.newContext();
+  const otherPage = await other.newPage();
+  watch(otherPage);
+  await signIn(otherPage, person);
+
+  await openStartPage(page, '/account');
+  // First, take the data away.
+  const download = page.waitForEvent('download');
+  await page.getByRole('link', { name: 'Download my data' }).click();
+  const file = await download;
+  expect(file.suggestedFilename()).toBe('my-data.json');
+  const data = JSON.parse(readFileSync((await file.path())!, 'utf8'));
+  expect(data.account.display_name).toBe(displayName(person));
+  expect(data.identities).toHaveLength(1);
+  expect(data.sessions).toHaveLength(2);
+
+  const fold = page.locator('details.delete-account');
+  const confirm = page.getByRole('button', { name: 'Delete my account and my data' });
+  await expect(confirm).toBeHidden();
+  await fold.locator('summary').click();
+  await expect(fold).toContainText('cannot be undone');
+  await test.info().attach('account deletion', { body: await page.locator('.account').screenshot(), contentType: 'image/png' });
+  await confirm.click();
+
+  await page.waitForURL((url) => url.pathname === '/');
+  await expect(page.getByRole('button', { name: 'Sign in with Demo ID' })).toBeVisible();
+  await otherPage.reload();
+  await expect(otherPage.getByRole('button', { name: 'Sign in with Demo ID' })).toBeVisible();
+  await other.close();
+
+  // Signing in again is a new account: nothing of the old one comes back.
+  await forgetProviderSessions(page.context());
+  await signIn(page, person);
+  await openStartPage(page, '/account');
+  await expect(connected(page)).toHaveCount(1);
+  await expect(page.locator('ul.sessions > li')).toHaveCount(1);
 });

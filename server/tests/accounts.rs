@@ -8,8 +8,7 @@ use serde_json::Value;
 use support::{StandInProvider, TestApp, database::count};
 
 const FIREFOX: &str = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0";
-const CHROME: &str =
-    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
+const CHROME: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
 
 /// An app with two providers, "acme" and "beta", each its own stand-in. Both stand-ins sign
 /// in the same subject, but under different issuers: two different identities.
@@ -65,7 +64,12 @@ async fn a_protected_page_sends_a_signed_out_visitor_to_sign_in_and_back_to_it()
         assert_eq!(response.status(), 303, "{page}");
         assert_eq!(response.headers()["location"], target, "{page}");
         // A cookie for no live session is the same as none.
-        let forged = get(&app, page, &["__Host-session=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA".into()]).await;
+        let forged = get(
+            &app,
+            page,
+            &["__Host-session=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA".into()],
+        )
+        .await;
         assert_eq!(forged.status(), 303, "{page}");
     }
 
@@ -89,7 +93,10 @@ async fn account_calls_without_a_session_are_refused_with_401() {
     let (app, _acme, _beta) = app_with_two_providers().await;
     for (function, form) in [
         ("load_account", vec![]),
-        ("begin_connect", vec![("provider", "beta"), ("code_challenge", support::app::CHALLENGE)]),
+        (
+            "begin_connect",
+            vec![("provider", "beta"), ("code_challenge", support::app::CHALLENGE)],
+        ),
         ("disconnect", vec![("identity", "1")]),
         ("sign_out_elsewhere", vec![]),
     ] {
@@ -106,10 +113,16 @@ async fn a_connected_provider_joins_the_same_account_and_signs_in_to_it_later() 
 
     let connect = app.begin_connect("beta", &session).await;
     beta.answer_valid_sign_in(&connect.nonce).await;
-    let connected = app.finish_in(&connect, std::slice::from_ref(&session), FIREFOX).await;
+    let connected = app
+        .finish_in(&connect, std::slice::from_ref(&session), FIREFOX)
+        .await;
     assert_eq!(connected.status, 200, "{}", connected.body);
     assert_eq!(connected.body["return_to"], "/account");
-    assert_eq!(connected.session(), None, "a connect keeps the session it was made in");
+    assert_eq!(
+        connected.session(),
+        None,
+        "a connect keeps the session it was made in"
+    );
     assert_eq!(counts(&app).await, (1, 2, 1));
 
     let account = account(&app, &session).await;
@@ -133,7 +146,9 @@ async fn an_identity_of_another_account_is_refused_and_nothing_changes() {
 
     let connect = app.begin_connect("acme", &second_person).await;
     acme.answer_valid_sign_in(&connect.nonce).await;
-    let refused = app.finish_in(&connect, std::slice::from_ref(&second_person), CHROME).await;
+    let refused = app
+        .finish_in(&connect, std::slice::from_ref(&second_person), CHROME)
+        .await;
     assert_eq!(refused.status, 409, "{}", refused.body);
     assert!(refused.body.get("IdentityTaken").is_some(), "{}", refused.body);
     assert_eq!(counts(&app).await, before);
@@ -176,7 +191,9 @@ async fn a_connect_finished_after_sign_out_or_in_another_session_is_refused() {
     let session = app.sign_in(&acme, "acme", FIREFOX).await;
     let connect = app.begin_connect("beta", &session).await;
     app.call("sign_out", &[], std::slice::from_ref(&session)).await;
-    let with_ended = app.finish_in(&connect, std::slice::from_ref(&session), FIREFOX).await;
+    let with_ended = app
+        .finish_in(&connect, std::slice::from_ref(&session), FIREFOX)
+        .await;
     assert_eq!(with_ended.status, 401, "{}", with_ended.body);
 
     // Begun in one session, finished in another of the same account.
@@ -202,7 +219,9 @@ async fn a_connect_whose_session_ended_while_at_the_provider_is_refused() {
     let pool = app.database.pool().await;
     sqlx::query("DELETE FROM sessions").execute(&pool).await.unwrap();
     beta.answer_valid_sign_in(&connect.nonce).await;
-    let refused = app.finish_in(&connect, std::slice::from_ref(&session), FIREFOX).await;
+    let refused = app
+        .finish_in(&connect, std::slice::from_ref(&session), FIREFOX)
+        .await;
     assert_eq!(refused.status, 401, "{}", refused.body);
     assert_eq!(count(&pool, "identities").await, 1);
 }
@@ -213,7 +232,12 @@ async fn disconnect_removes_an_identity_but_never_the_last() {
     let session = app.sign_in(&acme, "acme", FIREFOX).await;
     let connect = app.begin_connect("beta", &session).await;
     beta.answer_valid_sign_in(&connect.nonce).await;
-    assert_eq!(app.finish_in(&connect, std::slice::from_ref(&session), FIREFOX).await.status, 200);
+    assert_eq!(
+        app.finish_in(&connect, std::slice::from_ref(&session), FIREFOX)
+            .await
+            .status,
+        200
+    );
 
     let ids = |account: &Value| -> Vec<(String, String)> {
         account["connected"]
@@ -233,15 +257,30 @@ async fn disconnect_removes_an_identity_but_never_the_last() {
         .await
         .unwrap();
     // The session was started with acme; it outlives acme's disconnection.
-    let done = app.call("disconnect", &[("identity", &acme_id)], std::slice::from_ref(&session)).await;
+    let done = app
+        .call(
+            "disconnect",
+            &[("identity", &acme_id)],
+            std::slice::from_ref(&session),
+        )
+        .await;
     assert_eq!(done.status, 200, "{}", done.body);
     let after = account(&app, &session).await;
     assert_eq!(after.status, 200, "{}", after.body);
     assert_eq!(connected_providers(&after.body), ["beta"]);
     assert_eq!(after.body["connectable"][0]["id"], "acme");
-    assert_eq!(after.body["profile"]["email"], "ada@beta.example", "the address of a connected provider");
+    assert_eq!(
+        after.body["profile"]["email"], "ada@beta.example",
+        "the address of a connected provider"
+    );
 
-    let last = app.call("disconnect", &[("identity", &beta_id)], std::slice::from_ref(&session)).await;
+    let last = app
+        .call(
+            "disconnect",
+            &[("identity", &beta_id)],
+            std::slice::from_ref(&session),
+        )
+        .await;
     assert_eq!(last.status, 409, "{}", last.body);
     assert_eq!(last.body, "LastIdentity");
     assert_eq!(connected_providers(&account(&app, &session).await.body), ["beta"]);
@@ -255,11 +294,18 @@ async fn another_accounts_identity_cannot_be_disconnected() {
     let first_identity = account(&app, &first_person).await.body["connected"][0]["id"].to_string();
 
     let refused = app
-        .call("disconnect", &[("identity", &first_identity)], std::slice::from_ref(&second_person))
+        .call(
+            "disconnect",
+            &[("identity", &first_identity)],
+            std::slice::from_ref(&second_person),
+        )
         .await;
     assert_eq!(refused.status, 400, "{}", refused.body);
     assert_eq!(counts(&app).await, (2, 2, 2));
-    assert_eq!(connected_providers(&account(&app, &first_person).await.body), ["acme"]);
+    assert_eq!(
+        connected_providers(&account(&app, &first_person).await.body),
+        ["acme"]
+    );
 }
 
 #[tokio::test]
@@ -278,7 +324,9 @@ async fn the_sessions_list_names_each_browser_and_sign_out_everywhere_else_ends_
     assert_eq!(other["browser"], "Chrome on Windows");
     assert!(other["started_at"].as_str().unwrap().ends_with(" UTC"));
 
-    let ended = app.call("sign_out_elsewhere", &[], std::slice::from_ref(&here)).await;
+    let ended = app
+        .call("sign_out_elsewhere", &[], std::slice::from_ref(&here))
+        .await;
     assert_eq!(ended.status, 200, "{}", ended.body);
     assert_eq!(account(&app, &there).await.status, 401);
     let still = account(&app, &here).await;
@@ -302,4 +350,136 @@ async fn a_form_post_without_javascript_is_answered_with_303_to_the_account_page
         .await;
     assert_eq!(reply.status, 303, "{}", reply.body);
     assert_eq!(reply.header("location").as_deref(), Some("/account"));
+}
+
+#[tokio::test]
+async fn deleting_the_account_erases_the_person_and_gives_every_grant_back() {
+    let (app, acme, beta) = app_with_two_providers().await;
+    let session = app.sign_in(&acme, "acme", FIREFOX).await;
+    let connect = app.begin_connect("beta", &session).await;
+    beta.answer_valid_sign_in(&connect.nonce).await;
+    let connected = app
+        .finish_in(&connect, std::slice::from_ref(&session), FIREFOX)
+        .await;
+    assert_eq!(connected.status, 200, "{}", connected.body);
+    let elsewhere = app.sign_in(&acme, "acme", CHROME).await;
+    assert_eq!(counts(&app).await, (1, 2, 2));
+
+    // Without the confirmation the form sends, nothing happens.
+    let refused = app
+        .call(
+            "delete_account",
+            &[("confirm", "yes")],
+            std::slice::from_ref(&session),
+        )
+        .await;
+    assert_eq!(refused.status, 400, "{}", refused.body);
+    let signed_out = app
+        .call("delete_account", &[("confirm", "delete my account")], &[])
+        .await;
+    assert_eq!(signed_out.status, 401, "{}", signed_out.body);
+    assert_eq!(counts(&app).await, (1, 2, 2));
+
+    let deleted = app
+        .call(
+            "delete_account",
+            &[("confirm", "delete my account")],
+            std::slice::from_ref(&session),
+        )
+        .await;
+    assert_eq!(deleted.status, 200, "{}", deleted.body);
+    assert_eq!(counts(&app).await, (0, 0, 0));
+    for cookie in [&session, &elsewhere] {
+        let home = app.call("load_home", &[], std::slice::from_ref(cookie)).await;
+        assert_eq!(
+            home.body["user"],
+            Value::Null,
+            "every session of the account ended"
+        );
+    }
+    let pool = app.database.pool().await;
+    assert_eq!(
+        count(&pool, "sign_in_events").await,
+        1,
+        "only the anonymous line is left"
+    );
+    assert_eq!(
+        count(
+            &pool,
+            "sign_in_events WHERE outcome = 'account-deleted' AND user_id IS NULL"
+        )
+        .await,
+        1
+    );
+    support::database::assert_holds_none(
+        &app.database,
+        &["Ada Lovelace", "ada@example.com", support::provider::SUBJECT],
+    )
+    .await;
+
+    // Each kept grant is given back, after the deletion, without holding it up.
+    for provider in [&acme, &beta] {
+        let mut waited = 0;
+        while provider.calls_to("/revoke").await == 0 {
+            assert!(waited < 100, "the grant was never revoked");
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            waited += 1;
+        }
+    }
+    // Signing in again starts a new, empty account.
+    let again = app.sign_in(&acme, "acme", FIREFOX).await;
+    let account = account(&app, &again).await;
+    assert_eq!(connected_providers(&account.body), ["acme"]);
+}
+
+#[tokio::test]
+async fn a_person_downloads_what_is_kept_about_them_and_no_token() {
+    let (app, acme, beta) = app_with_two_providers().await;
+    let session = app.sign_in(&acme, "acme", FIREFOX).await;
+    let connect = app.begin_connect("beta", &session).await;
+    beta.answer_valid_sign_in(&connect.nonce).await;
+    app.finish_in(&connect, std::slice::from_ref(&session), FIREFOX)
+        .await;
+
+    let response = get(&app, "/account/data.json", std::slice::from_ref(&session)).await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["cache-control"], "no-store");
+    assert!(
+        response.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment")
+    );
+    let text = response.text().await.unwrap();
+    for secret in [
+        "stand-in-access-token",
+        "stand-in-refresh-token",
+        session.split('=').nth(1).unwrap(),
+    ] {
+        assert!(!text.contains(secret), "the download holds {secret}");
+    }
+    let data: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(data["account"]["display_name"], "Ada Lovelace");
+    assert_eq!(data["account"]["email"], "ada@example.com");
+    let identities = data["identities"].as_array().unwrap();
+    let providers: Vec<_> = identities
+        .iter()
+        .map(|i| i["provider_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(providers, ["acme", "beta"]);
+    assert_eq!(identities[0]["subject"], support::provider::SUBJECT);
+    assert_eq!(identities[0]["issuer"], acme.issuer());
+    assert_eq!(data["sessions"][0]["browser"], "Firefox on Linux");
+    let outcomes: Vec<_> = data["sign_in_history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["outcome"].as_str().unwrap())
+        .collect();
+    assert_eq!(outcomes, ["signed-in", "connected"]);
+
+    // Only the signed-in person's own, and only to them.
+    assert_eq!(get(&app, "/account/data.json", &[]).await.status(), 401);
+    let forged = "__Host-session=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA".to_owned();
+    assert_eq!(get(&app, "/account/data.json", &[forged]).await.status(), 401);
 }

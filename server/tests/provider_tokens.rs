@@ -80,50 +80,7 @@ async fn no_token_text_is_in_the_database() {
     let id_token_signature = id_token.rsplit('.').next().unwrap().to_owned();
     let secrets = [ACCESS_TOKEN, REFRESH_TOKEN, id_token_signature.as_str()];
 
-    if app.database.is_sqlite() {
-        // The database file and its write-ahead log, byte for byte.
-        let file = app.database.url.strip_prefix("sqlite://").unwrap();
-        let folder = std::path::Path::new(file).parent().unwrap();
-        let mut scanned = 0;
-        for entry in std::fs::read_dir(folder).unwrap() {
-            let path = entry.unwrap().path();
-            if path.file_name().unwrap().to_string_lossy().starts_with("app.db") {
-                let bytes = std::fs::read(&path).unwrap();
-                scanned += bytes.len();
-                for secret in secrets {
-                    assert!(
-                        !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
-                        "{} holds {secret}",
-                        path.display()
-                    );
-                }
-            }
-        }
-        assert!(scanned > 0, "the database files were read");
-    } else {
-        // PostgreSQL's files belong to its server; every text column of every row is read
-        // through it instead.
-        let pool = app.database.pool().await;
-        let tables: Vec<String> = sqlx::query_scalar(
-            "SELECT table_name::text FROM information_schema.tables WHERE table_schema = 'public'",
-        )
-        .fetch_all(&pool)
-        .await
-        .unwrap();
-        assert!(tables.iter().any(|t| t == "identities"), "{tables:?}");
-        for table in tables {
-            let rows: Vec<String> =
-                sqlx::query_scalar(&format!("SELECT row_to_json(t)::text FROM {table} t"))
-                    .fetch_all(&pool)
-                    .await
-                    .unwrap();
-            for row in rows {
-                for secret in secrets {
-                    assert!(!row.contains(secret), "{table} holds {secret}");
-                }
-            }
-        }
-    }
+    support::database::assert_holds_none(&app.database, &secrets).await;
 }
 
 #[tokio::test]
@@ -193,11 +150,15 @@ async fn disconnecting_an_identity_revokes_its_grant_at_the_provider() {
     let session = app.sign_in(&acme, "acme", "curl/8.5").await;
     let callback = app.begin_connect("beta", &session).await;
     beta.answer_valid_sign_in(&callback.nonce).await;
-    let reply = app.finish_in(&callback, std::slice::from_ref(&session), "curl/8.5").await;
+    let reply = app
+        .finish_in(&callback, std::slice::from_ref(&session), "curl/8.5")
+        .await;
     assert_eq!(reply.status, 200, "{}", reply.body);
     let acme_identity = app.identity_id("acme", &session).await;
 
-    let reply = app.call("disconnect", &[("identity", &acme_identity)], &[session]).await;
+    let reply = app
+        .call("disconnect", &[("identity", &acme_identity)], &[session])
+        .await;
     assert_eq!(reply.status, 200, "{}", reply.body);
     // Revoked in the background.
     let revocation = support::eventually("the revocation", || acme.last_call_to("/revoke")).await;

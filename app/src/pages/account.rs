@@ -1,8 +1,12 @@
 use leptos::prelude::*;
 
+use leptos::server_fn::ServerFn;
+
 use super::signed_in_only::SignedInOnly;
 use crate::{
-    api::{Disconnect, SignOutAtProvider, SignOutElsewhere, load_account},
+    api::{
+        DELETE_CONFIRMATION, DeleteAccount, Disconnect, SignOutAtProvider, SignOutElsewhere, load_account,
+    },
     components::{
         brand_mark::BrandMark,
         provider_buttons::{ProviderButtons, Purpose},
@@ -77,7 +81,35 @@ fn AccountView(
                 </button>
             </ActionForm>
             {at_provider}
+            <h2>"Your data"</h2>
+            <p>
+                <a href="/account/data.json" download="my-data.json">"Download my data"</a>
+                " (JSON): your account, what each provider shared, your sessions and sign-ins. "
+                "Never a token or a secret."
+            </p>
+            <DeleteAccountForm />
         </section>
+    }
+}
+
+/// Two steps: open the fold, then press the button that says what happens. A plain form, so
+/// the browser follows the server's 303 to the signed-out start page, with or without the wasm.
+#[component]
+fn DeleteAccountForm() -> impl IntoView {
+    view! {
+        <h2>"Account deletion"</h2>
+        <details class="delete-account">
+            <summary>"Delete my account…"</summary>
+            <p>
+                "Your account, every connected provider's details, your sessions and your sign-in "
+                "history are deleted here at once, and each provider is asked to forget this app's "
+                "access. Signing in again later starts a new, empty account. This cannot be undone."
+            </p>
+            <form method="post" action=DeleteAccount::PATH>
+                <input type="hidden" name="confirm" value=DELETE_CONFIRMATION />
+                <button type="submit" class="button danger">"Delete my account and my data"</button>
+            </form>
+        </details>
     }
 }
 

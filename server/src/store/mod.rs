@@ -18,6 +18,8 @@ pub mod apple_events;
 pub mod audit;
 pub mod back_channel;
 pub mod cleanup;
+pub mod erasure;
+pub mod export;
 pub mod identity_tokens;
 pub mod session_cache;
 pub mod sessions;
@@ -155,9 +157,10 @@ impl Database {
         // survives the process being killed; only a power cut may lose the last commits.
         // sqlx's SQLite defaults, which the URL keeps, turn foreign keys on and wait 5 s for
         // another process holding the file lock (a backup, an operator's sqlite3 shell).
+        // secure_delete zeroes what is deleted, so an erased account leaves no copy in the file.
         let mut writer = AnyConnection::connect(&with_sqlite_mode(url, "rwc")).await?;
         writer
-            .execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")
+            .execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA secure_delete = ON;")
             .await?;
         SQLITE_MIGRATIONS.run(&mut writer).await?;
         // A connection is checked when it fails, not pinged before every use.
@@ -194,6 +197,19 @@ impl Database {
                 .map_err(|_| sqlx::Error::PoolTimedOut),
             Writer::Pool(pool) => pool.acquire().await.map(WriteConnection::Pooled),
         }
+    }
+
+    /// On an SQLite file, moves the write-ahead log into the file and empties it, so that
+    /// pages written before an erasure stay in neither; elsewhere, nothing to do.
+    pub async fn empty_write_ahead_log(&self) -> Result<(), sqlx::Error> {
+        if let Writer::Sole(connection) = &self.writer {
+            connection
+                .lock()
+                .await
+                .execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                .await?;
+        }
+        Ok(())
     }
 
     /// For statements that only read.

@@ -1,6 +1,7 @@
 //! HTTP: the router, the server-function backend, cookies, protective middleware, and the
 //! endpoints and plumbing operators rely on.
 
+pub mod account_data;
 pub mod api_edge;
 pub mod apple_notifications;
 pub mod back_channel;

@@ -7,8 +7,8 @@ use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use tower_http::services::ServeDir;
 
 use super::{
-    api_edge, client_address, compression, forward_auth, guard, headers, posted_callback, protected,
-    rate_limit, request_id,
+    account_data, api_edge, client_address, compression, forward_auth, guard, headers, posted_callback,
+    protected, rate_limit, request_id,
 };
 
 /// The page routes, listed once per process: while leptos lists them it holds every resource
@@ -79,6 +79,7 @@ pub fn build(surface: Surface) -> Router {
         .merge(operations)
         .merge(back_channel)
         .merge(forward_auth.pages)
+        .merge(account_data::routes(protected_pages.clone()))
         .fallback_service(assets)
         .layer(compression::pages())
         .layer(middleware::from_fn_with_state(

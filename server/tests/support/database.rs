@@ -77,3 +77,50 @@ pub async fn count(pool: &AnyPool, table: &str) -> i64 {
         .unwrap()
         .get("n")
 }
+
+/// Fails naming the place when any of `needles` is anywhere in `database`: on SQLite, its file
+/// and write-ahead log byte for byte; on PostgreSQL, whose files belong to its server, every
+/// row of every table as text.
+pub async fn assert_holds_none(database: &TestDatabase, needles: &[&str]) {
+    if database.is_sqlite() {
+        let file = database.url.strip_prefix("sqlite://").unwrap();
+        let folder = std::path::Path::new(file).parent().unwrap();
+        let mut scanned = 0;
+        for entry in std::fs::read_dir(folder).unwrap() {
+            let path = entry.unwrap().path();
+            if path.file_name().unwrap().to_string_lossy().starts_with("app.db") {
+                let bytes = std::fs::read(&path).unwrap();
+                scanned += bytes.len();
+                for needle in needles {
+                    assert!(
+                        !bytes.windows(needle.len()).any(|w| w == needle.as_bytes()),
+                        "{} holds {needle}",
+                        path.display()
+                    );
+                }
+            }
+        }
+        assert!(scanned > 0, "the database files were read");
+    } else {
+        let pool = database.pool().await;
+        let tables: Vec<String> = sqlx::query_scalar(
+            "SELECT table_name::text FROM information_schema.tables WHERE table_schema = 'public'",
+        )
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+        assert!(tables.iter().any(|t| t == "identities"), "{tables:?}");
+        for table in tables {
+            let rows: Vec<String> =
+                sqlx::query_scalar(&format!("SELECT row_to_json(t)::text FROM {table} t"))
+                    .fetch_all(&pool)
+                    .await
+                    .unwrap();
+            for row in rows {
+                for needle in needles {
+                    assert!(!row.contains(needle), "{table} holds {needle}");
+                }
+            }
+        }
+    }
+}

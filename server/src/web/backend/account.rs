@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use app::{
-    api::HttpExchange,
+    api::{DELETE_CONFIRMATION, HttpExchange},
     error::AuthError,
     model::{Account, ActiveSession, ConnectedAccount, SignInStart},
 };
@@ -17,7 +17,7 @@ use crate::{
     registry::LiveProvider,
     store::{
         accounts::{self, Disconnected},
-        sessions,
+        erasure, sessions,
     },
     tokens::revoke,
 };
@@ -144,6 +144,39 @@ impl Backend {
         }
         .await;
         back_to_account(http, result)
+    }
+
+    /// Deletes the account of this session and everything kept about its person, then gives
+    /// each kept grant back to its provider in the background (as disconnect does), so a slow
+    /// provider never holds the deletion up. Every session of the account ends with it.
+    pub(super) async fn erase_account(&self, http: &HttpExchange, confirm: &str) -> Result<(), AuthError> {
+        if confirm != DELETE_CONFIRMATION {
+            return Err(AuthError::BadRequest(
+                "confirm the deletion with the button on the account page".into(),
+            ));
+        }
+        let (_, session) = self.signed_in(http).await?;
+        let identities = accounts::identities_of(&self.flow.db, session.user_id)
+            .await
+            .map_err(internal)?;
+        let mut grants = Vec::new();
+        for identity in &identities {
+            grants.extend(self.kept_grant(identity.id).await);
+        }
+        erasure::delete_account(&self.flow.db, session.user_id)
+            .await
+            .map_err(internal)?;
+        self.sessions.forget_all();
+        http.set_cookie(&self.session_cookie.clear());
+        for (provider, tokens) in grants {
+            self.revoke_in_background(provider, tokens);
+        }
+        tracing::info!(
+            identities = identities.len(),
+            "deleted an account at its person's request"
+        );
+        http.see_other_for_form_posts("/");
+        Ok(())
     }
 
     /// The provider and kept tokens of `identity`, when there are any.

@@ -204,6 +204,10 @@ impl AuthBackend for Backend {
         self.end_other_sessions(http).await
     }
 
+    async fn delete_account(&self, http: &HttpExchange, confirm: String) -> Result<(), AuthError> {
+        self.erase_account(http, &confirm).await
+    }
+
     async fn sign_out_at_provider(&self, http: &HttpExchange) -> Result<String, AuthError> {
         self.end_session_and_leave_for_provider(http).await
     }
