@@ -173,6 +173,20 @@ pub struct ActiveSession {
     pub current: bool,
 }
 
+/// One line of the account's own sign-in history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    /// "2026-11-30 14:02 UTC".
+    pub at: String,
+    /// "Signed in", "Connected", "Disconnected", …
+    pub event: String,
+    pub provider_name: String,
+    /// "Firefox on Linux"; `None` when no browser was there (a refresh the provider refused).
+    pub browser: Option<String>,
+    /// The client's network, "203.0.113.0/24" or "2001:db8:1::/48"; never the full address.
+    pub network: Option<String>,
+}
+
 /// What the dashboard and the account page show.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Account {
@@ -181,6 +195,8 @@ pub struct Account {
     /// Configured providers not connected yet.
     pub connectable: Vec<ProviderButton>,
     pub sessions: Vec<ActiveSession>,
+    /// The latest events of the account, newest first.
+    pub history: Vec<HistoryEntry>,
     /// The provider of this session offers signing out there too (RP-Initiated Logout).
     pub sign_out_at_provider: bool,
 }

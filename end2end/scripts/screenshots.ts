@@ -1,4 +1,5 @@
-// Takes docs/screenshots/dashboard.png and account.png for the README and docs/accounts.md, at
+// Takes docs/screenshots/dashboard.png, account.png and account-own-data.png for the README and
+// docs/accounts.md, at
 // 1000x800: Ada signed in with Demo ID, Google connected, and a second session in another browser.
 // Run from end2end/: npx playwright test --config scripts/screenshots.config.ts
 import { expect, test, type Page } from '@playwright/test';
@@ -42,4 +43,9 @@ test('README screenshots: dashboard and account', async ({ page, browser }) => {
   await expect(page.locator('ul.sessions > li')).toHaveCount(2);
   await picturesLoaded(page);
   await page.screenshot({ path: `${screenshots}/account.png` });
+
+  // The account's own data: its recent activity, the download and the deletion fold, opened.
+  await page.locator('details.delete-account summary').click();
+  await page.locator('details.delete-account').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: `${screenshots}/account-own-data.png`, fullPage: true });
 });

@@ -227,6 +227,7 @@ test('deleting the account takes two deliberate steps, signs out every browser a
   await signIn(otherPage, person);
 
   await openStartPage(page, '/account');
+  await expect(page.locator('ol.history > li').first()).toContainText('Signed in with Demo ID');
   // First, take the data away.
   const download = page.waitForEvent('download');
   await page.getByRole('link', { name: 'Download my data' }).click();

@@ -20,6 +20,8 @@ pub struct Settings {
     pub auth_config: PathBuf,
     /// How often expired sign-in transactions and sessions are deleted.
     pub cleanup_interval: Duration,
+    /// `AUDIT_RETENTION_DAYS`: how long audit events (each account's sign-in history) are kept.
+    pub audit_retention: Duration,
     /// Per client address: this many sign-in calls at once...
     pub sign_in_burst: u32,
     /// ...then one more every this often.
@@ -58,6 +60,7 @@ const DEFAULT_APP_URL: &str = "http://localhost:3000";
 const DEFAULT_DATABASE_URL: &str = "sqlite://data/app.db";
 const DEFAULT_AUTH_CONFIG: &str = "auth.toml";
 const DEFAULT_CLEANUP_INTERVAL_SECS: u64 = 300;
+const DEFAULT_AUDIT_RETENTION_DAYS: u64 = 90;
 const DEFAULT_SIGN_IN_BURST: u64 = 30;
 const DEFAULT_SIGN_IN_REFILL_SECS: u64 = 1;
 const DEFAULT_SHUTDOWN_GRACE_SECS: u64 = 30;
@@ -84,6 +87,15 @@ impl Settings {
                 env("CLEANUP_INTERVAL_SECS"),
                 DEFAULT_CLEANUP_INTERVAL_SECS,
             )?),
+            audit_retention: Duration::from_secs(
+                positive(
+                    "AUDIT_RETENTION_DAYS",
+                    env("AUDIT_RETENTION_DAYS"),
+                    DEFAULT_AUDIT_RETENTION_DAYS,
+                )?
+                .checked_mul(24 * 60 * 60)
+                .ok_or("AUDIT_RETENTION_DAYS is too large")?,
+            ),
             sign_in_burst: positive(
                 "SIGN_IN_RATE_BURST",
                 env("SIGN_IN_RATE_BURST"),
@@ -205,6 +217,7 @@ mod tests {
         assert_eq!(settings.database_url, "sqlite://data/app.db");
         assert_eq!(settings.auth_config, PathBuf::from("auth.toml"));
         assert_eq!(settings.cleanup_interval, Duration::from_secs(300));
+        assert_eq!(settings.audit_retention, Duration::from_secs(90 * 24 * 60 * 60));
         assert_eq!(settings.sign_in_burst, 30);
         assert_eq!(settings.sign_in_refill, Duration::from_secs(1));
         assert!(settings.trusted_proxies.is_empty());

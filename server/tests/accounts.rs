@@ -483,3 +483,96 @@ async fn a_person_downloads_what_is_kept_about_them_and_no_token() {
     let forged = "__Host-session=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA".to_owned();
     assert_eq!(get(&app, "/account/data.json", &[forged]).await.status(), 401);
 }
+
+#[tokio::test]
+async fn the_history_shows_the_latest_events_with_the_browser_and_only_the_network() {
+    let acme = StandInProvider::start().await;
+    let beta = StandInProvider::start().await;
+    let app = TestApp::spawn_with_settings(
+        &support::app::auth_config(&[("acme", &acme.issuer()), ("beta", &beta.issuer())]),
+        &[("TRUSTED_PROXIES", "127.0.0.1/32")],
+    )
+    .await;
+    let from = |address: &'static str| [("user-agent", FIREFOX), ("x-forwarded-for", address)];
+    let callback = app.begin_with("acme", None).await;
+    acme.answer_valid_sign_in(&callback.nonce).await;
+    let query = format!("code=c&state={}", callback.state);
+    let signed_in = app
+        .call_with_headers(
+            "complete_sign_in",
+            &[
+                ("provider", "acme"),
+                ("callback_query", &query),
+                ("code_verifier", &callback.verifier),
+            ],
+            std::slice::from_ref(&callback.binding_cookie),
+            Some(&app.origin),
+            &from("203.0.113.77"),
+        )
+        .await;
+    assert_eq!(signed_in.status, 200, "{}", signed_in.body);
+    let session = format!("__Host-session={}", signed_in.session().unwrap());
+    let connect = app.begin_connect("beta", &session).await;
+    beta.answer_valid_sign_in(&connect.nonce).await;
+    app.finish_in(&connect, std::slice::from_ref(&session), CHROME)
+        .await;
+    let beta_identity = app.identity_id("beta", &session).await;
+    let disconnected = app
+        .call_with_headers(
+            "disconnect",
+            &[("identity", &beta_identity)],
+            std::slice::from_ref(&session),
+            Some(&app.origin),
+            &from("2001:db8:1:2::5"),
+        )
+        .await;
+    assert_eq!(disconnected.status, 200, "{}", disconnected.body);
+    app.call("sign_out_elsewhere", &[], std::slice::from_ref(&session))
+        .await;
+
+    let history = account(&app, &session).await.body["history"].clone();
+    let line = |i: usize| {
+        let entry = &history[i];
+        (
+            entry["event"].as_str().unwrap().to_owned(),
+            entry["provider_name"].as_str().unwrap().to_owned(),
+            entry["browser"].as_str().unwrap_or_default().to_owned(),
+            entry["network"].as_str().unwrap_or_default().to_owned(),
+        )
+    };
+    let expected = [
+        (
+            "Signed out everywhere else",
+            "Acme ID",
+            "Unknown browser",
+            "127.0.0.0/24",
+        ),
+        ("Disconnected", "beta ID", "Firefox on Linux", "2001:db8:1::/48"),
+        ("Connected", "beta ID", "Chrome on Windows", "127.0.0.0/24"),
+        ("Signed in", "Acme ID", "Firefox on Linux", "203.0.113.0/24"),
+    ];
+    assert_eq!(history.as_array().unwrap().len(), expected.len(), "{history}");
+    for (i, (event, provider, browser, network)) in expected.into_iter().enumerate() {
+        assert_eq!(
+            line(i),
+            (event.into(), provider.into(), browser.into(), network.into()),
+            "{history}"
+        );
+    }
+    support::database::assert_holds_none(&app.database, &["203.0.113.77", "2001:db8:1:2::5"]).await;
+
+    // Only the latest twenty.
+    for _ in 0..20 {
+        app.call("sign_out_elsewhere", &[], std::slice::from_ref(&session))
+            .await;
+    }
+    let history = account(&app, &session).await.body["history"].clone();
+    assert_eq!(history.as_array().unwrap().len(), 20);
+    assert!(
+        history
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["event"] == "Signed out everywhere else")
+    );
+}

@@ -1,4 +1,5 @@
-//! The server deletes expired sign-in transactions and sessions on its own, and nothing else.
+//! The server deletes expired sign-in transactions and sessions, and audit events older than
+//! `AUDIT_RETENTION_DAYS` (90 by default), on its own, and nothing else.
 
 mod support;
 
@@ -63,19 +64,39 @@ async fn expired_transactions_and_sessions_are_deleted_by_the_server_on_its_own(
         .unwrap();
     }
 
+    // Audit events past the default 90 days, and one just within them.
+    for (i, age_days) in [91, 200, 400, 89].into_iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO sign_in_events (at, provider_id, user_id, outcome, browser, network)
+             VALUES ($1, 'acme', $2, 'signed-in', 'Firefox on Linux', $3)",
+        )
+        .bind(now - age_days * 24 * 3600)
+        .bind(user_id)
+        .bind(format!("198.51.{i}.0/24"))
+        .execute(&pool)
+        .await
+        .unwrap();
+    }
+
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         let sessions = count(&pool, "SELECT COUNT(*) FROM sessions").await;
         let transactions = count(&pool, "SELECT COUNT(*) FROM sign_in_transactions").await;
-        if sessions == 1 && transactions == 1 {
+        let events = count(&pool, "SELECT COUNT(*) FROM sign_in_events").await;
+        if sessions == 1 && transactions == 1 && events == 2 {
             break;
         }
         assert!(
             Instant::now() < deadline,
-            "still {sessions} sessions and {transactions} transactions"
+            "still {sessions} sessions, {transactions} transactions and {events} audit events"
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    let kept: String = sqlx::query_scalar("SELECT network FROM sign_in_events WHERE network LIKE '198.51.%'")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(kept, "198.51.3.0/24", "the event within 90 days stays");
     pool.close().await;
 
     // What was left is what still works.

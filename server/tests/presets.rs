@@ -1463,3 +1463,141 @@ mod apple {
         assert!(err.contains("field `client_secret`"), "{err}");
     }
 }
+
+mod facebook_data {
+    use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+    use hmac::{Hmac, Mac};
+    use serde_json::{Value, json};
+    use wiremock::MockServer;
+
+    use super::{CLIENT_SECRET, TestApp, app_with, fixture, mount_sign_in, support};
+
+    /// A `signed_request` as Facebook makes it, for `user_id`, issued `age` seconds ago.
+    fn signed_request(user_id: &str, age: i64, secret: &str) -> String {
+        let payload = json!({
+            "algorithm": "HMAC-SHA256", "expires": 0,
+            "issued_at": chrono::Utc::now().timestamp() - age, "user_id": user_id,
+        });
+        let payload = URL_SAFE_NO_PAD.encode(payload.to_string());
+        let mut mac = Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+        mac.update(payload.as_bytes());
+        format!(
+            "{}.{payload}",
+            URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+        )
+    }
+
+    async fn post(app: &TestApp, path: &str, signed: &str) -> (u16, Value) {
+        let response = app
+            .http
+            .post(format!("{}{path}", app.origin))
+            .header("origin", "https://www.facebook.com")
+            .form(&[("signed_request", signed)])
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    /// Signs in with the facebook preset against `stand_in`; returns the session cookie and the
+    /// person's app-scoped id.
+    async fn sign_in(app: &TestApp, stand_in: &MockServer) -> (String, String) {
+        let profile = fixture("facebook-me");
+        let user_id = profile["id"].as_str().unwrap().to_owned();
+        mount_sign_in(
+            stand_in,
+            "GET",
+            json!({ "access_token": "EAAB-facebook-token", "token_type": "bearer", "expires_in": 5183944 }),
+            profile,
+        )
+        .await;
+        let callback = app.begin_with("facebook", None).await;
+        let reply = app.finish(&callback).await;
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        (format!("__Host-session={}", reply.session().unwrap()), user_id)
+    }
+
+    #[tokio::test]
+    async fn facebooks_deletion_request_erases_the_person_and_says_where_to_check() {
+        let stand_in = MockServer::start().await;
+        let app = app_with("facebook", &stand_in, "").await;
+        let (session, user_id) = sign_in(&app, &stand_in).await;
+
+        // Forged, old, malformed, or for a provider that is not Facebook's: nothing changes.
+        for bad in [
+            signed_request(&user_id, 0, "not-the-app-secret"),
+            signed_request(&user_id, 7200, CLIENT_SECRET),
+            "garbage".to_owned(),
+        ] {
+            assert_eq!(post(&app, "/auth/data-deletion/facebook", &bad).await.0, 400);
+        }
+        let good = signed_request(&user_id, 0, CLIENT_SECRET);
+        assert_eq!(post(&app, "/auth/data-deletion/elsewhere", &good).await.0, 404);
+        let home = app.call("load_home", &[], std::slice::from_ref(&session)).await;
+        assert_ne!(home.body["user"], Value::Null);
+
+        let (status, answer) = post(&app, "/auth/data-deletion/facebook", &good).await;
+        assert_eq!(status, 200, "{answer}");
+        let code = answer["confirmation_code"].as_str().unwrap().to_owned();
+        let url = url::Url::parse(answer["url"].as_str().unwrap()).unwrap();
+        assert_eq!(url.path(), format!("/auth/data-deletion/status/{code}"));
+        let home = app.call("load_home", &[], std::slice::from_ref(&session)).await;
+        assert_eq!(
+            home.body["user"],
+            Value::Null,
+            "the session ended with the account"
+        );
+        let pool = app.database.pool().await;
+        assert_eq!(support::database::count(&pool, "users").await, 0);
+        support::database::assert_holds_none(&app.database, &[&user_id]).await;
+
+        // The status page says it is done; a replay finds the same deletion.
+        let (status, page) = app.get(url.path(), &[]).await;
+        assert_eq!(status, 200);
+        assert!(page.contains("Done: the data was deleted"), "{page}");
+        let (status, again) = post(&app, "/auth/data-deletion/facebook", &good).await;
+        assert_eq!(
+            (status, again["confirmation_code"].as_str()),
+            (200, Some(code.as_str()))
+        );
+        let (status, page) = app
+            .get("/auth/data-deletion/status/0123456789abcdef01234567", &[])
+            .await;
+        assert_eq!(status, 404);
+        assert!(page.contains("No deletion request"), "{page}");
+        let (status, _) = app.get("/auth/data-deletion/status/%3Cscript%3E", &[]).await;
+        assert_eq!(status, 404);
+    }
+
+    #[tokio::test]
+    async fn facebooks_deauthorize_callback_drops_the_grant_only() {
+        let stand_in = MockServer::start().await;
+        let app = app_with("facebook", &stand_in, "").await;
+        let (session, user_id) = sign_in(&app, &stand_in).await;
+        let pool = app.database.pool().await;
+        assert_eq!(
+            support::database::count(&pool, "identities WHERE tokens IS NOT NULL").await,
+            1
+        );
+        let forged = signed_request(&user_id, 0, "not-the-app-secret");
+        assert_eq!(post(&app, "/auth/deauthorize/facebook", &forged).await.0, 400);
+        assert_eq!(
+            support::database::count(&pool, "identities WHERE tokens IS NOT NULL").await,
+            1
+        );
+        let good = signed_request(&user_id, 0, CLIENT_SECRET);
+        assert_eq!(post(&app, "/auth/deauthorize/facebook", &good).await.0, 200);
+        assert_eq!(
+            support::database::count(&pool, "identities WHERE tokens IS NOT NULL").await,
+            0
+        );
+        assert_eq!(support::database::count(&pool, "identities").await, 1);
+        let home = app.call("load_home", &[], std::slice::from_ref(&session)).await;
+        assert_ne!(
+            home.body["user"],
+            Value::Null,
+            "signing out is not what was asked"
+        );
+    }
+}

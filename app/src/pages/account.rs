@@ -13,7 +13,7 @@ use crate::{
         provider_forms::ProviderForms,
     },
     error::AuthError,
-    model::{Account, ActiveSession, ConnectedAccount, ProviderButton},
+    model::{Account, ActiveSession, ConnectedAccount, HistoryEntry, ProviderButton},
     page_query,
 };
 
@@ -49,6 +49,11 @@ fn AccountView(
         .into_iter()
         .map(|session| view! { <Session session /> })
         .collect_view();
+    let history = account
+        .history
+        .into_iter()
+        .map(|entry| view! { <HistoryLine entry /> })
+        .collect_view();
     // Offered where the provider advertises it (RP-Initiated Logout); here rather than beside
     // "Sign out" on the signed-in view, whose one button of that name pages rely on.
     let at_provider = account.sign_out_at_provider.then(|| {
@@ -81,6 +86,12 @@ fn AccountView(
                 </button>
             </ActionForm>
             {at_provider}
+            <h2>"Recent activity"</h2>
+            <p class="note">
+                "The last 20 events of this account, with the browser and the network (never the "
+                "full address) they came from."
+            </p>
+            <ol class="history">{history}</ol>
             <h2>"Your data"</h2>
             <p>
                 <a href="/account/data.json" download="my-data.json">"Download my data"</a>
@@ -183,6 +194,21 @@ fn Session(session: ActiveSession) -> impl IntoView {
             <span class="when">
                 "Started " {session.started_at} " · last seen " {session.last_seen_at}
             </span>
+        </li>
+    }
+}
+
+#[component]
+fn HistoryLine(entry: HistoryEntry) -> impl IntoView {
+    let from = [entry.browser, entry.network]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" · ");
+    view! {
+        <li>
+            <span class="event">{entry.event} " with " {entry.provider_name}</span>
+            <span class="when">{entry.at} {(!from.is_empty()).then(|| format!(" · {from}"))}</span>
         </li>
     }
 }

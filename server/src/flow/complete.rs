@@ -12,7 +12,7 @@ use crate::{
     registry::LiveProvider,
     store::{
         accounts::{self, Connected},
-        audit,
+        audit::{self, Seen},
         identity_tokens::SealedTokens,
         sign_ins,
         transactions::{self, Binding, SignInTransaction},
@@ -33,7 +33,7 @@ impl SignInFlow {
         callback_query: &str,
         code_verifier: Option<&str>,
         current_session: Option<&SessionId>,
-        browser: &str,
+        seen: &Seen,
     ) -> Result<(SignedIn, Option<SessionId>), FlowError> {
         let provider = self.provider(provider_id)?;
         let result = self
@@ -43,7 +43,7 @@ impl SignInFlow {
                 callback_query,
                 code_verifier,
                 current_session,
-                browser,
+                seen,
             )
             .await;
         let outcome = match &result {
@@ -55,9 +55,17 @@ impl SignInFlow {
         // A success is recorded with the session it made; a failure on its own.
         if result.is_err() {
             let provider_id = provider.config.id.as_str();
-            let recorded =
-                async { audit::record(&mut *self.db.writer().await?, provider_id, None, outcome).await }
-                    .await;
+            let recorded = async {
+                audit::record(
+                    &mut *self.db.writer().await?,
+                    provider_id,
+                    None,
+                    outcome,
+                    Some(seen),
+                )
+                .await
+            }
+            .await;
             if let Err(error) = recorded {
                 tracing::warn!(%error, "could not record a failed sign-in");
             }
@@ -72,7 +80,7 @@ impl SignInFlow {
         callback_query: &str,
         code_verifier: Option<&str>,
         current_session: Option<&SessionId>,
-        browser: &str,
+        seen: &Seen,
     ) -> Result<(SignedIn, Option<SessionId>), FlowError> {
         let query = super::callback_query::parse(callback_query).map_err(FlowError::BadRequest)?;
         // No binding cookie: the callback was opened in a browser that did not start it.
@@ -112,13 +120,15 @@ impl SignInFlow {
                     &identity,
                     tokens,
                     current_session,
-                    browser,
+                    seen,
                     provider_sid.as_deref(),
                 )
                 .await?,
             ),
             Some(asking) => {
-                match accounts::connect(&self.db, asking, &provider.config.id, &identity, tokens).await? {
+                match accounts::connect(&self.db, asking, &provider.config.id, &identity, tokens, seen)
+                    .await?
+                {
                     Connected::Yes { .. } => None,
                     Connected::OwnedByAnother => {
                         return Err(FlowError::IdentityTaken(provider.config.name.clone()));

@@ -7,6 +7,7 @@ pub mod instagram;
 pub mod oauth1;
 pub mod oauth2;
 pub mod revocation;
+pub mod signed_request;
 pub mod token_endpoint;
 mod token_quirks;
 

@@ -23,6 +23,7 @@ use crate::{
         back_channel,
         backend::{Backend, BackendParts},
         cookies::SessionCookie,
+        data_deletion,
         forward_auth::{self, ForwardAuth},
         guard::AppOrigin,
         headers::ServedOverHttps,
@@ -113,7 +114,7 @@ pub async fn build_app(
         Some(policy) => tracing::info!(?policy, "access policy in force"),
     }
     let db = Database::connect(&settings.database_url).await?;
-    cleanup::spawn(db.clone(), settings.cleanup_interval);
+    cleanup::spawn(db.clone(), settings.cleanup_interval, settings.audit_retention);
     if let Some(address) = settings.metrics_address {
         metrics_listener::serve(address, db.clone(), settings.metrics_refresh)
             .map_err(StartupError::Metrics)?;
@@ -129,6 +130,12 @@ pub async fn build_app(
         registry: registry.clone(),
         http: http.clone(),
         sessions: sessions.clone(),
+    });
+    let data_requests = data_deletion::routes(data_deletion::DataRequests {
+        db: db.clone(),
+        registry: registry.clone(),
+        sessions: sessions.clone(),
+        app_url: settings.app_url.clone(),
     });
     let posted_callbacks = PostedCallbacks {
         db: db.clone(),
@@ -189,6 +196,7 @@ pub async fn build_app(
         backend,
         operations,
         back_channel,
+        data_requests,
         posted_callbacks,
         forward_auth,
         app_origin: AppOrigin(settings.app_origin().into()),

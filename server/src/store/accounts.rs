@@ -75,6 +75,7 @@ pub async fn connect(
     provider_id: &ProviderId,
     identity: &VerifiedIdentity,
     tokens: Option<&SealedTokens>,
+    seen: &super::audit::Seen,
 ) -> Result<Connected, sqlx::Error> {
     let at = now();
     let mut writer = db.writer().await?;
@@ -108,7 +109,14 @@ pub async fn connect(
     let Some(identity_id) = identity_id else {
         return Ok(Connected::OwnedByAnother);
     };
-    super::audit::record(&mut *tx, provider_id.as_str(), Some(user_id), CONNECTED).await?;
+    super::audit::record(
+        &mut *tx,
+        provider_id.as_str(),
+        Some(user_id),
+        CONNECTED,
+        Some(seen),
+    )
+    .await?;
     tx.commit().await?;
     Ok(Connected::Yes { identity_id })
 }
@@ -119,7 +127,12 @@ pub const CONNECTED: &str = "connected";
 /// Removes one of the user's identities unless it is the last. Sessions that were started
 /// with it stay signed in, now shown under the account's most recently used other identity,
 /// whose address becomes the account's.
-pub async fn disconnect(db: &Database, user_id: i64, identity_id: i64) -> Result<Disconnected, sqlx::Error> {
+pub async fn disconnect(
+    db: &Database,
+    user_id: i64,
+    identity_id: i64,
+    seen: &super::audit::Seen,
+) -> Result<Disconnected, sqlx::Error> {
     let mut writer = db.writer().await?;
     let mut tx = writer.begin().await?;
     // Locks the account first, so two disconnects of its last two identities cannot both pass
@@ -132,14 +145,15 @@ pub async fn disconnect(db: &Database, user_id: i64, identity_id: i64) -> Result
     if locked.rows_affected() == 0 {
         return Ok(Disconnected::NotFound);
     }
-    let owned: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM identities WHERE id = $1 AND user_id = $2")
-        .bind(identity_id)
-        .bind(user_id)
-        .fetch_one(&mut *tx)
-        .await?;
-    if owned == 0 {
+    let provider_id: Option<String> =
+        sqlx::query_scalar("SELECT provider_id FROM identities WHERE id = $1 AND user_id = $2")
+            .bind(identity_id)
+            .bind(user_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let Some(provider_id) = provider_id else {
         return Ok(Disconnected::NotFound);
-    }
+    };
     let remaining: Option<i64> = sqlx::query_scalar(
         "SELECT id FROM identities WHERE user_id = $1 AND id <> $2
          ORDER BY last_sign_in_at DESC, id DESC LIMIT 1",
@@ -168,6 +182,14 @@ pub async fn disconnect(db: &Database, user_id: i64, identity_id: i64) -> Result
     .bind(remaining)
     .bind(user_id)
     .execute(&mut *tx)
+    .await?;
+    super::audit::record(
+        &mut *tx,
+        &provider_id,
+        Some(user_id),
+        super::audit::DISCONNECTED,
+        Some(seen),
+    )
     .await?;
     tx.commit().await?;
     Ok(Disconnected::Yes)

@@ -33,11 +33,13 @@ pub async fn of_user(db: &Database, user_id: i64) -> Result<Option<Value>, sqlx:
     .bind(user_id)
     .fetch_all(reader)
     .await?;
-    let history =
-        sqlx::query("SELECT at, provider_id, outcome FROM sign_in_events WHERE user_id = $1 ORDER BY at, id")
-            .bind(user_id)
-            .fetch_all(reader)
-            .await?;
+    let history = sqlx::query(
+        "SELECT at, provider_id, outcome, browser, network FROM sign_in_events
+         WHERE user_id = $1 ORDER BY at, id",
+    )
+    .bind(user_id)
+    .fetch_all(reader)
+    .await?;
     Ok(Some(json!({
         "account": {
             "display_name": user.try_get::<String, _>("display_name")?,
@@ -64,6 +66,8 @@ pub async fn of_user(db: &Database, user_id: i64) -> Result<Option<Value>, sqlx:
                     "at": time(row, "at")?,
                     "provider_id": row.try_get::<String, _>("provider_id")?,
                     "outcome": row.try_get::<String, _>("outcome")?,
+                    "browser": row.try_get::<Option<String>, _>("browser")?,
+                    "network": row.try_get::<Option<String>, _>("network")?,
                 }))
             })
             .collect::<Result<Vec<_>, sqlx::Error>>()?,

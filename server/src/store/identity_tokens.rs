@@ -95,10 +95,28 @@ pub async fn release_lease(db: &Database, identity_id: i64) -> Result<(), sqlx::
 
 /// The provider refused the grant: the person must connect again.
 pub async fn mark_reconnect_needed(db: &Database, identity_id: i64, at: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE identities SET reconnect_needed_at = $1, refresh_lease_until = NULL WHERE id = $2")
-        .bind(at)
-        .bind(identity_id)
-        .execute(&mut *db.writer().await?)
+    let mut writer = db.writer().await?;
+    let mut tx = writer.begin().await?;
+    let marked = sqlx::query(
+        "UPDATE identities SET reconnect_needed_at = $1, refresh_lease_until = NULL WHERE id = $2
+         RETURNING user_id, provider_id",
+    )
+    .bind(at)
+    .bind(identity_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if let Some(row) = marked {
+        let user_id: i64 = row.try_get("user_id")?;
+        let provider_id: String = row.try_get("provider_id")?;
+        super::audit::record(
+            &mut *tx,
+            &provider_id,
+            Some(user_id),
+            super::audit::RECONNECT_NEEDED,
+            None,
+        )
         .await?;
+    }
+    tx.commit().await?;
     Ok(())
 }

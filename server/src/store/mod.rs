@@ -18,6 +18,7 @@ pub mod apple_events;
 pub mod audit;
 pub mod back_channel;
 pub mod cleanup;
+pub mod deletion_requests;
 pub mod erasure;
 pub mod export;
 pub mod identity_tokens;

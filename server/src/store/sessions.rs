@@ -153,12 +153,31 @@ pub async fn list_for_user(db: &super::Database, user_id: i64) -> Result<Vec<Ses
 }
 
 /// Ends every session of the account except `keep`; returns how many ended.
-pub async fn delete_others(db: &super::Database, user_id: i64, keep: &SessionId) -> Result<u64, sqlx::Error> {
+/// Ends every session of `user_id` but `keep` (a session of `provider_id`), and records it in
+/// the account's history.
+pub async fn delete_others(
+    db: &super::Database,
+    user_id: i64,
+    keep: &SessionId,
+    provider_id: &str,
+    seen: &super::audit::Seen,
+) -> Result<u64, sqlx::Error> {
+    let mut writer = db.writer().await?;
+    let mut tx = writer.begin().await?;
     let done = sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id_digest <> $2")
         .bind(user_id)
         .bind(keep.digest())
-        .execute(&mut *db.writer().await?)
+        .execute(&mut *tx)
         .await?;
+    super::audit::record(
+        &mut *tx,
+        provider_id,
+        Some(user_id),
+        super::audit::SIGNED_OUT_ELSEWHERE,
+        Some(seen),
+    )
+    .await?;
+    tx.commit().await?;
     Ok(done.rows_affected())
 }
 

@@ -3,7 +3,12 @@
 //! session (its id is returned), the end of the session the browser had before, and the audit record. Either all
 //! of it is stored or none of it.
 
-use super::{Database, audit, identity_tokens::SealedTokens, sessions, users};
+use super::{
+    Database,
+    audit::{self, Seen},
+    identity_tokens::SealedTokens,
+    sessions, users,
+};
 use crate::{
     domain::{ProviderId, SessionId},
     profile::VerifiedIdentity,
@@ -18,7 +23,7 @@ pub async fn record(
     identity: &VerifiedIdentity,
     tokens: Option<&SealedTokens>,
     previous_session: Option<&SessionId>,
-    browser: &str,
+    seen: &Seen,
     provider_sid: Option<&str>,
 ) -> Result<SessionId, sqlx::Error> {
     let mut writer = db.writer().await?;
@@ -27,8 +32,15 @@ pub async fn record(
     if let Some(previous) = previous_session {
         sessions::delete(&mut *tx, previous).await?;
     }
-    let session = sessions::create(&mut *tx, ids, browser, provider_sid).await?;
-    audit::record(&mut *tx, provider_id.as_str(), Some(ids.user_id), SIGNED_IN).await?;
+    let session = sessions::create(&mut *tx, ids, &seen.browser, provider_sid).await?;
+    audit::record(
+        &mut *tx,
+        provider_id.as_str(),
+        Some(ids.user_id),
+        SIGNED_IN,
+        Some(seen),
+    )
+    .await?;
     tx.commit().await?;
     Ok(session)
 }

@@ -20,6 +20,18 @@ use ipnet::IpNet;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ClientAddress(pub IpAddr);
 
+/// The network an address is in, as a sign-in history shows it: its IPv4 /24 or IPv6 /48,
+/// enough to tell home from elsewhere, never the address itself.
+pub fn coarse(address: IpAddr) -> String {
+    let prefix = match address.to_canonical() {
+        IpAddr::V4(_) => 24,
+        IpAddr::V6(_) => 48,
+    };
+    IpNet::new(address.to_canonical(), prefix)
+        .map(|net| net.trunc().to_string())
+        .unwrap_or_default()
+}
+
 /// Which header the trusted proxies write. Only one is read: a proxy that writes one header
 /// passes the other through from the client untouched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -171,6 +183,15 @@ fn parse_node(node: &str) -> Option<IpAddr> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_history_keeps_only_the_network_of_an_address() {
+        let coarse_of = |text: &str| coarse(text.parse().unwrap());
+        assert_eq!(coarse_of("203.0.113.77"), "203.0.113.0/24");
+        assert_eq!(coarse_of("127.0.0.1"), "127.0.0.0/24");
+        assert_eq!(coarse_of("2001:db8:1:2:3:4:5:6"), "2001:db8:1::/48");
+        assert_eq!(coarse_of("::ffff:198.51.100.9"), "198.51.100.0/24");
+    }
     use super::*;
 
     fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {

@@ -10,6 +10,7 @@ pub mod browser_family;
 pub mod client_address;
 pub mod compression;
 pub mod cookies;
+pub mod data_deletion;
 pub mod forward_auth;
 pub mod guard;
 pub mod headers;

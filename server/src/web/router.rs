@@ -25,6 +25,8 @@ pub struct Surface {
     pub operations: Router<LeptosOptions>,
     /// `/auth/backchannel-logout/{provider}` and `/auth/notifications/{provider}`.
     pub back_channel: Router<LeptosOptions>,
+    /// Facebook's data-deletion and deauthorize callbacks, and the deletion status page.
+    pub data_requests: Router<LeptosOptions>,
     /// `POST /auth/callback/{provider}`, for providers in form_post mode.
     pub posted_callbacks: posted_callback::PostedCallbacks,
     /// `/auth/check`, `/auth/start` and `/auth/sign-out`.
@@ -48,6 +50,7 @@ pub fn build(surface: Surface) -> Router {
         backend,
         operations,
         back_channel,
+        data_requests,
         posted_callbacks,
         forward_auth,
         app_origin,
@@ -78,6 +81,7 @@ pub fn build(surface: Surface) -> Router {
         })
         .merge(operations)
         .merge(back_channel)
+        .merge(data_requests)
         .merge(forward_auth.pages)
         .merge(account_data::routes(protected_pages.clone()))
         .fallback_service(assets)

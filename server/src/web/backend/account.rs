@@ -6,7 +6,7 @@ use std::sync::Arc;
 use app::{
     api::{DELETE_CONFIRMATION, HttpExchange},
     error::AuthError,
-    model::{Account, ActiveSession, ConnectedAccount, SignInStart},
+    model::{Account, ActiveSession, ConnectedAccount, HistoryEntry, SignInStart},
 };
 
 use super::{Backend, browser_family, internal, sign_in::error_page};
@@ -17,7 +17,7 @@ use crate::{
     registry::LiveProvider,
     store::{
         accounts::{self, Disconnected},
-        erasure, sessions,
+        audit, erasure, sessions, sign_ins,
     },
     tokens::revoke,
 };
@@ -64,6 +64,18 @@ impl Backend {
                 current: live.id_digest == current,
             })
             .collect();
+        let history = audit::history(&self.flow.db, user_id, HISTORY_LENGTH)
+            .await
+            .map_err(internal)?
+            .into_iter()
+            .map(|event| HistoryEntry {
+                at: shown_time(event.at),
+                event: described(&event.outcome),
+                provider_name: self.provider_name(&event.provider_id),
+                browser: event.browser,
+                network: event.network,
+            })
+            .collect();
         let sign_out_at_provider = match self.flow.registry.get(&session.provider_id) {
             Some(provider) => at_provider::endpoint(provider, &self.flow.http).await.is_some(),
             None => false,
@@ -74,6 +86,7 @@ impl Backend {
             connected,
             connectable,
             sessions,
+            history,
         })
     }
 
@@ -110,7 +123,7 @@ impl Backend {
             let (_, session) = self.signed_in(http).await?;
             // Read before the identity and its grant go; revoked once they have.
             let grant = self.kept_grant(identity).await;
-            match accounts::disconnect(&self.flow.db, session.user_id, identity)
+            match accounts::disconnect(&self.flow.db, session.user_id, identity, &Self::seen(http))
                 .await
                 .map_err(internal)?
             {
@@ -135,9 +148,15 @@ impl Backend {
     pub(super) async fn end_other_sessions(&self, http: &HttpExchange) -> Result<(), AuthError> {
         let result = async {
             let (id, session) = self.signed_in(http).await?;
-            let ended = sessions::delete_others(&self.flow.db, session.user_id, &id)
-                .await
-                .map_err(internal)?;
+            let ended = sessions::delete_others(
+                &self.flow.db,
+                session.user_id,
+                &id,
+                &session.provider_id,
+                &Self::seen(http),
+            )
+            .await
+            .map_err(internal)?;
             self.sessions.forget_all();
             tracing::info!(ended, "signed out everywhere else");
             Ok(())
@@ -215,6 +234,22 @@ fn back_to_account(http: &HttpExchange, result: Result<(), AuthError>) -> Result
         Err(error) => http.see_other(&format!("{ACCOUNT_PAGE}?account_error={}", error.code())),
     }
     Ok(())
+}
+
+/// How many of its latest events the account page shows.
+const HISTORY_LENGTH: i64 = 20;
+
+/// An audit outcome as the history says it.
+fn described(outcome: &str) -> String {
+    match outcome {
+        sign_ins::SIGNED_IN => "Signed in",
+        accounts::CONNECTED => "Connected",
+        audit::DISCONNECTED => "Disconnected",
+        audit::RECONNECT_NEEDED => "Asked to reconnect",
+        audit::SIGNED_OUT_ELSEWHERE => "Signed out everywhere else",
+        other => other,
+    }
+    .to_owned()
 }
 
 /// Unix seconds as the account page shows them.

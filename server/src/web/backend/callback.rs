@@ -3,7 +3,7 @@
 
 use app::{api::HttpExchange, error::AuthError, model::SignedIn};
 
-use super::{Backend, browser_family, cookies, internal, sign_in::logged};
+use super::{Backend, cookies, internal, sign_in::logged};
 use crate::store::transactions;
 
 impl Backend {
@@ -40,10 +40,6 @@ impl Backend {
         // A sign-in makes a new session id, and the one the browser had before is ended; a
         // connect keeps the session that asked for it.
         let current = self.session_id(http);
-        let user_agent = http
-            .headers
-            .get(http::header::USER_AGENT)
-            .and_then(|v| v.to_str().ok());
         let (signed_in, session) = self
             .flow
             .complete(
@@ -52,7 +48,7 @@ impl Backend {
                 query,
                 verifier,
                 current.as_ref(),
-                &browser_family::of(user_agent),
+                &Self::seen(http),
             )
             .await
             .map_err(|e| logged(provider, e))?;

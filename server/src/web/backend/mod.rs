@@ -18,12 +18,14 @@ use std::sync::Arc;
 
 use super::{
     browser_family,
+    client_address::{self, ClientAddress},
     cookies::{self, SessionCookie},
 };
 use crate::{
     domain::{SessionId, TransactionId},
     flow::{Purpose, SignInFlow},
     store::{
+        audit::Seen,
         session_cache::SessionCache,
         sessions::{self, SessionProfile},
     },
@@ -63,6 +65,21 @@ impl Backend {
             app_url,
             session_cookie,
             sessions,
+        }
+    }
+
+    /// Where this request comes from, as the account's history keeps it.
+    fn seen(http: &HttpExchange) -> Seen {
+        let user_agent = http
+            .headers
+            .get(http::header::USER_AGENT)
+            .and_then(|v| v.to_str().ok());
+        let network = leptos::prelude::use_context::<http::request::Parts>()
+            .and_then(|parts| parts.extensions.get::<ClientAddress>().copied())
+            .map(|ClientAddress(address)| client_address::coarse(address));
+        Seen {
+            browser: browser_family::of(user_agent),
+            network,
         }
     }
 
