@@ -41,7 +41,13 @@ pub enum AuthError {
         "{0} may not sign in here, so you were not signed in. Try again with another account, or ask whoever runs this site to let it in."
     )]
     NotAllowed(String),
-    #[error("This is the only way you can sign in, so it cannot be disconnected. Connect another provider first.")]
+    #[error(
+        "{0} has reported that account as disabled, so it cannot be used to sign in here until {0} restores it. Sign in with another provider you connected, or try again later."
+    )]
+    Suspended(String),
+    #[error(
+        "This is the only way you can sign in, so it cannot be disconnected. Connect another provider first."
+    )]
     LastIdentity,
     #[error("Something went wrong on our side. Please try again.")]
     Internal,
@@ -86,6 +92,7 @@ impl AuthError {
             AuthError::IdentityTaken(_) => "identity-taken",
             AuthError::LastIdentity => "last-identity",
             AuthError::NotAllowed(_) => "not-allowed",
+            AuthError::Suspended(_) => "suspended",
             AuthError::Internal => "internal",
             AuthError::Transport(_) => "transport",
         }
@@ -109,6 +116,7 @@ impl AuthError {
             "identity-taken" => AuthError::IdentityTaken(name()),
             "last-identity" => AuthError::LastIdentity,
             "not-allowed" => AuthError::NotAllowed(name()),
+            "suspended" => AuthError::Suspended(name()),
             "internal" => AuthError::Internal,
             _ => return None,
         })
@@ -125,7 +133,10 @@ impl AuthError {
             }
             code.push(c.to_ascii_lowercase());
         }
-        match (AuthError::from_code(&code, text.as_deref().unwrap_or_default()), text) {
+        match (
+            AuthError::from_code(&code, text.as_deref().unwrap_or_default()),
+            text,
+        ) {
             (Some(AuthError::BadRequest(_)), Some(detail)) => AuthError::BadRequest(detail),
             (Some(error), _) => error,
             (None, _) => AuthError::Internal,
@@ -142,7 +153,7 @@ impl AuthError {
             | AuthError::Expired
             | AuthError::VerificationFailed => 400,
             AuthError::SignInRequired => 401,
-            AuthError::CrossSite | AuthError::NotAllowed(_) => 403,
+            AuthError::CrossSite | AuthError::NotAllowed(_) | AuthError::Suspended(_) => 403,
             AuthError::IdentityTaken(_) | AuthError::LastIdentity => 409,
             AuthError::RateLimited => 429,
             AuthError::ProviderUnavailable(_) | AuthError::ProviderRefused => 502,
@@ -173,6 +184,7 @@ mod tests {
             AuthError::IdentityTaken("Acme".into()),
             AuthError::LastIdentity,
             AuthError::NotAllowed("ada@example.com at Acme".into()),
+            AuthError::Suspended("Acme".into()),
             AuthError::Internal,
         ];
         for error in errors {

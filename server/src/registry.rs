@@ -11,10 +11,14 @@ use std::{
     time::{Duration, Instant},
 };
 
+use app::model::Brand;
 use openidconnect::RedirectUrl;
 
 use crate::{
-    oidc::{DiscoveredProvider, OidcError, RotatingKeys, discover},
+    oidc::{
+        DiscoveredProvider, OidcError, RotatingKeys, discover,
+        security_events::{self, RiscTrust},
+    },
     provider_http::ProviderHttp,
     providers::{Protocol, Provider, ProviderConfig, protocol::IdTokenDialect},
 };
@@ -37,6 +41,14 @@ pub struct LiveProvider {
     discovery: RwLock<DiscoveryState>,
     /// Held while fetching, so concurrent sign-ins share one fetch.
     fetch_lock: tokio::sync::Mutex<()>,
+    /// Google's RISC configuration and keys; rarely needed, so a lock is enough.
+    security_events: tokio::sync::Mutex<SecurityEventsState>,
+}
+
+#[derive(Default)]
+struct SecurityEventsState {
+    current: Option<(Arc<RiscTrust>, Instant)>,
+    last_fetch: Option<Instant>,
 }
 
 /// Whether a provider can take sign-ins now, as `/readyz` reports it.
@@ -71,6 +83,7 @@ impl ProviderRegistry {
                     },
                     discovery: RwLock::default(),
                     fetch_lock: tokio::sync::Mutex::new(()),
+                    security_events: tokio::sync::Mutex::default(),
                 }))
             })
             .collect::<Result<_, String>>()?;
@@ -170,6 +183,63 @@ impl LiveProvider {
                     .unwrap_or_else(|e| e.into_inner())
                     .last_failure = Some((Instant::now(), error.to_string()));
                 Err(error)
+            }
+        }
+    }
+}
+
+impl LiveProvider {
+    /// Where the provider publishes the configuration of the security events it sends: Google's
+    /// Cross-Account Protection, under its issuer. `None` for every other provider.
+    pub fn security_events_configuration(&self) -> Option<String> {
+        match (&self.config.brand, &self.config.protocol) {
+            (Some(Brand::Google), Protocol::Oidc(settings)) => Some(format!(
+                "{}{}",
+                settings.issuer.as_str().trim_end_matches('/'),
+                security_events::CONFIGURATION_PATH
+            )),
+            _ => None,
+        }
+    }
+
+    /// The issuer and keys security event tokens are checked against, fetched when none are
+    /// held or they are old, or when a token named a key we do not hold (`keys_unknown`); a
+    /// fetch is tried at most once a minute, so forged tokens cannot make us hammer the provider.
+    pub async fn security_event_trust(
+        &self,
+        http: &ProviderHttp,
+        keys_unknown: bool,
+    ) -> Result<Arc<RiscTrust>, String> {
+        let url = self
+            .security_events_configuration()
+            .ok_or("this provider sends no security events")?;
+        let mut state = self.security_events.lock().await;
+        let held = state
+            .current
+            .as_ref()
+            .map(|(trust, at)| (trust.clone(), at.elapsed() < REFRESH_AFTER));
+        if let Some((trust, true)) = &held
+            && !keys_unknown
+        {
+            return Ok(trust.clone());
+        }
+        let may_fetch = state
+            .last_fetch
+            .is_none_or(|at| at.elapsed() >= KEY_REFRESH_INTERVAL);
+        let stale = held.map(|(trust, _)| trust);
+        if !may_fetch {
+            return stale.ok_or_else(|| "the configuration could not be fetched a moment ago".into());
+        }
+        state.last_fetch = Some(Instant::now());
+        match security_events::fetch_trust(&url, http).await {
+            Ok(trust) => {
+                let trust = Arc::new(trust);
+                state.current = Some((trust.clone(), Instant::now()));
+                Ok(trust)
+            }
+            Err(error) => {
+                tracing::warn!(provider = %self.config.id, %error, "cannot fetch the security events configuration");
+                stale.ok_or(error)
             }
         }
     }

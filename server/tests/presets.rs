@@ -1601,3 +1601,6 @@ mod facebook_data {
         );
     }
 }
+
+#[path = "presets/google_risc.rs"]
+mod google_risc;

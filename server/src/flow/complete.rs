@@ -14,7 +14,7 @@ use crate::{
         accounts::{self, Connected},
         audit::{self, Seen},
         identity_tokens::SealedTokens,
-        sign_ins,
+        security_events, sign_ins,
         transactions::{self, Binding, SignInTransaction},
         users,
     },
@@ -59,7 +59,7 @@ impl SignInFlow {
                 audit::record(
                     &mut *self.db.writer().await?,
                     provider_id,
-                    None,
+                    result.as_ref().err().and_then(FlowError::refused_account),
                     outcome,
                     Some(seen),
                 )
@@ -107,6 +107,7 @@ impl SignInFlow {
             .id_token
             .as_ref()
             .and_then(|token| oidc::jwt_part::session_of_id_token(token.expose_secret()));
+        self.check_not_suspended(provider, &identity).await?;
         if tx.link_session.is_none() {
             self.check_access(provider, &identity, &granted).await?;
         }
@@ -192,10 +193,31 @@ impl SignInFlow {
             .as_deref()
             .or(identity.person.username.as_deref())
             .unwrap_or(&identity.person.display_name);
-        Err(FlowError::NotAllowed(format!(
-            "{account} at {}",
-            provider.config.name
-        )))
+        let known = security_events::standing(&self.db, &identity.issuer, identity.subject.as_str()).await?;
+        Err(FlowError::NotAllowed {
+            account: format!("{account} at {}", provider.config.name),
+            user_id: known.map(|(user_id, _)| user_id),
+        })
+    }
+
+    /// An identity whose provider reported its account disabled (Google's Cross-Account
+    /// Protection) neither signs in nor connects until the provider reports it enabled. Only
+    /// providers that send such reports are asked.
+    async fn check_not_suspended(
+        &self,
+        provider: &LiveProvider,
+        identity: &VerifiedIdentity,
+    ) -> Result<(), FlowError> {
+        if provider.security_events_configuration().is_none() {
+            return Ok(());
+        }
+        match security_events::standing(&self.db, &identity.issuer, identity.subject.as_str()).await? {
+            Some((user_id, true)) => Err(FlowError::Suspended {
+                provider: provider.config.name.clone(),
+                user_id,
+            }),
+            _ => Ok(()),
+        }
     }
 
     /// A connect finishes only in the session that began it, and only while that session lives;

@@ -2,6 +2,10 @@ use app::error::AuthError;
 
 use crate::{oauth::OAuthError, oidc::OidcError};
 
+/// Audit outcomes an account's history shows.
+pub const REFUSED_BY_POLICY: &str = "refused-by-policy";
+pub const REFUSED_SUSPENDED: &str = "refused-suspended";
+
 /// Why a sign-in step failed, in detail for the log. [`FlowError::public`] is all the browser sees.
 #[derive(Debug, thiserror::Error)]
 pub enum FlowError {
@@ -25,8 +29,10 @@ pub enum FlowError {
     SessionEnded,
     #[error("the identity belongs to another account")]
     IdentityTaken(String),
-    #[error("{0} is not allowed by the access policy")]
-    NotAllowed(String),
+    #[error("{account} is not allowed by the access policy")]
+    NotAllowed { account: String, user_id: Option<i64> },
+    #[error("the provider has suspended the identity")]
+    Suspended { provider: String, user_id: i64 },
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),
 }
@@ -56,8 +62,18 @@ impl FlowError {
             FlowError::OAuth(_) => AuthError::ProviderRefused,
             FlowError::SessionEnded => AuthError::SignInRequired,
             FlowError::IdentityTaken(name) => AuthError::IdentityTaken(name.clone()),
-            FlowError::NotAllowed(account) => AuthError::NotAllowed(account.clone()),
+            FlowError::NotAllowed { account, .. } => AuthError::NotAllowed(account.clone()),
+            FlowError::Suspended { provider, .. } => AuthError::Suspended(provider.clone()),
             FlowError::Database(_) => AuthError::Internal,
+        }
+    }
+
+    /// The account of a known person who was refused, whose history shows it.
+    pub fn refused_account(&self) -> Option<i64> {
+        match self {
+            FlowError::NotAllowed { user_id, .. } => *user_id,
+            FlowError::Suspended { user_id, .. } => Some(*user_id),
+            _ => None,
         }
     }
 
@@ -78,7 +94,8 @@ impl FlowError {
             FlowError::OAuth(_) => "exchange-failed",
             FlowError::SessionEnded => "session-ended",
             FlowError::IdentityTaken(_) => "identity-taken",
-            FlowError::NotAllowed(_) => "refused-by-policy",
+            FlowError::NotAllowed { .. } => REFUSED_BY_POLICY,
+            FlowError::Suspended { .. } => REFUSED_SUSPENDED,
             FlowError::Database(_) => "internal-error",
         }
     }

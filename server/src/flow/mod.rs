@@ -8,7 +8,7 @@ mod error;
 pub mod return_path;
 
 pub use begin::{ACCOUNT_PAGE, Pkce, Purpose};
-pub use error::FlowError;
+pub use error::{FlowError, REFUSED_BY_POLICY, REFUSED_SUSPENDED};
 
 use std::sync::Arc;
 

@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use super::{
     Metadata,
-    provider_jwt::{self, MAX_AGE, ProviderJwtError, SKEW},
+    provider_jwt::{self, MAX_AGE, ProviderJwtError, SKEW, Trust},
 };
 
 /// What happened to the person's Apple account, for this app.
@@ -54,7 +54,7 @@ pub fn verify(
     now: i64,
 ) -> Result<AppleEvent, AppleEventError> {
     use AppleEventError as E;
-    let checked = provider_jwt::check(payload, metadata, client_id, now)?;
+    let checked = provider_jwt::check(payload, Trust::of(metadata), client_id, now, MAX_AGE)?;
     let jti = checked.text("jti").ok_or(E::NoId)?.to_owned();
     // Apple writes the object as a string; an object as such is read too.
     let events = match checked.claims.get("events") {

@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use super::{
     Metadata,
-    provider_jwt::{self, MAX_AGE, ProviderJwtError, SKEW},
+    provider_jwt::{self, MAX_AGE, ProviderJwtError, SKEW, Trust},
 };
 
 const EVENT: &str = "http://schemas.openid.net/event/backchannel-logout";
@@ -54,7 +54,7 @@ pub fn verify(
     now: i64,
 ) -> Result<LogoutOrder, LogoutTokenError> {
     use LogoutTokenError as E;
-    let checked = provider_jwt::check(token, metadata, client_id, now)?;
+    let checked = provider_jwt::check(token, Trust::of(metadata), client_id, now, MAX_AGE)?;
     let (claims, iat) = (&checked.claims, checked.iat);
     let text = |name: &str| checked.text(name);
     let number = |name: &str| claims.get(name).and_then(Value::as_i64);

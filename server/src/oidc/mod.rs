@@ -8,6 +8,7 @@ mod exchange;
 pub mod jwt_part;
 pub mod logout_token;
 pub mod provider_jwt;
+pub mod security_events;
 mod signing_key;
 
 pub use discovered::{DiscoveredProvider, RotatingKeys};

@@ -1,10 +1,13 @@
 //! A JWT a provider sends us server to server (a back-channel logout token, Apple's
-//! notifications), checked alike: signed by the provider with an asymmetric key from its
-//! JWKS, `iss` the provider, `aud` this client, `iat` recent. What the claims then mean, and
-//! that the `jti` was not seen before, is for the caller.
+//! notifications, Google's security event tokens), checked alike: signed by the provider with
+//! an asymmetric key from its JWKS, `iss` the provider, `aud` this client, `iat` recent. What
+//! the claims then mean, and that the `jti` was not seen before, is for the caller.
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
-use openidconnect::{JsonWebKey, core::CoreJwsSigningAlgorithm};
+use openidconnect::{
+    JsonWebKey,
+    core::{CoreJsonWebKey, CoreJwsSigningAlgorithm},
+};
 use serde_json::{Map, Value};
 
 use super::{Metadata, exchange::ALLOWED_ALGORITHMS, jwt_part, signing_key::SigningKey};
@@ -32,6 +35,23 @@ pub enum ProviderJwtError {
     IssuedAt,
 }
 
+/// Who may sign the token: the issuer it must name and the keys of its JWKS.
+#[derive(Clone, Copy)]
+pub struct Trust<'a> {
+    pub issuer: &'a str,
+    pub keys: &'a [CoreJsonWebKey],
+}
+
+impl<'a> Trust<'a> {
+    /// The provider as its discovery document describes it.
+    pub fn of(metadata: &'a Metadata) -> Self {
+        Trust {
+            issuer: metadata.issuer().as_str(),
+            keys: metadata.jwks().keys(),
+        }
+    }
+}
+
 /// The claims of a token whose signature, issuer, audience and age were checked.
 #[derive(Debug)]
 pub struct Checked {
@@ -49,12 +69,14 @@ impl Checked {
     }
 }
 
-/// Checks `token` as sent by the provider of `metadata`, for `client_id`, at `now`.
+/// Checks `token` as sent by `trust`, for `client_id`, at `now`, issued at most `max_age`
+/// seconds before.
 pub fn check(
     token: &str,
-    metadata: &Metadata,
+    trust: Trust<'_>,
     client_id: &str,
     now: i64,
+    max_age: i64,
 ) -> Result<Checked, ProviderJwtError> {
     use ProviderJwtError as E;
     if token.len() > MAX_LEN {
@@ -75,9 +97,8 @@ pub fn check(
     let signature = URL_SAFE_NO_PAD.decode(signature).map_err(|_| E::Malformed)?;
     let signed = &token[..token.rfind('.').unwrap_or(0)];
     let kid = header.get("kid").and_then(Value::as_str);
-    let verified = metadata
-        .jwks()
-        .keys()
+    let verified = trust
+        .keys
         .iter()
         .filter(|key| kid.is_none_or(|kid| key.key_id().is_some_and(|id| id.as_str() == kid)))
         .any(|key| {
@@ -90,7 +111,7 @@ pub fn check(
     }
 
     let claims = json_object(payload)?;
-    if claims.get("iss").and_then(Value::as_str) != Some(metadata.issuer().as_str()) {
+    if claims.get("iss").and_then(Value::as_str) != Some(trust.issuer) {
         return Err(E::Issuer);
     }
     let audience_ok = match claims.get("aud") {
@@ -102,7 +123,7 @@ pub fn check(
         return Err(E::Audience);
     }
     let iat = claims.get("iat").and_then(Value::as_i64).ok_or(E::IssuedAt)?;
-    if iat > now + SKEW || now - iat > MAX_AGE {
+    if iat > now + SKEW || now - iat > max_age {
         return Err(E::IssuedAt);
     }
     Ok(Checked { claims, iat })

@@ -1,7 +1,7 @@
 //! What Apple's server-to-server notifications change, each in one transaction that first
 //! remembers the notification's `jti` (beside logout tokens'), so a replay changes nothing.
 
-use super::Database;
+use super::{Database, erasure};
 use crate::oidc::apple_events::{AppleEvent, AppleEventKind};
 
 /// Acts on `event` for identities of `issuer`: `None` when its `jti` was seen before, else
@@ -46,37 +46,7 @@ pub async fn act(db: &Database, issuer: &str, event: &AppleEvent) -> Result<Opti
                 .await?;
         }
         AppleEventKind::AccountDeleted => {
-            // Its sessions go with it (the foreign key cascades).
-            sqlx::query("DELETE FROM identities WHERE id = $1")
-                .bind(identity_id)
-                .execute(&mut *tx)
-                .await?;
-            let remaining: Option<i64> = sqlx::query_scalar(
-                "SELECT id FROM identities WHERE user_id = $1 ORDER BY last_sign_in_at DESC, id DESC LIMIT 1",
-            )
-            .bind(user_id)
-            .fetch_optional(&mut *tx)
-            .await?;
-            match remaining {
-                // The account had no other way in: it goes too.
-                None => {
-                    sqlx::query("DELETE FROM users WHERE id = $1")
-                        .bind(user_id)
-                        .execute(&mut *tx)
-                        .await?;
-                }
-                // The account's address is always one a connected provider gave.
-                Some(remaining) => {
-                    sqlx::query(
-                        "UPDATE users SET email = (SELECT email FROM identities WHERE id = $1),
-                         email_verified = (SELECT email_verified FROM identities WHERE id = $1) WHERE id = $2",
-                    )
-                    .bind(remaining)
-                    .bind(user_id)
-                    .execute(&mut *tx)
-                    .await?;
-                }
-            }
+            erasure::remove_identity(&mut tx, issuer, &event.subject).await?;
         }
         AppleEventKind::EmailDisabled | AppleEventKind::EmailEnabled => {
             // Mail to a relay address that Apple no longer forwards reaches no one: until it
@@ -99,5 +69,9 @@ pub async fn act(db: &Database, issuer: &str, event: &AppleEvent) -> Result<Opti
         }
     }
     tx.commit().await?;
+    drop(writer);
+    if event.kind == AppleEventKind::AccountDeleted {
+        db.empty_write_ahead_log().await?;
+    }
     Ok(Some(true))
 }

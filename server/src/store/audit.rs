@@ -11,6 +11,8 @@ use crate::domain::now;
 pub const DISCONNECTED: &str = "disconnected";
 pub const RECONNECT_NEEDED: &str = "reconnect-needed";
 pub const SIGNED_OUT_ELSEWHERE: &str = "signed-out-elsewhere";
+/// The provider said the account there was deleted; this account kept its other identities.
+pub const REMOVED_BY_PROVIDER: &str = "removed-by-provider";
 
 /// Where an event came from: the browser family ("Firefox on Linux") and the client's network
 /// (IPv4 /24, IPv6 /48), never its full address.

@@ -22,6 +22,7 @@ pub mod deletion_requests;
 pub mod erasure;
 pub mod export;
 pub mod identity_tokens;
+pub mod security_events;
 pub mod session_cache;
 pub mod sessions;
 pub mod sign_ins;

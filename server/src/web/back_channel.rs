@@ -36,10 +36,15 @@ pub struct BackChannel {
     pub sessions: Arc<SessionCache>,
 }
 
-/// Back-channel logout, and Apple's notifications, which need the same.
+/// Back-channel logout, and Apple's notifications and Google's security events, which need the
+/// same.
 pub fn routes(back_channel: BackChannel) -> Router<LeptosOptions> {
     Router::new()
         .route(&format!("{PATH_PREFIX}{{provider}}"), post(receive))
+        .route(
+            &format!("{}{{provider}}", super::security_events::PATH_PREFIX),
+            post(super::security_events::receive),
+        )
         .route(
             &format!("{}{{provider}}", super::apple_notifications::PATH_PREFIX),
             post(super::apple_notifications::receive),

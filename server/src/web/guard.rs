@@ -17,11 +17,13 @@ use http::{HeaderMap, Method, StatusCode, header};
 pub struct AppOrigin(pub Arc<str>);
 
 pub async fn refuse_cross_site(State(origin): State<AppOrigin>, request: Request, next: Next) -> Response {
-    // A provider's back-channel logout, Apple's notifications and Facebook's data callbacks
+    // A provider's back-channel logout, Apple's notifications, Google's security events and
+    // Facebook's data callbacks
     // come from its server, and their signatures prove it. Apple's POSTed callback is only handed on to a GET.
     let path = request.uri().path();
     let from_a_provider = path.starts_with(super::back_channel::PATH_PREFIX)
         || path.starts_with(super::apple_notifications::PATH_PREFIX)
+        || path.starts_with(super::security_events::PATH_PREFIX)
         || path.starts_with(super::data_deletion::DELETION_PREFIX)
         || path.starts_with(super::data_deletion::DEAUTHORIZE_PREFIX)
         || super::posted_callback::is_posted_callback(&request);

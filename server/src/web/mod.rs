@@ -20,4 +20,5 @@ pub mod protected;
 pub mod rate_limit;
 pub mod request_id;
 pub mod router;
+pub mod security_events;
 pub mod serve;

@@ -23,7 +23,8 @@ pub struct Surface {
     pub backend: Arc<dyn AuthBackend>,
     /// `/healthz` and `/readyz`.
     pub operations: Router<LeptosOptions>,
-    /// `/auth/backchannel-logout/{provider}` and `/auth/notifications/{provider}`.
+    /// `/auth/backchannel-logout/{provider}`, `/auth/notifications/{provider}` and
+    /// `/auth/security-events/{provider}`.
     pub back_channel: Router<LeptosOptions>,
     /// Facebook's data-deletion and deauthorize callbacks, and the deletion status page.
     pub data_requests: Router<LeptosOptions>,

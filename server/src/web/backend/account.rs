@@ -11,13 +11,13 @@ use app::{
 
 use super::{Backend, browser_family, internal, sign_in::error_page};
 use crate::{
-    flow::{ACCOUNT_PAGE, Pkce, Purpose},
+    flow::{ACCOUNT_PAGE, Pkce, Purpose, REFUSED_BY_POLICY, REFUSED_SUSPENDED},
     logout::at_provider,
     oauth::grant::ProviderTokens,
     registry::LiveProvider,
     store::{
         accounts::{self, Disconnected},
-        audit, erasure, sessions, sign_ins,
+        audit, erasure, security_events, sessions, sign_ins,
     },
     tokens::revoke,
 };
@@ -247,6 +247,16 @@ fn described(outcome: &str) -> String {
         audit::DISCONNECTED => "Disconnected",
         audit::RECONNECT_NEEDED => "Asked to reconnect",
         audit::SIGNED_OUT_ELSEWHERE => "Signed out everywhere else",
+        audit::REMOVED_BY_PROVIDER => "Removed: the provider says the account there was deleted",
+        REFUSED_BY_POLICY => "Sign-in refused by this site's access policy",
+        REFUSED_SUSPENDED => "Sign-in refused: the provider reported the account disabled",
+        security_events::PROVIDER_ENDED_SESSIONS => "Sessions ended at the provider's request",
+        security_events::PROVIDER_REVOKED_ACCESS => "Access withdrawn at the provider; sessions ended",
+        security_events::PROVIDER_SUSPENDED => {
+            "The provider reported the account disabled; sign-in with it paused"
+        }
+        security_events::PROVIDER_RESTORED => "The provider reported the account enabled again",
+        security_events::PROVIDER_FLAGGED => "The provider advised watching for suspicious activity",
         other => other,
     }
     .to_owned()
