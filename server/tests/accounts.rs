@@ -576,3 +576,79 @@ async fn the_history_shows_the_latest_events_with_the_browser_and_only_the_netwo
             .all(|e| e["event"] == "Signed out everywhere else")
     );
 }
+
+/// The person deletes their account on `deleting` while a sign-in of theirs on `signing_in`
+/// (another browser) waits for the provider's token endpoint. The sign-in succeeds; whichever
+/// commits last wins whole: a fresh account holding nothing of the deleted one, or nothing.
+async fn delete_while_signing_in(signing_in: &TestApp, deleting: &TestApp, acme: &StandInProvider) {
+    let session = signing_in.sign_in(acme, "acme", FIREFOX).await;
+    let callback = signing_in.begin_with("acme", None).await;
+    acme.answer_valid_sign_in_after(&callback.nonce, std::time::Duration::from_millis(300))
+        .await;
+    let token_requests = acme.calls_to("/token").await;
+
+    let sign_in = signing_in.finish_in(&callback, &[], CHROME);
+    let delete = async {
+        support::eventually("the token request", || async {
+            (acme.calls_to("/token").await > token_requests).then_some(())
+        })
+        .await;
+        deleting
+            .call(
+                "delete_account",
+                &[("confirm", "delete my account")],
+                std::slice::from_ref(&session),
+            )
+            .await
+    };
+    let (signed_in, deleted) = tokio::join!(sign_in, delete);
+    assert_eq!(deleted.status, 200, "{}", deleted.body);
+    assert_eq!(signed_in.status, 200, "{}", signed_in.body);
+
+    let old = signing_in
+        .call("load_home", &[], std::slice::from_ref(&session))
+        .await;
+    assert_eq!(
+        old.body["user"],
+        Value::Null,
+        "the deleted account's session ended"
+    );
+    let new = format!("__Host-session={}", signed_in.session().unwrap());
+    let page = account(signing_in, &new).await;
+    if page.status == 200 {
+        // The sign-in committed after the deletion: a new account, with no line of the old.
+        assert_eq!(counts(signing_in).await, (1, 1, 1));
+        let history: Vec<_> = page.body["history"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|entry| entry["event"].as_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(history, ["Signed in"], "{}", page.body);
+    } else {
+        // It committed first, and the deletion took its session too.
+        assert_eq!(page.status, 401, "{}", page.body);
+        assert_eq!(counts(signing_in).await, (0, 0, 0));
+    }
+    let pool = signing_in.database.pool().await;
+    assert_eq!(
+        count(&pool, "identities WHERE user_id NOT IN (SELECT id FROM users)").await,
+        0
+    );
+}
+
+#[tokio::test]
+async fn a_deletion_racing_a_sign_in_of_the_same_person_leaves_no_half_account() {
+    let acme = StandInProvider::start().await;
+    let app = TestApp::spawn(&acme.issuer()).await;
+    delete_while_signing_in(&app, &app, &acme).await;
+}
+
+#[tokio::test]
+async fn a_deletion_on_one_instance_racing_a_sign_in_on_another_leaves_no_half_account() {
+    let acme = StandInProvider::start().await;
+    let first = TestApp::spawn(&acme.issuer()).await;
+    let config = support::app::auth_config(&[("acme", &acme.issuer())]);
+    let second = TestApp::spawn_on(first.database.shared(), &config, &[]).await;
+    delete_while_signing_in(&first, &second, &acme).await;
+}

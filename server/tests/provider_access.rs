@@ -234,3 +234,84 @@ async fn live_views_need_a_session() {
     let reply = app.call("load_provider_live", &[], &[]).await;
     assert_eq!(reply.status, 401, "{}", reply.body);
 }
+
+/// The tokens the stand-in was asked to revoke.
+async fn revoked_tokens(provider: &StandInProvider) -> Vec<String> {
+    provider
+        .server
+        .received_requests()
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|r| r.url.path() == "/revoke")
+        .filter_map(|r| {
+            url::form_urlencoded::parse(&r.body)
+                .find(|(name, _)| name == "token")
+                .map(|(_, token)| token.into_owned())
+        })
+        .collect()
+}
+
+/// The account is deleted on `deleting` while `refreshing` waits for the provider's new grant:
+/// nothing of the grant stays in the database, and the grant the provider issued last (the one
+/// in flight, or the one stored just before the deletion) is given back.
+async fn delete_during_a_refresh(refreshing: &TestApp, deleting: &TestApp, provider: &StandInProvider) {
+    Mock::given(method("POST"))
+        .and(path("/revoke"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&provider.server)
+        .await;
+    let session = sign_in_with_a_grant_about_to_expire(refreshing, provider).await;
+    answer_refreshes_with(provider, rotated_grant()).await;
+    answer_userinfo_for(provider, "second-access-token", "Ada Lovelace").await;
+
+    let live = refreshing.call("load_provider_live", &[], std::slice::from_ref(&session));
+    let delete = async {
+        support::eventually("the refresh request", || async {
+            (refresh_requests(provider).await.len() == 1).then_some(())
+        })
+        .await;
+        deleting
+            .call(
+                "delete_account",
+                &[("confirm", "delete my account")],
+                std::slice::from_ref(&session),
+            )
+            .await
+    };
+    let (live, deleted) = tokio::join!(live, delete);
+    assert_eq!(deleted.status, 200, "{}", deleted.body);
+    assert_eq!(
+        live.status, 200,
+        "the page in flight still answers: {}",
+        live.body
+    );
+
+    let pool = refreshing.database.pool().await;
+    for table in ["users", "identities", "sessions"] {
+        assert_eq!(support::database::count(&pool, table).await, 0, "{table}");
+    }
+    support::eventually("the refreshed grant given back", || async {
+        revoked_tokens(provider)
+            .await
+            .contains(&"second-refresh-token".to_owned())
+            .then_some(())
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_deletion_while_a_refresh_is_in_flight_keeps_nothing_and_gives_the_new_grant_back() {
+    let provider = StandInProvider::start().await;
+    let app = TestApp::spawn(&provider.issuer()).await;
+    delete_during_a_refresh(&app, &app, &provider).await;
+}
+
+#[tokio::test]
+async fn a_deletion_on_one_instance_while_another_refreshes_keeps_nothing() {
+    let provider = StandInProvider::start().await;
+    let first = TestApp::spawn(&provider.issuer()).await;
+    let config = support::app::auth_config(&[("acme", &provider.issuer())]);
+    let second = TestApp::spawn_on(first.database.shared(), &config, &[]).await;
+    delete_during_a_refresh(&first, &second, &provider).await;
+}

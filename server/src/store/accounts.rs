@@ -4,7 +4,11 @@
 
 use sqlx::Row;
 
-use super::{Database, identity_tokens::SealedTokens, users};
+use super::{
+    Database,
+    identity_tokens::{KeptGrant, SealedTokens},
+    users,
+};
 use crate::{
     domain::{ProviderId, now},
     profile::VerifiedIdentity,
@@ -35,9 +39,9 @@ pub enum Connected {
 }
 
 /// What disconnecting an identity came to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Disconnected {
-    Yes,
+    /// Gone, with the grant it held as it was deleted (to be given back), if one was kept.
+    Yes(Option<KeptGrant>),
     /// It is the account's only way to sign in; nothing changed.
     LastIdentity,
     /// The account has no such identity; nothing changed.
@@ -170,10 +174,15 @@ pub async fn disconnect(
         .bind(identity_id)
         .execute(&mut *tx)
         .await?;
-    sqlx::query("DELETE FROM identities WHERE id = $1")
-        .bind(identity_id)
-        .execute(&mut *tx)
-        .await?;
+    // The grant as deleted: a refresh may have stored a new one since the page was shown.
+    let deleted = sqlx::query(
+        "DELETE FROM identities WHERE id = $1
+         RETURNING issuer, subject, provider_id, tokens, tokens_expire_at, reconnect_needed_at",
+    )
+    .bind(identity_id)
+    .fetch_one(&mut *tx)
+    .await?;
+    let grant = Some(KeptGrant::from_row(&deleted)?).filter(|grant| grant.sealed.is_some());
     // The account's address is always one a connected provider gave, with its verification.
     sqlx::query(
         "UPDATE users SET email = (SELECT email FROM identities WHERE id = $1),
@@ -192,5 +201,5 @@ pub async fn disconnect(
     )
     .await?;
     tx.commit().await?;
-    Ok(Disconnected::Yes)
+    Ok(Disconnected::Yes(grant))
 }

@@ -6,7 +6,7 @@
 //! when. On SQLite the freed pages are zeroed (`secure_delete`, set when the database is
 //! opened) and the write-ahead log is emptied, so no copy stays in the files.
 
-use super::{Database, Transaction};
+use super::{Database, Transaction, identity_tokens::KeptGrant};
 use crate::domain::now;
 
 /// The audit outcome left behind: no user, no provider, only the time.
@@ -23,18 +23,20 @@ pub enum Removed {
     Account,
 }
 
-/// Deletes the account `user_id`; `false` when there was none (deleted already).
-pub async fn delete_account(db: &Database, user_id: i64) -> Result<bool, sqlx::Error> {
+/// Deletes the account `user_id`; `None` when there was none (deleted already), else the
+/// grants its identities held as they were deleted (a refresh stored a moment before is among
+/// them), to be given back to their providers.
+pub async fn delete_account(db: &Database, user_id: i64) -> Result<Option<Vec<KeptGrant>>, sqlx::Error> {
     let mut writer = db.writer().await?;
     let mut tx = writer.begin().await?;
     if !lock_account(&mut tx, user_id).await? {
-        return Ok(false);
+        return Ok(None);
     }
-    erase_account(&mut tx, user_id).await?;
+    let grants = erase_account(&mut tx, user_id).await?;
     tx.commit().await?;
     drop(writer);
     db.empty_write_ahead_log().await?;
-    Ok(true)
+    Ok(Some(grants))
 }
 
 /// Deletes the identity (issuer, subject) within `tx`, and its account when it had no other.
@@ -99,12 +101,28 @@ async fn lock_account(tx: &mut Transaction<'_>, user_id: i64) -> Result<bool, sq
     Ok(locked.rows_affected() > 0)
 }
 
-async fn erase_account(tx: &mut Transaction<'_>, user_id: i64) -> Result<(), sqlx::Error> {
+async fn erase_account(tx: &mut Transaction<'_>, user_id: i64) -> Result<Vec<KeptGrant>, sqlx::Error> {
     for statement in [
         "DELETE FROM sign_in_transactions WHERE link_session IN
            (SELECT id_digest FROM sessions WHERE user_id = $1)",
         "DELETE FROM sessions WHERE user_id = $1",
-        "DELETE FROM identities WHERE user_id = $1",
+    ] {
+        sqlx::query(statement).bind(user_id).execute(&mut **tx).await?;
+    }
+    // The grants as deleted, not as read before: a refresh may have stored a new one since.
+    let identities = sqlx::query(
+        "DELETE FROM identities WHERE user_id = $1
+         RETURNING issuer, subject, provider_id, tokens, tokens_expire_at, reconnect_needed_at",
+    )
+    .bind(user_id)
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut grants = identities
+        .iter()
+        .map(KeptGrant::from_row)
+        .collect::<Result<Vec<_>, _>>()?;
+    grants.retain(|grant| grant.sealed.is_some());
+    for statement in [
         "DELETE FROM sign_in_events WHERE user_id = $1",
         "DELETE FROM users WHERE id = $1",
     ] {
@@ -115,5 +133,5 @@ async fn erase_account(tx: &mut Transaction<'_>, user_id: i64) -> Result<(), sql
         .bind(ACCOUNT_DELETED)
         .execute(&mut **tx)
         .await?;
-    Ok(())
+    Ok(grants)
 }

@@ -33,7 +33,12 @@ pub async fn load(db: &Database, identity_id: i64) -> Result<Option<KeptGrant>, 
     .bind(identity_id)
     .fetch_optional(&mut *db.writer().await?)
     .await?;
-    row.map(|row| {
+    row.as_ref().map(KeptGrant::from_row).transpose()
+}
+
+impl KeptGrant {
+    /// From a row of `identities` with the columns `load` selects.
+    pub(super) fn from_row(row: &sqlx::any::AnyRow) -> Result<Self, sqlx::Error> {
         Ok(KeptGrant {
             issuer: row.try_get("issuer")?,
             subject: row.try_get("subject")?,
@@ -42,8 +47,7 @@ pub async fn load(db: &Database, identity_id: i64) -> Result<Option<KeptGrant>, 
             expires_at: row.try_get("tokens_expire_at")?,
             reconnect_needed: row.try_get::<Option<i64>, _>("reconnect_needed_at")?.is_some(),
         })
-    })
-    .transpose()
+    }
 }
 
 /// Takes the refresh lease until `until`, unless another refresh holds a lease still running
@@ -68,20 +72,26 @@ pub async fn take_refresh_lease(
 
 /// Stores a refreshed grant (with the rotated refresh token, if the provider rotated it) and
 /// gives the lease back, in one statement: readers see the old grant or the new, never half.
+/// Only under the lease that was taken (`lease_until`): `false` when the identity is gone
+/// (disconnected, or its account deleted, while the provider answered), or its row is another
+/// identity's now, which then keeps its own grant.
 pub async fn store_refreshed(
     db: &Database,
     identity_id: i64,
+    lease_until: i64,
     sealed: &SealedTokens,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "UPDATE identities SET tokens = $1, tokens_expire_at = $2, refresh_lease_until = NULL WHERE id = $3",
+) -> Result<bool, sqlx::Error> {
+    let stored = sqlx::query(
+        "UPDATE identities SET tokens = $1, tokens_expire_at = $2, refresh_lease_until = NULL
+         WHERE id = $3 AND refresh_lease_until = $4",
     )
     .bind(&sealed.text)
     .bind(sealed.expires_at)
     .bind(identity_id)
+    .bind(lease_until)
     .execute(&mut *db.writer().await?)
     .await?;
-    Ok(())
+    Ok(stored.rows_affected() > 0)
 }
 
 /// Gives the lease back without a new grant (the provider could not be reached).

@@ -12,7 +12,7 @@ use std::{
 
 use secrecy::ExposeSecret;
 
-use super::{OpenError, TokenKeys};
+use super::{OpenError, TokenKeys, revoke};
 use crate::{
     domain::now,
     oauth::{
@@ -95,6 +95,17 @@ impl TokenSource {
         Ok((kept.provider_id, tokens))
     }
 
+    /// A grant taken out of the store as its identity went (an erased account's), opened so
+    /// it can be given back; `None` when it does not open.
+    pub fn open_removed(
+        &self,
+        removed: &identity_tokens::KeptGrant,
+    ) -> Option<(Arc<LiveProvider>, ProviderTokens)> {
+        let tokens = open(self.keys.as_ref()?, removed).ok()?;
+        let provider = self.registry.get(&removed.provider_id)?.clone();
+        Some((provider, tokens))
+    }
+
     async fn load(&self, identity_id: i64) -> Result<identity_tokens::KeptGrant, TokenError> {
         identity_tokens::load(&self.db, identity_id)
             .await?
@@ -119,8 +130,9 @@ impl TokenSource {
             if tokens.expires_at.is_none_or(|expiry| expiry - at > ahead) {
                 return Ok(tokens);
             }
-            if identity_tokens::take_refresh_lease(&self.db, identity_id, at, at + LEASE).await? {
-                return self.refresh(identity_id, &kept, tokens, keys).await;
+            let lease_until = at + LEASE;
+            if identity_tokens::take_refresh_lease(&self.db, identity_id, at, lease_until).await? {
+                return self.refresh(identity_id, lease_until, &kept, tokens, keys).await;
             }
             // Another instance is refreshing: wait for what it stores, or for its lease to run out.
             if at - waiting_since > LEASE {
@@ -138,6 +150,7 @@ impl TokenSource {
     async fn refresh(
         &self,
         identity_id: i64,
+        lease_until: i64,
         kept: &identity_tokens::KeptGrant,
         old: ProviderTokens,
         keys: &TokenKeys,
@@ -172,7 +185,18 @@ impl TokenSource {
                         "the new grant could not be sealed".into(),
                     ));
                 };
-                identity_tokens::store_refreshed(&self.db, identity_id, &sealed).await?;
+                if !identity_tokens::store_refreshed(&self.db, identity_id, lease_until, &sealed).await? {
+                    // Nobody keeps the new grant, so nobody may hold it: it is given back.
+                    if let Some(provider) = self.registry.get(&kept.provider_id) {
+                        revoke::in_background(
+                            provider.clone(),
+                            self.http.clone(),
+                            fresh,
+                            "a grant refreshed after its identity was removed",
+                        );
+                    }
+                    return Err(TokenError::NothingKept);
+                }
                 Ok(fresh)
             }
             Err(RefreshFailure::Refused) => {

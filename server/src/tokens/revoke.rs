@@ -5,6 +5,8 @@
 //! documents none. Under RFC 7009 the refresh token is revoked when there is one, which ends
 //! the grant and its access tokens (section 2.1); else the access token.
 
+use std::sync::Arc;
+
 use base64::{Engine, engine::general_purpose::STANDARD};
 use http::{Method, Request, header};
 use secrecy::ExposeSecret;
@@ -26,6 +28,23 @@ use crate::{
     },
     registry::LiveProvider,
 };
+
+/// Revokes the grant in a task of its own, so a slow or failing provider holds nobody up;
+/// `what` names the grant in the log.
+pub fn in_background(
+    provider: Arc<LiveProvider>,
+    http: ProviderHttp,
+    tokens: ProviderTokens,
+    what: &'static str,
+) {
+    tokio::spawn(async move {
+        match revoke(&provider, &http, &tokens).await {
+            Ok(true) => tracing::info!(provider = %provider.config.id, "revoked {what}"),
+            Ok(false) => {}
+            Err(error) => tracing::warn!(provider = %provider.config.id, %error, "could not revoke {what}"),
+        }
+    });
+}
 
 /// Whether the grant was revoked: `Ok(false)` when the provider offers no revocation.
 pub async fn revoke(

@@ -1,8 +1,6 @@
 //! The account page's server functions: what it shows (connected providers, live sessions),
 //! connecting another provider, disconnecting one, and ending the other sessions.
 
-use std::sync::Arc;
-
 use app::{
     api::{DELETE_CONFIRMATION, HttpExchange},
     error::AuthError,
@@ -13,8 +11,6 @@ use super::{Backend, browser_family, internal, sign_in::error_page};
 use crate::{
     flow::{ACCOUNT_PAGE, Pkce, Purpose, REFUSED_BY_POLICY, REFUSED_SUSPENDED},
     logout::at_provider,
-    oauth::grant::ProviderTokens,
-    registry::LiveProvider,
     store::{
         accounts::{self, Disconnected},
         audit, erasure, security_events, sessions, sign_ins,
@@ -121,17 +117,21 @@ impl Backend {
     ) -> Result<(), AuthError> {
         let result = async {
             let (_, session) = self.signed_in(http).await?;
-            // Read before the identity and its grant go; revoked once they have.
-            let grant = self.kept_grant(identity).await;
             match accounts::disconnect(&self.flow.db, session.user_id, identity, &Self::seen(http))
                 .await
                 .map_err(internal)?
             {
-                Disconnected::Yes => {
+                Disconnected::Yes(grant) => {
                     // Sessions signed in with that identity may have ended with it.
                     self.sessions.forget_all();
-                    if let Some((provider, tokens)) = grant {
-                        self.revoke_in_background(provider, tokens);
+                    if let Some((provider, tokens)) = grant.and_then(|grant| self.tokens.open_removed(&grant))
+                    {
+                        revoke::in_background(
+                            provider,
+                            self.flow.http.clone(),
+                            tokens,
+                            "a disconnected identity's grant",
+                        );
                     }
                     Ok(())
                 }
@@ -175,51 +175,26 @@ impl Backend {
             ));
         }
         let (_, session) = self.signed_in(http).await?;
-        let identities = accounts::identities_of(&self.flow.db, session.user_id)
+        let removed = erasure::delete_account(&self.flow.db, session.user_id)
             .await
-            .map_err(internal)?;
-        let mut grants = Vec::new();
-        for identity in &identities {
-            grants.extend(self.kept_grant(identity.id).await);
-        }
-        erasure::delete_account(&self.flow.db, session.user_id)
-            .await
-            .map_err(internal)?;
+            .map_err(internal)?
+            .unwrap_or_default();
         self.sessions.forget_all();
         http.set_cookie(&self.session_cookie.clear());
-        for (provider, tokens) in grants {
-            self.revoke_in_background(provider, tokens);
+        for (provider, tokens) in removed.iter().filter_map(|grant| self.tokens.open_removed(grant)) {
+            revoke::in_background(
+                provider,
+                self.flow.http.clone(),
+                tokens,
+                "a deleted account's grant",
+            );
         }
         tracing::info!(
-            identities = identities.len(),
+            grants = removed.len(),
             "deleted an account at its person's request"
         );
         http.see_other_for_form_posts("/");
         Ok(())
-    }
-
-    /// The provider and kept tokens of `identity`, when there are any.
-    async fn kept_grant(&self, identity: i64) -> Option<(Arc<LiveProvider>, ProviderTokens)> {
-        let (provider_id, tokens) = self.tokens.kept(identity).await.ok()?;
-        let provider = self.flow.registry.get(&provider_id)?.clone();
-        Some((provider, tokens))
-    }
-
-    /// Revokes a disconnected identity's grant at its provider, without keeping the person
-    /// waiting for the provider's answer.
-    fn revoke_in_background(&self, provider: Arc<LiveProvider>, tokens: ProviderTokens) {
-        let http = self.flow.http.clone();
-        tokio::spawn(async move {
-            match revoke::revoke(&provider, &http, &tokens).await {
-                Ok(true) => {
-                    tracing::info!(provider = %provider.config.id, "revoked a disconnected identity's grant")
-                }
-                Ok(false) => {}
-                Err(error) => {
-                    tracing::warn!(provider = %provider.config.id, %error, "could not revoke a disconnected identity's grant")
-                }
-            }
-        });
     }
 }
 
