@@ -19,8 +19,9 @@ run: build
 # The Rust suite runs twice, on SQLite and on a throwaway PostgreSQL cluster; the browser
 # suite runs beside such a cluster too (two instances behind nginx share one database). Both
 # Rust passes select the same packages: another selection unifies other features and rebuilds
-# every test binary.
+# every test binary. Clippy goes first, over the whole workspace, and fails on any warning.
 test: build
+	cargo clippy --locked --all-targets -- -D warnings
 	cargo test --locked -p app -p server
 	scripts/throwaway-postgres.sh cargo test --locked -p app -p server
 	cd end2end && ../scripts/throwaway-postgres.sh npx playwright test

@@ -913,6 +913,79 @@ fn id_token_with(provider: &support::StandInProvider, nonce: &str, iss: &str, cl
     provider.sign_jwt(&serde_json::json!({"alg": "RS256", "kid": "test-key-1"}), &all, 0)
 }
 
+/// Google's ID token holds every profile claim Google has (its discovery lists no
+/// `preferred_username`), so userinfo is not asked; an ID token that lacks one is completed
+/// from userinfo as before, with its `sub` checked.
+#[tokio::test]
+async fn userinfo_is_asked_only_for_what_the_id_token_lacks() {
+    use support::provider::SUBJECT;
+    let provider = support::StandInProvider::start().await;
+    let base = provider.issuer();
+    Mock::given(method("GET"))
+        .and(path("/.well-known/openid-configuration"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+            "issuer": base,
+            "authorization_endpoint": format!("{base}/authorize"),
+            "token_endpoint": format!("{base}/token"),
+            "userinfo_endpoint": format!("{base}/userinfo"),
+            "jwks_uri": format!("{base}/jwks"),
+            "response_types_supported": ["code"],
+            "subject_types_supported": ["public"],
+            "id_token_signing_alg_values_supported": ["RS256"],
+            "code_challenge_methods_supported": ["plain", "S256"],
+            "claims_supported": ["aud", "email", "email_verified", "exp", "family_name", "given_name", "iat", "iss", "name", "picture", "sub"],
+        })))
+        .with_priority(1)
+        .mount(&provider.server)
+        .await;
+    let app = TestApp::spawn_from_config(&format!(
+        "[[provider]]\npreset = \"google\"\nclient_id = \"{}\"\nclient_secret = \"{CLIENT_SECRET}\"\nissuer = \"{base}\"\n",
+        support::provider::CLIENT_ID,
+    ))
+    .await;
+    let profile = serde_json::json!({
+        "sub": SUBJECT, "name": "Ada Lovelace", "email": "ada@example.com", "email_verified": true,
+        "picture": "https://lh3.googleusercontent.com/a/ada",
+    });
+
+    let callback = app.begin_with("google", None).await;
+    provider
+        .answer_token_request_with(id_token_with(&provider, &callback.nonce, &base, profile.clone()))
+        .await;
+    let reply = app.finish(&callback).await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert_eq!(
+        reply.body["profile"]["display_name"], "Ada Lovelace",
+        "{}",
+        reply.body
+    );
+    assert_eq!(reply.body["profile"]["email_verified"], true);
+    assert_eq!(
+        reply.body["profile"]["avatar_url"],
+        "https://lh3.googleusercontent.com/a/ada"
+    );
+    assert_eq!(provider.calls_to("/userinfo").await, 0);
+
+    let mut without_picture = profile;
+    without_picture.as_object_mut().unwrap().remove("picture");
+    let callback = app.begin_with("google", None).await;
+    provider
+        .answer_token_request_with(id_token_with(&provider, &callback.nonce, &base, without_picture))
+        .await;
+    provider
+        .answer_userinfo_with(
+            serde_json::json!({"sub": "someone-else", "picture": "https://lh3.googleusercontent.com/a/x"}),
+        )
+        .await;
+    let reply = app.finish(&callback).await;
+    assert_eq!(
+        reply.status, 400,
+        "userinfo of another subject is refused: {}",
+        reply.body
+    );
+    assert_eq!(provider.calls_to("/userinfo").await, 1);
+}
+
 #[tokio::test]
 async fn slack_shows_the_workspace_and_refuses_its_ok_false_errors() {
     use support::provider::SUBJECT;
@@ -1323,7 +1396,7 @@ mod apple {
                 "complete_sign_in",
                 &[
                     ("provider", "apple"),
-                    ("callback_query", &location.split_once('?').unwrap().1),
+                    ("callback_query", location.split_once('?').unwrap().1),
                     ("code_verifier", &callback.verifier),
                 ],
                 &[],
@@ -1353,13 +1426,19 @@ mod apple {
         let disabled = apple.notification("email-disabled", "jti-1");
         assert_eq!(apple.notify(&disabled).await, 200);
         assert_eq!(apple.notify(&disabled).await, 400, "a replay changes nothing");
-        let profile = apple.app.call("load_home", &[], &[session.clone()]).await;
+        let profile = apple
+            .app
+            .call("load_home", &[], std::slice::from_ref(&session))
+            .await;
         assert_eq!(profile.body["user"]["email_verified"], false, "{}", profile.body);
         assert_eq!(
             apple.notify(&apple.notification("email-enabled", "jti-2")).await,
             200
         );
-        let profile = apple.app.call("load_home", &[], &[session.clone()]).await;
+        let profile = apple
+            .app
+            .call("load_home", &[], std::slice::from_ref(&session))
+            .await;
         assert_eq!(profile.body["user"]["email_verified"], true);
 
         // Forged, for another app, or not Apple's at all: refused.
@@ -1388,7 +1467,10 @@ mod apple {
             .unwrap()
             .status();
         assert_eq!(status, 404);
-        let profile = apple.app.call("load_home", &[], &[session.clone()]).await;
+        let profile = apple
+            .app
+            .call("load_home", &[], std::slice::from_ref(&session))
+            .await;
         assert_eq!(profile.body["user"]["display_name"], "Ada", "nothing was deleted");
 
         // The person stops using Sign in with Apple here: the session ends, the grant goes.

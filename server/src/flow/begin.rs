@@ -2,7 +2,7 @@ use app::model::SignInStart;
 
 use super::{FlowError, SignInFlow, return_path};
 use crate::{
-    domain::{CodeChallenge, CodeVerifier, Nonce, SessionId, State, TransactionId},
+    domain::{CodeChallenge, CodeVerifier, Nonce, SessionId, State, TransactionId, now},
     oauth::{oauth1, oauth2},
     providers::{Protocol, protocol::ResponseMode},
     store::transactions::{self, Binding, SignInTransaction},
@@ -99,16 +99,18 @@ impl SignInFlow {
                 (Binding::RequestToken(token), None, url)
             }
         };
-        let tx = SignInTransaction::new(
-            &provider.config.id,
-            provider.config.protocol.issuer(),
+        let tx = SignInTransaction {
+            provider_id: provider.config.id.to_string(),
+            issuer: provider.config.protocol.issuer().to_owned(),
             binding,
             nonce,
-            challenge,
+            code_challenge: challenge,
             return_to,
             link_session,
             held_verifier,
-        );
+            posted_name: None,
+            created_at: now(),
+        };
         let id = TransactionId::generate();
         transactions::insert(&self.db, &id, &tx).await?;
         let start = SignInStart {

@@ -107,7 +107,8 @@ pub async fn exchange_code(
 
     // Microsoft's userinfo is Graph's, which adds nothing the ID token lacks and says nothing
     // of the email's verification.
-    let userinfo_adds = !matches!(settings.dialect, IdTokenDialect::Microsoft(_));
+    let userinfo_adds = !matches!(settings.dialect, IdTokenDialect::Microsoft(_))
+        && !id_token_holds_the_profile(claims, metadata);
     if userinfo_adds && metadata.userinfo_endpoint().is_some() {
         let request = discovered
             .userinfo_client
@@ -127,6 +128,57 @@ pub async fn exchange_code(
             .and_then(|claims| raw_claims::for_display(&claims));
     }
     Ok((identity, tokens))
+}
+
+/// The claims the normalized profile is made of.
+const PROFILE_CLAIMS: [ProfileClaim; 5] = [
+    ProfileClaim::Name,
+    ProfileClaim::PreferredUsername,
+    ProfileClaim::Email,
+    ProfileClaim::EmailVerified,
+    ProfileClaim::Picture,
+];
+
+#[derive(Clone, Copy)]
+enum ProfileClaim {
+    Name,
+    PreferredUsername,
+    Email,
+    EmailVerified,
+    Picture,
+}
+
+impl ProfileClaim {
+    fn name(self) -> &'static str {
+        match self {
+            ProfileClaim::Name => "name",
+            ProfileClaim::PreferredUsername => "preferred_username",
+            ProfileClaim::Email => "email",
+            ProfileClaim::EmailVerified => "email_verified",
+            ProfileClaim::Picture => "picture",
+        }
+    }
+
+    fn in_token(self, claims: &CoreIdTokenClaims) -> bool {
+        match self {
+            ProfileClaim::Name => claims.name().is_some(),
+            ProfileClaim::PreferredUsername => claims.preferred_username().is_some(),
+            ProfileClaim::Email => claims.email().is_some(),
+            ProfileClaim::EmailVerified => claims.email_verified().is_some(),
+            ProfileClaim::Picture => claims.picture().is_some(),
+        }
+    }
+}
+
+/// Whether the verified ID token already holds every profile claim the provider has (those its
+/// discovery lists in `claims_supported`; all of them when it lists none), so userinfo would
+/// add nothing: Google's ID tokens do, and it has no usernames.
+fn id_token_holds_the_profile(claims: &CoreIdTokenClaims, metadata: &Metadata) -> bool {
+    let supported = metadata.claims_supported();
+    PROFILE_CLAIMS
+        .into_iter()
+        .filter(|claim| supported.is_none_or(|names| names.iter().any(|name| name.as_str() == claim.name())))
+        .all(|claim| claim.in_token(claims))
 }
 
 /// Asymmetric algorithms only: an HMAC-signed ID token would be signed with our own client

@@ -9,11 +9,20 @@ use crate::profile::fields::FieldMap;
 #[derive(Debug, Clone)]
 pub enum Protocol {
     Oidc(OidcSettings),
-    OAuth2(OAuth2Settings),
-    OAuth1(OAuth1Settings),
+    // Boxed: their settings are several times the size of OpenID's.
+    OAuth2(Box<OAuth2Settings>),
+    OAuth1(Box<OAuth1Settings>),
 }
 
 impl Protocol {
+    pub fn oauth2(settings: OAuth2Settings) -> Self {
+        Protocol::OAuth2(Box::new(settings))
+    }
+
+    pub fn oauth1(settings: OAuth1Settings) -> Self {
+        Protocol::OAuth1(Box::new(settings))
+    }
+
     /// The namespace of the provider's subjects: identities are keyed by (issuer, subject).
     pub fn issuer(&self) -> &str {
         match self {

@@ -4,7 +4,7 @@ use secrecy::{ExposeSecret, SecretString};
 use sqlx::Row;
 
 use crate::{
-    domain::{CodeChallenge, CodeVerifier, Nonce, ProviderId, State, TransactionId, now},
+    domain::{CodeChallenge, CodeVerifier, Nonce, State, TransactionId, now},
     oauth::oauth1::RequestToken,
 };
 
@@ -57,30 +57,6 @@ impl Binding {
 }
 
 impl SignInTransaction {
-    pub fn new(
-        provider_id: &ProviderId,
-        issuer: &str,
-        binding: Binding,
-        nonce: Option<Nonce>,
-        code_challenge: CodeChallenge,
-        return_to: String,
-        link_session: Option<String>,
-        held_verifier: Option<CodeVerifier>,
-    ) -> Self {
-        Self {
-            provider_id: provider_id.to_string(),
-            issuer: issuer.to_owned(),
-            binding,
-            nonce,
-            code_challenge,
-            return_to,
-            link_session,
-            held_verifier,
-            posted_name: None,
-            created_at: now(),
-        }
-    }
-
     pub fn is_expired(&self, at: i64) -> bool {
         at - self.created_at > LIFETIME_SECS
     }

@@ -62,20 +62,23 @@ fn verified(
     requests: &DataRequests,
     provider_id: &str,
     form: Result<Form<SignedForm>, axum::extract::rejection::FormRejection>,
-) -> Result<(Arc<LiveProvider>, String, String), Response> {
+) -> Result<(Arc<LiveProvider>, String, String), (StatusCode, String)> {
     let provider = requests
         .registry
         .get(provider_id)
         .filter(|p| p.config.brand == Some(Brand::Facebook))
         .cloned()
-        .ok_or_else(|| refuse(StatusCode::NOT_FOUND, "no Facebook provider with this id"))?;
+        .ok_or((
+            StatusCode::NOT_FOUND,
+            "no Facebook provider with this id".to_owned(),
+        ))?;
     let Ok(Form(form)) = form else {
-        return Err(refuse(StatusCode::BAD_REQUEST, "signed_request is missing"));
+        return Err((StatusCode::BAD_REQUEST, "signed_request is missing".to_owned()));
     };
     let secret = provider.config.client_secret.current();
     let user = signed_request::user_of(&form.signed_request, secret.secret(), now()).map_err(|error| {
         tracing::warn!(provider = provider_id, %error, "refused a signed request");
-        refuse(StatusCode::BAD_REQUEST, &error.to_string())
+        (StatusCode::BAD_REQUEST, error.to_string())
     })?;
     Ok((provider, user, form.signed_request))
 }
@@ -87,7 +90,7 @@ async fn delete(
 ) -> Response {
     let (provider, user, signed) = match verified(&requests, &provider_id, form) {
         Ok(verified) => verified,
-        Err(response) => return response,
+        Err((status, problem)) => return refuse(status, &problem),
     };
     // The same request gets the same code, so a retry finds its deletion.
     let code: String = Sha256::digest(signed.as_bytes())[..12]
@@ -128,7 +131,7 @@ async fn deauthorize(
 ) -> Response {
     let (provider, user, _) = match verified(&requests, &provider_id, form) {
         Ok(verified) => verified,
-        Err(response) => return response,
+        Err((status, problem)) => return refuse(status, &problem),
     };
     match deletion_requests::drop_grant(&requests.db, provider.config.protocol.issuer(), &user).await {
         Ok(known) => {

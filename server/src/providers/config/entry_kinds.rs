@@ -117,7 +117,7 @@ pub(super) fn plain_oauth2(
         email_verified: path(fields.email_verified).map_or(EmailTrust::Unknown, EmailTrust::Claim),
         avatar: path(fields.avatar),
     };
-    Ok(Protocol::OAuth2(OAuth2Settings {
+    Ok(Protocol::oauth2(OAuth2Settings {
         issuer,
         authorization_url,
         token_url,

@@ -22,7 +22,7 @@ pub(super) fn protocol(overrides: &Overrides) -> Result<Protocol, String> {
     };
     let token_url = endpoint(&overrides.token_url, "https://discord.com/api/oauth2/token");
     let revocation_url = endpoint_beside(&overrides.revocation_url, &token_url, 0, &["revoke"])?;
-    Ok(Protocol::OAuth2(OAuth2Settings {
+    Ok(Protocol::oauth2(OAuth2Settings {
         issuer: overrides.issuer_or("https://discord.com"),
         authorization_url: endpoint(
             &overrides.authorization_url,

@@ -17,7 +17,7 @@ pub(super) fn protocol(overrides: &Overrides) -> Result<Protocol, String> {
         "fields=id,name,email,picture.type(large)",
     );
     let revocation_url = endpoint_beside(&overrides.revocation_url, &profile_url, 0, &["permissions"])?;
-    Ok(Protocol::OAuth2(OAuth2Settings {
+    Ok(Protocol::oauth2(OAuth2Settings {
         issuer: overrides.issuer_or("https://www.facebook.com"),
         authorization_url: endpoint(
             &overrides.authorization_url,

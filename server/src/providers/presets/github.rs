@@ -19,7 +19,7 @@ pub(super) fn protocol(client_id: &str, overrides: &Overrides) -> Result<Protoco
         1,
         &["applications", client_id, "grant"],
     )?;
-    Ok(Protocol::OAuth2(OAuth2Settings {
+    Ok(Protocol::oauth2(OAuth2Settings {
         issuer: overrides.issuer_or("https://github.com/login/oauth"),
         authorization_url: endpoint(
             &overrides.authorization_url,

@@ -20,7 +20,7 @@ pub(super) fn protocol(overrides: &Overrides) -> Result<Protocol, String> {
         exchange_url: beside(&profile_url, 2, &["access_token"])?,
         refresh_url: beside(&profile_url, 2, &["refresh_access_token"])?,
     };
-    Ok(Protocol::OAuth2(OAuth2Settings {
+    Ok(Protocol::oauth2(OAuth2Settings {
         issuer: overrides.issuer_or("https://www.instagram.com"),
         authorization_url: endpoint(
             &overrides.authorization_url,

@@ -21,7 +21,7 @@ pub(super) fn oauth2(scopes: &[String], overrides: &Overrides) -> Result<Protoco
     };
     let token_url = endpoint(&overrides.token_url, "https://api.x.com/2/oauth2/token");
     let revocation_url = endpoint_beside(&overrides.revocation_url, &token_url, 1, &["revoke"])?;
-    Ok(Protocol::OAuth2(OAuth2Settings {
+    Ok(Protocol::oauth2(OAuth2Settings {
         issuer: overrides.issuer_or("https://x.com"),
         authorization_url: endpoint(&overrides.authorization_url, "https://x.com/i/oauth2/authorize"),
         token_url,
@@ -53,7 +53,7 @@ pub(super) fn oauth1(overrides: &Overrides) -> Result<Protocol, String> {
         2,
         &["1.1", "oauth", "invalidate_token"],
     )?;
-    Ok(Protocol::OAuth1(OAuth1Settings {
+    Ok(Protocol::oauth1(OAuth1Settings {
         issuer: overrides.issuer_or("https://x.com"),
         request_token_url: endpoint(
             &overrides.request_token_url,
