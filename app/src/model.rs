@@ -160,6 +160,8 @@ pub enum LiveFromProvider {
 pub struct ProviderLive {
     pub identity: i64,
     pub live: LiveFromProvider,
+    /// When the provider said it ("14:05:07 UTC"): what it says is kept for a minute.
+    pub as_of: Option<String>,
 }
 
 /// One of the account's live sessions, as the sessions list shows it.

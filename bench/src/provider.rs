@@ -47,6 +47,18 @@ struct ProviderState {
     jwks: Value,
     codes: Mutex<Expiring<PendingCode>>,
     access_tokens: Mutex<Expiring<Person>>,
+    shape: ProfileShape,
+}
+
+/// Where the provider puts the person's profile.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProfileShape {
+    /// Name and email in the ID token, the username only at userinfo, no `claims_supported`:
+    /// the server asks userinfo.
+    UserinfoNeeded,
+    /// As Google: every claim it has (no username) in the ID token, listed in
+    /// `claims_supported`: the server need not ask userinfo.
+    CompleteIdToken,
 }
 
 /// Entries that live for `lifetime` after they were added.
@@ -98,8 +110,13 @@ struct Person {
 }
 
 impl FastProvider {
-    /// Listens on a free port of 127.0.0.1.
+    /// Listens on a free port of 127.0.0.1; the profile needs userinfo.
     pub async fn start() -> std::io::Result<Self> {
+        Self::start_shaped(ProfileShape::UserinfoNeeded).await
+    }
+
+    /// Listens on a free port of 127.0.0.1, putting the profile where `shape` says.
+    pub async fn start_shaped(shape: ProfileShape) -> std::io::Result<Self> {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let address: SocketAddr = listener.local_addr()?;
         let issuer = format!("http://{address}");
@@ -112,6 +129,7 @@ impl FastProvider {
             jwks: key_set,
             codes: Expiring::new(CODE_LIFETIME),
             access_tokens: Expiring::new(ACCESS_TOKEN_LIFETIME),
+            shape,
         });
         let router = Router::new()
             .route("/.well-known/openid-configuration", get(discovery))
@@ -180,7 +198,7 @@ fn unix_now() -> u64 {
 
 async fn discovery(State(state): State<Arc<ProviderState>>) -> Json<Value> {
     let issuer = &state.issuer;
-    Json(json!({
+    let mut document = json!({
         "issuer": issuer,
         "authorization_endpoint": format!("{issuer}/authorize"),
         "token_endpoint": format!("{issuer}/token"),
@@ -193,7 +211,21 @@ async fn discovery(State(state): State<Arc<ProviderState>>) -> Json<Value> {
         "token_endpoint_auth_methods_supported": ["client_secret_basic"],
         "authorization_response_iss_parameter_supported": true,
         "scopes_supported": ["openid", "email", "profile"],
-    }))
+    });
+    if state.shape == ProfileShape::CompleteIdToken {
+        document["claims_supported"] = json!([
+            "aud",
+            "email",
+            "email_verified",
+            "exp",
+            "iat",
+            "iss",
+            "name",
+            "picture",
+            "sub"
+        ]);
+    }
+    Json(document)
 }
 
 async fn jwks(State(state): State<Arc<ProviderState>>) -> Json<Value> {
@@ -332,7 +364,7 @@ fn sign_id_token(state: &ProviderState, pending: &PendingCode) -> Option<String>
     let now = unix_now();
     let subject = &pending.person.subject;
     let header = json!({ "alg": "RS256", "typ": "JWT", "kid": KEY_ID });
-    let claims = json!({
+    let mut claims = json!({
         "iss": state.issuer,
         "sub": subject,
         "aud": CLIENT_ID,
@@ -343,6 +375,9 @@ fn sign_id_token(state: &ProviderState, pending: &PendingCode) -> Option<String>
         "email": format!("{subject}@load.example"),
         "email_verified": true,
     });
+    if state.shape == ProfileShape::CompleteIdToken {
+        claims["picture"] = json!(format!("https://avatars.load.example/{subject}"));
+    }
     let signing_input = format!(
         "{}.{}",
         URL_SAFE_NO_PAD.encode(serde_json::to_vec(&header).ok()?),

@@ -1,13 +1,17 @@
 //! What the dashboard shows of each connected provider, fetched live on the server with the
 //! identity's kept token, the way the tutorials call a provider's API after sign-in. The call
 //! is chosen here from the provider's protocol and preset; nothing the browser sends names a
-//! URL, so this is no proxy.
+//! URL, so this is no proxy. What a provider said is kept for a minute per identity, so
+//! reloading the dashboard does not spend the provider's rate limits.
+
+use std::{collections::HashMap, sync::Mutex};
 
 use app::model::{Brand, LiveFromProvider};
 use secrecy::ExposeSecret;
 use serde_json::Value;
 
 use crate::{
+    domain::now,
     oauth::{self, oauth1, oauth2::with_appsecret_proof},
     provider_http::ProviderHttp,
     providers::Protocol,
@@ -21,8 +25,62 @@ struct LiveCall {
     facts: &'static [(&'static str, &'static str)],
 }
 
+/// How long what a provider said is shown again before it is asked anew (seconds).
+pub const LIVE_FRESH_FOR: i64 = 60;
+/// Past this many identities the memory starts afresh.
+const MAX_KEPT: usize = 10_000;
+
+/// Which identity a provider spoke of: its row and when it was connected, with its account,
+/// so a row id SQLite hands out again after a deletion never finds another person's facts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct LiveKey {
+    pub user_id: i64,
+    pub identity_id: i64,
+    pub connected_at: i64,
+}
+
+/// What providers said lately (their facts only: a failure is asked again next time), and
+/// when.
+#[derive(Default)]
+pub struct LiveMemory {
+    said: Mutex<HashMap<LiveKey, (Vec<(String, String)>, i64)>>,
+}
+
+impl LiveMemory {
+    /// What `provider` said of the identity within the last `LIVE_FRESH_FOR` seconds, else
+    /// what it says now; with the time it said it (Unix seconds) when it said anything.
+    pub async fn live(
+        &self,
+        key: LiveKey,
+        source: &TokenSource,
+        http: &ProviderHttp,
+        provider: &LiveProvider,
+    ) -> (LiveFromProvider, Option<i64>) {
+        let kept = {
+            let said = self.said.lock().unwrap_or_else(|e| e.into_inner());
+            said.get(&key)
+                .filter(|(_, at)| now() - at < LIVE_FRESH_FOR)
+                .cloned()
+        };
+        if let Some((facts, at)) = kept {
+            return (LiveFromProvider::Facts(facts), Some(at));
+        }
+        let answer = live(source, http, provider, key.identity_id).await;
+        let LiveFromProvider::Facts(facts) = &answer else {
+            return (answer, None);
+        };
+        let at = now();
+        let mut said = self.said.lock().unwrap_or_else(|e| e.into_inner());
+        if said.len() >= MAX_KEPT {
+            said.clear();
+        }
+        said.insert(key, (facts.clone(), at));
+        (answer, Some(at))
+    }
+}
+
 /// What `provider` says now about the person of `identity_id`.
-pub async fn live(
+async fn live(
     source: &TokenSource,
     http: &ProviderHttp,
     provider: &LiveProvider,

@@ -213,9 +213,45 @@ async fn a_provider_that_fails_the_live_call_leaves_the_page_working() {
         .mount(&provider.server)
         .await;
     assert_eq!(live_views(&app, &session).await[0]["live"], "Unavailable");
+    assert_eq!(live_views(&app, &session).await[0]["as_of"], Value::Null);
+    let calls = provider.calls_to("/userinfo").await;
     let (status, dashboard) = app.get("/dashboard", std::slice::from_ref(&session)).await;
     assert_eq!(status, 200);
     assert!(dashboard.contains("could not be reached just now"), "{dashboard}");
+    assert_eq!(
+        provider.calls_to("/userinfo").await,
+        calls + 1,
+        "a failure is asked again"
+    );
+}
+
+/// What a provider said is shown again for a minute, saying when it was said; a failure is
+/// not kept, so the next load asks again.
+#[tokio::test]
+async fn reloading_the_dashboard_within_a_minute_asks_the_provider_once() {
+    let provider = StandInProvider::start().await;
+    let app = TestApp::spawn(&provider.issuer()).await;
+    let session = sign_in_with_a_grant_about_to_expire(&app, &provider).await;
+    answer_refreshes_with(&provider, rotated_grant()).await;
+    answer_userinfo_for(&provider, "second-access-token", "Ada Lovelace").await;
+    let userinfo_calls = provider.calls_to("/userinfo").await;
+
+    let first = live_views(&app, &session).await;
+    expect_facts(&first);
+    let as_of = first[0]["as_of"]
+        .as_str()
+        .expect("the time the provider said it")
+        .to_owned();
+    assert!(as_of.ends_with(" UTC"), "{as_of}");
+    for _ in 0..3 {
+        let again = live_views(&app, &session).await;
+        expect_facts(&again);
+        assert_eq!(again[0]["as_of"], as_of.as_str());
+    }
+    let (status, dashboard) = app.get("/dashboard", std::slice::from_ref(&session)).await;
+    assert_eq!(status, 200);
+    assert!(dashboard.contains(&format!("As of {as_of}")), "{dashboard}");
+    assert_eq!(provider.calls_to("/userinfo").await, userinfo_calls + 1);
 }
 
 #[tokio::test]

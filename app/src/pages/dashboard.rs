@@ -48,11 +48,11 @@ fn Connected(connected: ConnectedAccount, live: LiveViews) -> impl IntoView {
     let name = connected.provider_name.clone();
     let now = move || {
         live.get().map(|views| {
-            let view = views
+            let (view, as_of) = views
                 .ok()
                 .and_then(|views| views.into_iter().find(|v| v.identity == identity))
-                .map_or(LiveFromProvider::Unavailable, |v| v.live);
-            view! { <Live name=name.clone() live=view /> }
+                .map_or((LiveFromProvider::Unavailable, None), |v| (v.live, v.as_of));
+            view! { <Live name=name.clone() live=view as_of /> }
         })
     };
     view! {
@@ -66,20 +66,22 @@ fn Connected(connected: ConnectedAccount, live: LiveViews) -> impl IntoView {
     }
 }
 
-/// What one provider says now, or why it cannot be shown; nothing for providers without a
-/// live call.
+/// What one provider says now (as of when it said it: it is asked at most once a minute), or
+/// why it cannot be shown; nothing for providers without a live call.
 #[component]
-fn Live(name: String, live: LiveFromProvider) -> impl IntoView {
+fn Live(name: String, live: LiveFromProvider, as_of: Option<String>) -> impl IntoView {
     match live {
         LiveFromProvider::Facts(facts) if facts.is_empty() => {
-            view! { <p class="live muted">{format!("{name} shares nothing more with this app.")}</p> }.into_any()
+            view! { <p class="live muted">{format!("{name} shares nothing more with this app.")}</p> }
+                .into_any()
         }
         LiveFromProvider::Facts(facts) => {
             let facts = facts
                 .into_iter()
                 .map(|(label, value)| view! { <div><dt>{label}</dt><dd>{value}</dd></div> })
                 .collect_view();
-            view! { <dl class="live" aria-label=format!("Now at {name}")>{facts}</dl> }.into_any()
+            let as_of = as_of.map(|time| view! { <p class="as-of muted">{format!("As of {time}; asked again after a minute")}</p> });
+            view! { <dl class="live" aria-label=format!("Now at {name}")>{facts}</dl> {as_of} }.into_any()
         }
         LiveFromProvider::ReconnectNeeded => view! {
             <p class="live alert">

@@ -4,6 +4,8 @@
 
 use std::{path::PathBuf, time::Duration};
 
+use bench::provider::ProfileShape;
+
 use crate::forward_auth_check::CHECK_PATH;
 
 const USAGE: &str = "\
@@ -16,6 +18,8 @@ usage: signin-bench [--clients 1,8,64,256] [--sign-ins 2000] [--returning N] [--
   --server       the server binary (default target/release/server)
   --site-root    the built site (default target/site)
   --server-env NAME=VALUE  a setting for the server, repeatable (e.g. RUST_LOG=warn)
+  --complete-id-tokens  the provider puts the whole profile in the ID token, as Google does,
+                 so the server does not ask userinfo (default: the username is only there)
 After the sign-in rows, the forward-auth check against an axum hello-world:
   --check-only         only that section
   --no-check           leave it out
@@ -40,6 +44,7 @@ pub(crate) struct Options {
     pub(crate) server: PathBuf,
     pub(crate) site_root: PathBuf,
     pub(crate) server_env: Vec<(String, String)>,
+    pub(crate) profile_shape: ProfileShape,
     pub(crate) check: CheckOptions,
 }
 
@@ -69,6 +74,7 @@ pub(crate) fn parse_options() -> Result<Options, String> {
         server: PathBuf::from("target/release/server"),
         site_root: PathBuf::from("target/site"),
         server_env: Vec::new(),
+        profile_shape: ProfileShape::UserinfoNeeded,
         check: CheckOptions {
             run: true,
             only: false,
@@ -121,6 +127,7 @@ pub(crate) fn parse_options() -> Result<Options, String> {
                     .ok_or_else(|| format!("--server-env: {setting:?} is not NAME=VALUE"))?;
                 options.server_env.push((name.to_owned(), value.to_owned()));
             }
+            "--complete-id-tokens" => options.profile_shape = ProfileShape::CompleteIdToken,
             "--check-only" => options.check.only = true,
             "--no-check" => options.check.run = false,
             "--check-seconds" => options.check.seconds = number(value()?)?.max(1),

@@ -29,7 +29,7 @@ pub(crate) struct Rig {
 /// Starts the provider and the server (`options.server`, with `site_root` and `server_env`)
 /// on a new temporary database, and signs in `WARM_UP_SIGN_INS` new people one at a time.
 pub(crate) async fn start(options: &Options) -> Result<Rig, String> {
-    let provider = FastProvider::start()
+    let provider = FastProvider::start_shaped(options.profile_shape)
         .await
         .map_err(|e| format!("cannot start the provider: {e}"))?;
     let data = tempfile::tempdir().map_err(|e| format!("cannot make a temporary folder: {e}"))?;

@@ -1,5 +1,5 @@
-//! The dashboard's server function: what each connected provider says right now, asked with
-//! the kept grant.
+//! The dashboard's server function: what each connected provider says, asked with the kept
+//! grant at most once a minute per identity.
 
 use app::{
     api::HttpExchange,
@@ -8,7 +8,7 @@ use app::{
 };
 
 use super::{Backend, internal};
-use crate::{provider_api, store::accounts};
+use crate::{provider_api::LiveKey, store::accounts};
 
 impl Backend {
     pub(super) async fn live_from_providers(
@@ -16,23 +16,37 @@ impl Backend {
         http: &HttpExchange,
     ) -> Result<Vec<ProviderLive>, AuthError> {
         let (_, session) = self.signed_in(http).await?;
+        let session = &session;
         let identities = accounts::identities_of(&self.flow.db, session.user_id)
             .await
             .map_err(internal)?;
         // All providers are asked at once: a slow one delays the page by its own time only.
         let asks = identities.into_iter().map(|identity| async move {
-            let live = match self.flow.registry.get(&identity.provider_id) {
+            let key = LiveKey {
+                user_id: session.user_id,
+                identity_id: identity.id,
+                connected_at: identity.created_at,
+            };
+            let (live, said_at) = match self.flow.registry.get(&identity.provider_id) {
                 Some(provider) => {
-                    provider_api::live(&self.tokens, &self.flow.http, provider, identity.id).await
+                    self.live_memory
+                        .live(key, &self.tokens, &self.flow.http, provider)
+                        .await
                 }
-                None => LiveFromProvider::NotOffered,
+                None => (LiveFromProvider::NotOffered, None),
             };
             ProviderLive {
                 identity: identity.id,
                 live,
+                as_of: said_at.and_then(clock_time),
             }
         });
         let views = futures::future::join_all(asks).await;
         Ok(views)
     }
+}
+
+/// Unix seconds as the time of day the dashboard says the facts are from.
+fn clock_time(at: i64) -> Option<String> {
+    chrono::DateTime::from_timestamp(at, 0).map(|time| time.format("%H:%M:%S UTC").to_string())
 }

@@ -24,6 +24,7 @@ use super::{
 use crate::{
     domain::{SessionId, TransactionId},
     flow::{Purpose, SignInFlow},
+    provider_api::LiveMemory,
     store::{
         audit::Seen,
         session_cache::SessionCache,
@@ -41,6 +42,8 @@ pub struct Backend {
     session_cookie: SessionCookie,
     /// What the forward-auth check remembers, forgotten whenever a session ends here.
     sessions: Arc<SessionCache>,
+    /// What providers said lately, for the dashboard.
+    live_memory: LiveMemory,
 }
 
 /// What the backend is made of besides the flow.
@@ -65,6 +68,7 @@ impl Backend {
             app_url,
             session_cookie,
             sessions,
+            live_memory: LiveMemory::default(),
         }
     }
 
