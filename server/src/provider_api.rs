@@ -39,11 +39,13 @@ pub struct LiveKey {
     pub connected_at: i64,
 }
 
-/// What providers said lately (their facts only: a failure is asked again next time), and
-/// when.
+/// The labelled facts a provider said, and when (Unix seconds).
+type Said = (Vec<(String, String)>, i64);
+
+/// What providers said lately (their facts only: a failure is asked again next time).
 #[derive(Default)]
 pub struct LiveMemory {
-    said: Mutex<HashMap<LiveKey, (Vec<(String, String)>, i64)>>,
+    said: Mutex<HashMap<LiveKey, Said>>,
 }
 
 impl LiveMemory {
