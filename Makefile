@@ -34,9 +34,11 @@ size: build
 
 # Load benchmark (not a test): full sign-ins at 1, 8, 64 and 256 clients at once against the
 # release server and a fast loopback OpenID provider; prints rate, server CPU per sign-in,
-# latency, errors and memory. Then the forward-auth check (`GET /auth/check`, signed in) on 16
-# keep-alive connections next to an axum hello-world (bench's `hello-world` binary) in the
-# same run; `target/release/signin-bench --check-only` runs just that.
+# latency, errors and memory. Then the forward-auth check (`GET /auth/check`, signed in) and
+# the pages (`/` signed out and in, `/dashboard`, `/account`) on 16 keep-alive connections next
+# to an axum hello-world (bench's `hello-world` binary) in the same run, each with its share of
+# hello-world's rate; `target/release/signin-bench --check-only` (or `--pages-only`) runs just
+# those rows.
 bench: build
 	cargo build --release --locked -p bench
 	target/release/signin-bench --clients 1,8,64,256 --sign-ins 2000

@@ -9,7 +9,7 @@ use bench::provider::ProfileShape;
 use crate::forward_auth_check::CHECK_PATH;
 
 const USAGE: &str = "\
-usage: signin-bench [--clients 1,8,64,256] [--sign-ins 2000] [--returning N] [--check-only]
+usage: signin-bench [--clients 1,8,64,256] [--sign-ins 2000] [--returning N] [--check-only | --pages-only]
        signin-bench --soak SECONDS [--rate PER_SECOND] [--clients MAX_IN_FLIGHT]
   --clients      clients at once, one row each (soak: the most sign-ins in flight)
   --sign-ins     sign-ins per row
@@ -20,18 +20,20 @@ usage: signin-bench [--clients 1,8,64,256] [--sign-ins 2000] [--returning N] [--
   --server-env NAME=VALUE  a setting for the server, repeatable (e.g. RUST_LOG=warn)
   --complete-id-tokens  the provider puts the whole profile in the ID token, as Google does,
                  so the server does not ask userinfo (default: the username is only there)
-After the sign-in rows, the forward-auth check against an axum hello-world:
-  --check-only         only that section
-  --no-check           leave it out
-  --check-seconds S    measured seconds per target (default 10)...
-  --check-rounds N     ...in N rounds, the check and hello-world taking turns (default 5);
-                       each target warms up for 2 s before its first round
+After the sign-in rows, the forward-auth check and the pages (/ signed out and signed in,
+/dashboard, /account) on keep-alive connections beside an axum hello-world:
+  --check-only         only the check's row (with hello-world's)
+  --pages-only         only the pages' rows (with hello-world's)
+  --no-check, --no-pages  leave those rows out
+  --check-seconds S    measured seconds per row (default 10)...
+  --check-rounds N     ...in N rounds, the rows taking turns (default 5); each row warms up
+                       for 2 s before its first round
   --check-connections N  keep-alive connections (default 16)
   --hello-world PATH   the hello-world binary (default target/release/hello-world)
   --check-path PATH --check-status CODE  try the driver on another endpoint (say /healthz
                        200); the probes of the check's contract are then left out
-Exits 1 when any sign-in failed, any check answered other than 202 (or, in a soak, memory
-was not flat), 2 on a usage error.";
+Exits 1 when any sign-in failed, any check answered other than 202, any page other than 200
+(or, in a soak, memory was not flat), 2 on a usage error.";
 
 /// What to run, against which binaries.
 #[derive(Clone)]
@@ -45,22 +47,30 @@ pub(crate) struct Options {
     pub(crate) site_root: PathBuf,
     pub(crate) server_env: Vec<(String, String)>,
     pub(crate) profile_shape: ProfileShape,
-    pub(crate) check: CheckOptions,
+    pub(crate) keep_alive: KeepAliveOptions,
 }
 
-/// The forward-auth check section's flags.
+/// The keep-alive section's flags: which rows, and how they are measured.
 #[derive(Clone)]
-pub(crate) struct CheckOptions {
-    /// Run the forward-auth section (after the sign-in rows)...
-    pub(crate) run: bool,
-    /// ...and nothing else.
+pub(crate) struct KeepAliveOptions {
+    /// The forward-auth check's row...
+    pub(crate) check: bool,
+    /// ...the pages' rows...
+    pub(crate) pages: bool,
+    /// ...and no sign-in rows.
     pub(crate) only: bool,
     pub(crate) seconds: u32,
     pub(crate) rounds: u32,
     pub(crate) connections: u32,
     pub(crate) hello_world: PathBuf,
-    pub(crate) path: String,
-    pub(crate) status: u16,
+    pub(crate) check_path: String,
+    pub(crate) check_status: u16,
+}
+
+impl KeepAliveOptions {
+    pub(crate) fn any_rows(&self) -> bool {
+        self.check || self.pages
+    }
 }
 
 /// The options from this process's arguments; `--help` prints the usage and exits.
@@ -75,15 +85,16 @@ pub(crate) fn parse_options() -> Result<Options, String> {
         site_root: PathBuf::from("target/site"),
         server_env: Vec::new(),
         profile_shape: ProfileShape::UserinfoNeeded,
-        check: CheckOptions {
-            run: true,
+        keep_alive: KeepAliveOptions {
+            check: true,
+            pages: true,
             only: false,
             seconds: 10,
             rounds: 5,
             connections: 16,
             hello_world: PathBuf::from("target/release/hello-world"),
-            path: CHECK_PATH.into(),
-            status: 202,
+            check_path: CHECK_PATH.into(),
+            check_status: 202,
         },
     };
     let mut args = std::env::args().skip(1);
@@ -128,30 +139,38 @@ pub(crate) fn parse_options() -> Result<Options, String> {
                 options.server_env.push((name.to_owned(), value.to_owned()));
             }
             "--complete-id-tokens" => options.profile_shape = ProfileShape::CompleteIdToken,
-            "--check-only" => options.check.only = true,
-            "--no-check" => options.check.run = false,
-            "--check-seconds" => options.check.seconds = number(value()?)?.max(1),
-            "--check-rounds" => options.check.rounds = number(value()?)?.max(1),
-            "--check-connections" => options.check.connections = number(value()?)?.max(1),
-            "--hello-world" => options.check.hello_world = value()?.into(),
-            "--check-path" => options.check.path = value()?,
+            "--check-only" => {
+                options.keep_alive.only = true;
+                options.keep_alive.pages = false;
+            }
+            "--pages-only" => {
+                options.keep_alive.only = true;
+                options.keep_alive.check = false;
+            }
+            "--no-check" => options.keep_alive.check = false,
+            "--no-pages" => options.keep_alive.pages = false,
+            "--check-seconds" => options.keep_alive.seconds = number(value()?)?.max(1),
+            "--check-rounds" => options.keep_alive.rounds = number(value()?)?.max(1),
+            "--check-connections" => options.keep_alive.connections = number(value()?)?.max(1),
+            "--hello-world" => options.keep_alive.hello_world = value()?.into(),
+            "--check-path" => options.keep_alive.check_path = value()?,
             "--check-status" => {
                 let status = value()?;
-                options.check.status = status
+                options.keep_alive.check_status = status
                     .parse()
                     .map_err(|_| format!("--check-status: {status:?} is not a status code"))?
             }
             other => return Err(format!("unknown option {other}\n{USAGE}")),
         }
     }
-    if options.check.only && !options.check.run {
-        return Err("--check-only and --no-check leave nothing to run".into());
+    if options.keep_alive.only && !options.keep_alive.any_rows() {
+        return Err("those flags leave no keep-alive row to run".into());
     }
-    let checking = options.soak.is_none() && options.check.run;
-    if checking && !options.check.hello_world.is_file() {
+    let keep_alive = options.soak.is_none() && options.keep_alive.any_rows();
+    if keep_alive && !options.keep_alive.hello_world.is_file() {
         return Err(format!(
             "no hello-world binary at {} (run `cargo build --release --locked -p bench` first, or `make bench`)",
-            options.check.hello_world.display()
+            options.keep_alive.hello_world.display()
         ));
     }
     if !options.server.is_file() {
