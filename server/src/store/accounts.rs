@@ -54,7 +54,7 @@ pub async fn identities_of(db: &Database, user_id: i64) -> Result<Vec<ConnectedI
          FROM identities WHERE user_id = $1 ORDER BY created_at, id",
     )
     .bind(user_id)
-    .fetch_all(db.reader())
+    .fetch_all(&mut *db.reader().await?)
     .await?;
     Ok(rows
         .iter()

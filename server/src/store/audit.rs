@@ -63,7 +63,7 @@ pub async fn history(db: &Database, user_id: i64, limit: i64) -> Result<Vec<Even
     )
     .bind(user_id)
     .bind(limit)
-    .fetch_all(db.reader())
+    .fetch_all(&mut *db.reader().await?)
     .await?;
     rows.iter()
         .map(|row| {

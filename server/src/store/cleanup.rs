@@ -33,13 +33,13 @@ pub async fn delete_expired(
     let expired_transactions: Vec<String> =
         sqlx::query_scalar("SELECT id_digest FROM sign_in_transactions WHERE created_at < $1")
             .bind(at - transactions::LIFETIME_SECS)
-            .fetch_all(db.reader())
+            .fetch_all(&mut *db.reader().await?)
             .await?;
     let expired_sessions: Vec<String> =
         sqlx::query_scalar("SELECT id_digest FROM sessions WHERE created_at < $1 OR last_seen_at < $2")
             .bind(at - sessions::ABSOLUTE_SECS)
             .bind(at - sessions::IDLE_SECS)
-            .fetch_all(db.reader())
+            .fetch_all(&mut *db.reader().await?)
             .await?;
     let logout_tokens = sqlx::query("DELETE FROM logout_tokens_seen WHERE expires_at < $1")
         .bind(at)

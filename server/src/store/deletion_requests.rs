@@ -41,7 +41,7 @@ pub async fn delete_identity(
 pub async fn done_at(db: &Database, code: &str) -> Result<Option<i64>, sqlx::Error> {
     sqlx::query_scalar("SELECT requested_at FROM deletion_requests WHERE code = $1")
         .bind(code)
-        .fetch_optional(db.reader())
+        .fetch_optional(&mut *db.reader().await?)
         .await
 }
 

@@ -9,12 +9,12 @@ use super::{Database, flag};
 
 /// Everything kept about the account `user_id`; `None` when there is no such account.
 pub async fn of_user(db: &Database, user_id: i64) -> Result<Option<Value>, sqlx::Error> {
-    let reader = db.reader();
+    let mut reader = db.reader().await?;
     let Some(user) = sqlx::query(
         "SELECT display_name, email, email_verified, avatar_url, created_at FROM users WHERE id = $1",
     )
     .bind(user_id)
-    .fetch_optional(reader)
+    .fetch_optional(&mut *reader)
     .await?
     else {
         return Ok(None);
@@ -25,20 +25,20 @@ pub async fn of_user(db: &Database, user_id: i64) -> Result<Option<Value>, sqlx:
          FROM identities WHERE user_id = $1 ORDER BY created_at, id",
     )
     .bind(user_id)
-    .fetch_all(reader)
+    .fetch_all(&mut *reader)
     .await?;
     let sessions = sqlx::query(
         "SELECT browser, created_at, last_seen_at FROM sessions WHERE user_id = $1 ORDER BY created_at",
     )
     .bind(user_id)
-    .fetch_all(reader)
+    .fetch_all(&mut *reader)
     .await?;
     let history = sqlx::query(
         "SELECT at, provider_id, outcome, browser, network FROM sign_in_events
          WHERE user_id = $1 ORDER BY at, id",
     )
     .bind(user_id)
-    .fetch_all(reader)
+    .fetch_all(&mut *reader)
     .await?;
     Ok(Some(json!({
         "account": {

@@ -12,6 +12,10 @@
 //! with `SQLITE_BUSY_SNAPSHOT`). Reads have their own connections, which WAL runs beside the
 //! writer. PostgreSQL takes row locks, so there both roles share one pool of several
 //! connections.
+//!
+//! SQLite's connections are kept out of sqlx's pool: the pool pings each connection given back
+//! to it, and for SQLite a ping is one more hand-off to the connection's worker thread, as
+//! costly as the statement it follows.
 
 pub mod accounts;
 pub mod apple_events;
@@ -31,7 +35,10 @@ pub mod users;
 
 use std::{
     ops::{Deref, DerefMut},
-    sync::Arc,
+    sync::{
+        Arc,
+        atomic::{AtomicUsize, Ordering},
+    },
     time::Duration,
 };
 
@@ -44,13 +51,13 @@ use tokio::sync::{Mutex, OwnedMutexGuard};
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
 
-const SQLITE_READ_CONNECTIONS: u32 = 4;
+const SQLITE_READ_CONNECTIONS: usize = 4;
 const POSTGRES_CONNECTIONS: u32 = 16;
 /// How long `/readyz` waits for the database before calling it unreachable.
 const READY_TIMEOUT: Duration = Duration::from_secs(1);
-/// How long a write waits for SQLite's writing connection before it fails (as long as sqlx's
-/// pools wait for a connection).
-const WRITER_WAIT: Duration = Duration::from_secs(30);
+/// How long a statement waits for one of SQLite's connections before it fails (as long as
+/// sqlx's pools wait for a connection).
+const CONNECTION_WAIT: Duration = Duration::from_secs(30);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Engine {
@@ -73,28 +80,37 @@ impl Engine {
 #[derive(Clone)]
 pub struct Database {
     writer: Writer,
-    reader: AnyPool,
+    reader: Reader,
 }
 
 /// Where writes go.
 #[derive(Clone)]
 enum Writer {
-    /// SQLite's one writing connection. It is kept out of a pool because sqlx's pool pings each
-    /// connection given back to it, and for SQLite a ping is one more hand-off to the
-    /// connection's worker thread: three per sign-in.
+    /// SQLite's one writing connection.
     Sole(Arc<Mutex<AnyConnection>>),
     /// PostgreSQL's pool, which reads share (as does an in-memory SQLite database's one
     /// connection).
     Pool(AnyPool),
 }
 
-/// A connection that writes, held until dropped.
-pub enum WriteConnection {
+/// Where reads go.
+#[derive(Clone)]
+enum Reader {
+    /// SQLite's read-only connections; a read takes a free one, or waits for the next in turn.
+    Sole {
+        connections: Arc<[Arc<Mutex<AnyConnection>>]>,
+        turn: Arc<AtomicUsize>,
+    },
+    Pool(AnyPool),
+}
+
+/// A connection held until dropped.
+pub enum HeldConnection {
     Sole(OwnedMutexGuard<AnyConnection>),
     Pooled(PoolConnection<Any>),
 }
 
-impl Deref for WriteConnection {
+impl Deref for HeldConnection {
     type Target = AnyConnection;
 
     fn deref(&self) -> &AnyConnection {
@@ -105,7 +121,7 @@ impl Deref for WriteConnection {
     }
 }
 
-impl DerefMut for WriteConnection {
+impl DerefMut for HeldConnection {
     fn deref_mut(&mut self) -> &mut AnyConnection {
         match self {
             Self::Sole(connection) => connection,
@@ -114,7 +130,7 @@ impl DerefMut for WriteConnection {
     }
 }
 
-impl WriteConnection {
+impl HeldConnection {
     /// A write transaction. Its first statement must write (see the module comment).
     pub async fn begin(&mut self) -> Result<Transaction<'_>, sqlx::Error> {
         Connection::begin(&mut **self).await
@@ -149,7 +165,7 @@ impl Database {
             SQLITE_MIGRATIONS.run(&pool).await?;
             return Ok(Self {
                 writer: Writer::Pool(pool.clone()),
-                reader: pool,
+                reader: Reader::Pool(pool),
             });
         }
         if let Some(dir) = sqlite_parent_dir(url) {
@@ -165,15 +181,17 @@ impl Database {
             .execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA secure_delete = ON;")
             .await?;
         SQLITE_MIGRATIONS.run(&mut writer).await?;
-        // A connection is checked when it fails, not pinged before every use.
-        let reader = AnyPoolOptions::new()
-            .max_connections(SQLITE_READ_CONNECTIONS)
-            .test_before_acquire(false)
-            .connect(&with_sqlite_mode(url, "ro"))
-            .await?;
+        let mut connections = Vec::with_capacity(SQLITE_READ_CONNECTIONS);
+        for _ in 0..SQLITE_READ_CONNECTIONS {
+            let reader = AnyConnection::connect(&with_sqlite_mode(url, "ro")).await?;
+            connections.push(Arc::new(Mutex::new(reader)));
+        }
         Ok(Self {
             writer: Writer::Sole(Arc::new(Mutex::new(writer))),
-            reader,
+            reader: Reader::Sole {
+                connections: connections.into(),
+                turn: Arc::default(),
+            },
         })
     }
 
@@ -186,18 +204,45 @@ impl Database {
         POSTGRES_MIGRATIONS.run(&pool).await?;
         Ok(Self {
             writer: Writer::Pool(pool.clone()),
-            reader: pool,
+            reader: Reader::Pool(pool),
         })
     }
 
     /// A connection for statements that write. On SQLite, writes wait here for one another.
-    pub async fn writer(&self) -> Result<WriteConnection, sqlx::Error> {
+    pub async fn writer(&self) -> Result<HeldConnection, sqlx::Error> {
         match &self.writer {
-            Writer::Sole(connection) => tokio::time::timeout(WRITER_WAIT, connection.clone().lock_owned())
-                .await
-                .map(WriteConnection::Sole)
-                .map_err(|_| sqlx::Error::PoolTimedOut),
-            Writer::Pool(pool) => pool.acquire().await.map(WriteConnection::Pooled),
+            Writer::Sole(connection) => held(connection).await,
+            Writer::Pool(pool) => pool.acquire().await.map(HeldConnection::Pooled),
+        }
+    }
+
+    /// A connection for statements that only read.
+    pub async fn reader(&self) -> Result<HeldConnection, sqlx::Error> {
+        match &self.reader {
+            Reader::Sole { connections, turn } => {
+                let free = connections
+                    .iter()
+                    .find_map(|connection| connection.clone().try_lock_owned().ok());
+                match free {
+                    Some(connection) => Ok(HeldConnection::Sole(connection)),
+                    None => {
+                        let next = turn.fetch_add(1, Ordering::Relaxed) % connections.len();
+                        held(&connections[next]).await
+                    }
+                }
+            }
+            Reader::Pool(pool) => pool.acquire().await.map(HeldConnection::Pooled),
+        }
+    }
+
+    /// Closes the pools (PostgreSQL's, an in-memory database's), after which their statements
+    /// fail; SQLite's file connections close when the last clone of this is dropped.
+    pub async fn close(&self) {
+        if let Reader::Pool(pool) = &self.reader {
+            pool.close().await;
+        }
+        if let Writer::Pool(pool) = &self.writer {
+            pool.close().await;
         }
     }
 
@@ -214,16 +259,19 @@ impl Database {
         Ok(())
     }
 
-    /// For statements that only read.
-    pub fn reader(&self) -> &AnyPool {
-        &self.reader
-    }
-
     /// Whether the database answers a query within a second.
     pub async fn is_reachable(&self) -> bool {
-        let ping = sqlx::query("SELECT 1").execute(&self.reader);
+        let ping = async { sqlx::query("SELECT 1").execute(&mut *self.reader().await?).await };
         matches!(tokio::time::timeout(READY_TIMEOUT, ping).await, Ok(Ok(_)))
     }
+}
+
+/// `connection`, once no other task holds it.
+async fn held(connection: &Arc<Mutex<AnyConnection>>) -> Result<HeldConnection, sqlx::Error> {
+    tokio::time::timeout(CONNECTION_WAIT, connection.clone().lock_owned())
+        .await
+        .map(HeldConnection::Sole)
+        .map_err(|_| sqlx::Error::PoolTimedOut)
 }
 
 /// An SQLite URL with its `mode` parameter (`rwc`: read, write and create; `ro`: read only)

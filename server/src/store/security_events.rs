@@ -170,7 +170,7 @@ pub async fn standing(
         sqlx::query_as("SELECT user_id, suspended_at FROM identities WHERE issuer = $1 AND subject = $2")
             .bind(issuer)
             .bind(subject)
-            .fetch_optional(db.reader())
+            .fetch_optional(&mut *db.reader().await?)
             .await?;
     Ok(row.map(|(user_id, suspended_at)| (user_id, suspended_at.is_some())))
 }

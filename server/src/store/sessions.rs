@@ -80,7 +80,7 @@ pub async fn profile(db: &super::Database, id: &SessionId) -> Result<Option<Sess
          WHERE s.id_digest = $1",
     )
     .bind(id.digest())
-    .fetch_optional(db.reader())
+    .fetch_optional(&mut *db.reader().await?)
     .await?;
     let Some(row) = row else { return Ok(None) };
     let created_at: i64 = row.get("created_at");
@@ -124,7 +124,7 @@ pub async fn count_active(db: &super::Database, at: i64) -> Result<i64, sqlx::Er
     sqlx::query_scalar("SELECT COUNT(*) FROM sessions WHERE created_at >= $1 AND last_seen_at >= $2")
         .bind(at - ABSOLUTE_SECS)
         .bind(at - IDLE_SECS)
-        .fetch_one(db.reader())
+        .fetch_one(&mut *db.reader().await?)
         .await
 }
 
@@ -139,7 +139,7 @@ pub async fn list_for_user(db: &super::Database, user_id: i64) -> Result<Vec<Ses
     .bind(user_id)
     .bind(at - ABSOLUTE_SECS)
     .bind(at - IDLE_SECS)
-    .fetch_all(db.reader())
+    .fetch_all(&mut *db.reader().await?)
     .await?;
     Ok(rows
         .iter()

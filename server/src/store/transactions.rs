@@ -105,7 +105,7 @@ pub async fn is_held_by_server(db: &super::Database, id: &TransactionId) -> Resu
         "SELECT COUNT(*) FROM sign_in_transactions WHERE id_digest = $1 AND code_verifier IS NOT NULL",
     )
     .bind(id.digest())
-    .fetch_one(db.reader())
+    .fetch_one(&mut *db.reader().await?)
     .await?;
     Ok(held > 0)
 }

@@ -66,7 +66,7 @@ pub async fn kept_name(
     )
     .bind(issuer)
     .bind(subject)
-    .fetch_optional(db.reader())
+    .fetch_optional(&mut *db.reader().await?)
     .await
 }
 

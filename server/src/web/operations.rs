@@ -103,7 +103,7 @@ mod tests {
     async fn readyz_is_503_when_the_database_does_not_answer() {
         let db = Database::connect("sqlite::memory:").await.unwrap();
         assert_eq!(readyz_of(db.clone()).await.0, StatusCode::OK);
-        db.reader().close().await;
+        db.close().await;
         let (status, report) = readyz_of(db).await;
         assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
         assert_eq!(report["ready"], false);
