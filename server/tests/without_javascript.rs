@@ -73,23 +73,41 @@ async fn a_plain_form_signs_in_and_out() {
     let provider = StandInProvider::start().await;
     let app = TestApp::spawn(&provider.issuer()).await;
 
-    let (authorization, binding) = start(&app, &[("provider", "acme"), ("return_to", "/dashboard?tab=x")], &[]).await;
-    assert!(authorization.as_str().starts_with(&provider.issuer()), "{authorization}");
+    let (authorization, binding) = start(
+        &app,
+        &[("provider", "acme"), ("return_to", "/dashboard?tab=x")],
+        &[],
+    )
+    .await;
+    assert!(
+        authorization.as_str().starts_with(&provider.issuer()),
+        "{authorization}"
+    );
     assert_eq!(param(&authorization, "code_challenge_method"), "S256");
     let challenge = param(&authorization, "code_challenge");
     assert_eq!(challenge.len(), 43);
 
-    provider.answer_valid_sign_in(&param(&authorization, "nonce")).await;
-    let callback = format!("/auth/callback/acme?code=c&state={}", param(&authorization, "state"));
+    provider
+        .answer_valid_sign_in(&param(&authorization, "nonce"))
+        .await;
+    let callback = format!(
+        "/auth/callback/acme?code=c&state={}",
+        param(&authorization, "state")
+    );
     let finished = open(&app, &callback, std::slice::from_ref(&binding)).await;
     assert_eq!(finished.status(), 303, "{:?}", finished.text().await);
     assert_eq!(location(&finished), "/dashboard?tab=x");
     let session = cookie(&finished, "__Host-session").expect("a session cookie");
-    assert_eq!(cookie(&finished, "__Host-sign-in").as_deref(), Some("__Host-sign-in="));
+    assert_eq!(
+        cookie(&finished, "__Host-sign-in").as_deref(),
+        Some("__Host-sign-in=")
+    );
 
     // The server sent its own verifier, the one behind the challenge the provider saw.
     let token_request = provider.last_call_to("/token").await.unwrap();
-    let sent: Vec<(String, String)> = url::form_urlencoded::parse(&token_request.body).into_owned().collect();
+    let sent: Vec<(String, String)> = url::form_urlencoded::parse(&token_request.body)
+        .into_owned()
+        .collect();
     let verifier = &sent.iter().find(|(k, _)| k == "code_verifier").unwrap().1;
     assert_eq!(app::pkce::challenge_s256(verifier), challenge);
 
@@ -126,14 +144,30 @@ async fn a_refused_callback_shows_why_and_signs_no_one_in() {
     let provider = StandInProvider::start().await;
     let app = TestApp::spawn(&provider.issuer()).await;
     let (authorization, binding) = start(&app, &[("provider", "acme")], &[]).await;
-    provider.answer_valid_sign_in(&param(&authorization, "nonce")).await;
+    provider
+        .answer_valid_sign_in(&param(&authorization, "nonce"))
+        .await;
 
-    let forged = open(&app, "/auth/callback/acme?code=c&state=forged", std::slice::from_ref(&binding)).await;
+    let forged = open(
+        &app,
+        "/auth/callback/acme?code=c&state=forged",
+        std::slice::from_ref(&binding),
+    )
+    .await;
     assert_eq!(forged.status(), 400);
     assert!(cookie(&forged, "__Host-session").is_none());
-    assert!(forged.text().await.unwrap().contains("This sign-in link is not valid here"));
+    assert!(
+        forged
+            .text()
+            .await
+            .unwrap()
+            .contains("This sign-in link is not valid here")
+    );
     // Single use: the right state now finds no transaction.
-    let callback = format!("/auth/callback/acme?code=c&state={}", param(&authorization, "state"));
+    let callback = format!(
+        "/auth/callback/acme?code=c&state={}",
+        param(&authorization, "state")
+    );
     let replayed = open(&app, &callback, &[binding]).await;
     assert_ne!(replayed.status(), 303);
     assert!(cookie(&replayed, "__Host-session").is_none());
@@ -149,10 +183,16 @@ async fn a_form_that_cannot_go_to_the_provider_lands_on_the_sign_in_page_with_th
     let page = location(&unknown);
     assert_eq!(page, "/?sign_in_error=unknown-provider&provider=nobody");
     let html = open(&app, &page, &[]).await.text().await.unwrap();
-    assert!(html.contains("That sign-in option is not available here."), "{html}");
+    assert!(
+        html.contains("That sign-in option is not available here."),
+        "{html}"
+    );
 
     let not_signed_in = submit(&app, "/api/start_connect", &[("provider", "acme")], &[]).await;
-    assert_eq!(location(&not_signed_in), "/?sign_in_error=sign-in-required&provider=acme");
+    assert_eq!(
+        location(&not_signed_in),
+        "/?sign_in_error=sign-in-required&provider=acme"
+    );
 }
 
 #[tokio::test]
@@ -162,17 +202,29 @@ async fn a_plain_form_connects_another_provider() {
     let app = TestApp::spawn_with(&[("acme", &acme.issuer()), ("beta", &beta.issuer())]).await;
     let session = app.sign_in(&acme, "acme", FIREFOX).await;
 
-    let started = submit(&app, "/api/start_connect", &[("provider", "beta")], std::slice::from_ref(&session)).await;
+    let started = submit(
+        &app,
+        "/api/start_connect",
+        &[("provider", "beta")],
+        std::slice::from_ref(&session),
+    )
+    .await;
     assert_eq!(started.status(), 303);
     let authorization = Url::parse(&location(&started)).unwrap();
     assert!(authorization.as_str().starts_with(&beta.issuer()));
     let binding = cookie(&started, "__Host-sign-in").unwrap();
     beta.answer_valid_sign_in(&param(&authorization, "nonce")).await;
-    let callback = format!("/auth/callback/beta?code=c&state={}", param(&authorization, "state"));
+    let callback = format!(
+        "/auth/callback/beta?code=c&state={}",
+        param(&authorization, "state")
+    );
     let finished = open(&app, &callback, &[binding, session.clone()]).await;
     assert_eq!(finished.status(), 303);
     assert_eq!(location(&finished), "/account");
-    assert!(cookie(&finished, "__Host-session").is_none(), "the session stays as it was");
+    assert!(
+        cookie(&finished, "__Host-session").is_none(),
+        "the session stays as it was"
+    );
 
     let account = app.call("load_account", &[], &[session]).await;
     assert_eq!(account.body["connected"].as_array().unwrap().len(), 2);
@@ -200,12 +252,69 @@ async fn a_refused_account_form_comes_back_to_the_account_page_saying_why() {
     let provider = StandInProvider::start().await;
     let app = TestApp::spawn(&provider.issuer()).await;
     let session = app.sign_in(&provider, "acme", FIREFOX).await;
-    let only = app.call("load_account", &[], std::slice::from_ref(&session)).await.body["connected"][0]["id"].to_string();
+    let only = app
+        .call("load_account", &[], std::slice::from_ref(&session))
+        .await
+        .body["connected"][0]["id"]
+        .to_string();
 
-    let refused = submit(&app, "/api/disconnect", &[("identity", &only)], std::slice::from_ref(&session)).await;
+    let refused = submit(
+        &app,
+        "/api/disconnect",
+        &[("identity", &only)],
+        std::slice::from_ref(&session),
+    )
+    .await;
     assert_eq!(refused.status(), 303);
     let page = location(&refused);
     assert_eq!(page, "/account?account_error=last-identity");
     let html = open(&app, &page, &[session]).await.text().await.unwrap();
     assert!(html.contains("This is the only way you can sign in"), "{html}");
+}
+
+/// The nonce a page's policy names, and the page with every use of it replaced by `NONCE`.
+async fn page_and_nonce(response: Response) -> (String, String) {
+    let policy = response.headers()[header::CONTENT_SECURITY_POLICY]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let nonce = policy
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .unwrap()
+        .to_owned();
+    let html = response.text().await.unwrap();
+    (html.replace(&nonce, "NONCE"), nonce)
+}
+
+#[tokio::test]
+async fn the_signed_out_sign_in_page_is_the_same_page_with_a_fresh_nonce_each_time() {
+    let provider = StandInProvider::start().await;
+    let app = TestApp::spawn(&provider.issuer()).await;
+    let (first, first_nonce) = page_and_nonce(open(&app, "/", &[]).await).await;
+    let (second, second_nonce) = page_and_nonce(open(&app, "/", &[]).await).await;
+    assert_ne!(first_nonce, second_nonce);
+    assert_eq!(first, second);
+    assert!(
+        second.contains("<script type=\"module\" nonce=\"NONCE\">"),
+        "{second}"
+    );
+    assert!(second.contains("acme"), "{second}");
+
+    // A query, or a session, is rendered for its request.
+    let html = open(&app, "/?sign_in_error=unknown-provider&provider=nobody", &[])
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("That sign-in option is not available here."),
+        "{html}"
+    );
+    let session = app.sign_in(&provider, "acme", FIREFOX).await;
+    let (signed_in, _) = page_and_nonce(open(&app, "/", &[session]).await).await;
+    assert!(signed_in.contains("Sign out"), "{signed_in}");
+    let (after, _) = page_and_nonce(open(&app, "/", &[]).await).await;
+    assert_eq!(after, first);
 }

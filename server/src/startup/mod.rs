@@ -33,6 +33,7 @@ use crate::{
         rate_limit::SignInRateLimit,
         request_id::RequestSpans,
         router,
+        signed_out_home::SignedOutHome,
     },
 };
 
@@ -179,6 +180,7 @@ pub async fn build_app(
         pass_access_token: settings.pass_access_token,
         app_url: settings.app_url.clone(),
     });
+    let signed_out_home = SignedOutHome::new(session_cookie.clone());
     let backend = Arc::new(Backend::new(
         flow,
         BackendParts {
@@ -205,6 +207,7 @@ pub async fn build_app(
         trusted_proxies: settings.trusted_proxies.clone(),
         request_spans: RequestSpans(settings.log_format == LogFormat::Json),
         protected_pages,
+        signed_out_home,
     }))
 }
 

@@ -8,14 +8,13 @@ use axum::{
     routing::get,
 };
 use http::{HeaderMap, StatusCode, header};
-use leptos::config::LeptosOptions;
 
 use super::protected::ProtectedPages;
 use crate::store::{export, sessions};
 
 pub const PATH: &str = "/account/data.json";
 
-pub fn routes(pages: ProtectedPages) -> Router<LeptosOptions> {
+pub fn routes<S: Clone + Send + Sync + 'static>(pages: ProtectedPages) -> Router<S> {
     Router::new().route(PATH, get(download)).with_state(pages)
 }
 

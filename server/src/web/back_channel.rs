@@ -13,7 +13,6 @@ use axum::{
     routing::post,
 };
 use http::{StatusCode, header};
-use leptos::config::LeptosOptions;
 use serde_json::json;
 
 use crate::{
@@ -38,7 +37,7 @@ pub struct BackChannel {
 
 /// Back-channel logout, and Apple's notifications and Google's security events, which need the
 /// same.
-pub fn routes(back_channel: BackChannel) -> Router<LeptosOptions> {
+pub fn routes<S: Clone + Send + Sync + 'static>(back_channel: BackChannel) -> Router<S> {
     Router::new()
         .route(&format!("{PATH_PREFIX}{{provider}}"), post(receive))
         .route(

@@ -21,7 +21,6 @@ use axum::{
     routing::{get, post},
 };
 use http::{StatusCode, header};
-use leptos::config::LeptosOptions;
 use serde::Deserialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -49,7 +48,7 @@ struct SignedForm {
     signed_request: String,
 }
 
-pub fn routes(requests: DataRequests) -> Router<LeptosOptions> {
+pub fn routes<S: Clone + Send + Sync + 'static>(requests: DataRequests) -> Router<S> {
     Router::new()
         .route(&format!("{DELETION_PREFIX}status/{{code}}"), get(status))
         .route(&format!("{DELETION_PREFIX}{{provider}}"), post(delete))

@@ -22,3 +22,4 @@ pub mod request_id;
 pub mod router;
 pub mod security_events;
 pub mod serve;
+pub mod signed_out_home;

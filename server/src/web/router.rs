@@ -1,14 +1,20 @@
 use std::sync::{Arc, LazyLock};
 
 use app::{App, api::AuthBackend, shell};
-use axum::{Router, body::Body, extract::Request, middleware, response::IntoResponse};
+use axum::{
+    Router,
+    body::Body,
+    extract::{FromRef, Request},
+    middleware,
+    response::IntoResponse,
+};
 use leptos::prelude::*;
 use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use tower_http::services::ServeDir;
 
 use super::{
     account_data, api_edge, client_address, compression, forward_auth, guard, headers, posted_callback,
-    protected, rate_limit, request_id,
+    protected, rate_limit, request_id, signed_out_home,
 };
 
 /// The page routes, listed once per process: while leptos lists them it holds every resource
@@ -17,27 +23,41 @@ use super::{
 /// its pages.
 static PAGE_ROUTES: LazyLock<Vec<AxumRouteListing>> = LazyLock::new(|| generate_route_list(App));
 
+/// The router's state: the site's options behind one pointer. axum clones a route's service,
+/// state included, for every request, and a copy of every setting cost a page as much as a
+/// tenth of its CPU.
+#[derive(Clone)]
+pub struct SiteOptions(Arc<LeptosOptions>);
+
+impl FromRef<SiteOptions> for LeptosOptions {
+    fn from_ref(site: &SiteOptions) -> Self {
+        (*site.0).clone()
+    }
+}
+
 /// What the HTTP surface is made of.
 pub struct Surface {
     pub options: LeptosOptions,
     pub backend: Arc<dyn AuthBackend>,
     /// `/healthz` and `/readyz`.
-    pub operations: Router<LeptosOptions>,
+    pub operations: Router<SiteOptions>,
     /// `/auth/backchannel-logout/{provider}`, `/auth/notifications/{provider}` and
     /// `/auth/security-events/{provider}`.
-    pub back_channel: Router<LeptosOptions>,
+    pub back_channel: Router<SiteOptions>,
     /// Facebook's data-deletion and deauthorize callbacks, and the deletion status page.
-    pub data_requests: Router<LeptosOptions>,
+    pub data_requests: Router<SiteOptions>,
     /// `POST /auth/callback/{provider}`, for providers in form_post mode.
     pub posted_callbacks: posted_callback::PostedCallbacks,
     /// `/auth/check`, `/auth/start` and `/auth/sign-out`.
-    pub forward_auth: forward_auth::Routes,
+    pub forward_auth: forward_auth::Routes<SiteOptions>,
     pub app_origin: guard::AppOrigin,
     pub https: headers::ServedOverHttps,
     pub sign_in_limit: rate_limit::SignInRateLimit,
     pub trusted_proxies: client_address::TrustedProxies,
     pub request_spans: request_id::RequestSpans,
     pub protected_pages: protected::ProtectedPages,
+    /// The sign-in page as everyone signed out first sees it, rendered once.
+    pub signed_out_home: signed_out_home::SignedOutHome,
 }
 
 /// The whole HTTP surface: server functions under `/api` and server-rendered pages (both
@@ -60,6 +80,7 @@ pub fn build(surface: Surface) -> Router {
         trusted_proxies,
         request_spans,
         protected_pages,
+        signed_out_home,
     } = surface;
     let routes = PAGE_ROUTES.clone();
     let provide_backend = move || provide_context(backend.clone());
@@ -75,8 +96,9 @@ pub fn build(surface: Surface) -> Router {
             async move { Ok::<_, std::convert::Infallible>(render(request).await.into_response()) }
         }));
 
+    let site = SiteOptions(Arc::new(options.clone()));
     Router::new()
-        .leptos_routes_with_context(&options, routes, provide_backend, {
+        .leptos_routes_with_context(&site, routes, provide_backend, {
             let options = options.clone();
             move || shell(options.clone())
         })
@@ -86,6 +108,10 @@ pub fn build(surface: Surface) -> Router {
         .merge(forward_auth.pages)
         .merge(account_data::routes(protected_pages.clone()))
         .fallback_service(assets)
+        .layer(middleware::from_fn_with_state(
+            signed_out_home,
+            signed_out_home::serve,
+        ))
         .layer(compression::pages())
         .layer(middleware::from_fn_with_state(
             protected_pages,
@@ -113,5 +139,5 @@ pub fn build(surface: Surface) -> Router {
         // Added after the layers, so none of them wraps it: the check answers a proxy before
         // every request of a protected app, with no body, no page and no state to change.
         .merge(forward_auth.check)
-        .with_state(options)
+        .with_state(site)
 }

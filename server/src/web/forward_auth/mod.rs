@@ -12,7 +12,6 @@ mod start;
 use std::sync::Arc;
 
 use axum::{Router, extract::DefaultBodyLimit, routing::get};
-use leptos::config::LeptosOptions;
 
 use super::cookies::SessionCookie;
 use crate::{
@@ -42,12 +41,12 @@ pub struct ForwardAuth {
 
 /// The routes: the check apart from the pages, so that the router can spare it the middleware
 /// that pages need (see `router::build`).
-pub struct Routes {
-    pub check: Router<LeptosOptions>,
-    pub pages: Router<LeptosOptions>,
+pub struct Routes<S> {
+    pub check: Router<S>,
+    pub pages: Router<S>,
 }
 
-pub fn routes(forward_auth: ForwardAuth) -> Routes {
+pub fn routes<S: Clone + Send + Sync + 'static>(forward_auth: ForwardAuth) -> Routes<S> {
     let forward_auth = Arc::new(forward_auth);
     Routes {
         check: Router::new()

@@ -1,0 +1,179 @@
+//! The sign-in page as everyone signed out first sees it (`GET /` with no query and no session)
+//! is the same page for all of them but for its CSP nonce: the providers are fixed when the
+//! process starts, and nothing else of the request reaches it. It is therefore rendered once,
+//! kept with its nonce cut out, and sent with a fresh nonce each time, in the page and in its
+//! policy alike. Anything else (a query, a session cookie, another method) is rendered anew.
+
+use std::sync::{Arc, OnceLock};
+
+use axum::{
+    body::{Body, Bytes, to_bytes},
+    extract::{Request, State},
+    middleware::Next,
+    response::{IntoResponse, Response},
+};
+use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use leptos::nonce::Nonce;
+
+use super::cookies::SessionCookie;
+
+/// Far above the page's size; a body past it is a fault, not the page.
+const MOST_PAGE_BYTES: usize = 1 << 20;
+
+#[derive(Clone)]
+pub struct SignedOutHome {
+    session_cookie: SessionCookie,
+    kept: Arc<OnceLock<KeptPage>>,
+}
+
+impl SignedOutHome {
+    pub fn new(session_cookie: SessionCookie) -> Self {
+        Self {
+            session_cookie,
+            kept: Arc::default(),
+        }
+    }
+
+    fn is_for_everyone(&self, request: &Request) -> bool {
+        request.method() == Method::GET
+            && request.uri().path() == "/"
+            && request.uri().query().is_none()
+            && self.session_cookie.id(request.headers()).is_none()
+    }
+}
+
+/// The page once rendered: its headers but the policy, and the policy and the body as the text
+/// around each place the nonce was.
+struct KeptPage {
+    headers: HeaderMap,
+    policy: AroundNonce,
+    body: AroundNonce,
+}
+
+impl KeptPage {
+    /// Keeps a rendered page whose policy names its nonce; a page that sets a cookie, or is not
+    /// a 200 HTML page, is never kept.
+    fn keep(headers: &HeaderMap, status: StatusCode, body: &Bytes) -> Option<Self> {
+        let is_html = headers
+            .get(header::CONTENT_TYPE)
+            .is_some_and(|kind| kind.as_bytes().starts_with(b"text/html"));
+        if status != StatusCode::OK || !is_html || headers.contains_key(header::SET_COOKIE) {
+            return None;
+        }
+        let policy = headers.get(header::CONTENT_SECURITY_POLICY)?.as_bytes();
+        let nonce = nonce_in(policy)?;
+        let mut kept_headers = headers.clone();
+        kept_headers.remove(header::CONTENT_SECURITY_POLICY);
+        kept_headers.remove(header::CONTENT_LENGTH);
+        kept_headers.remove(header::TRANSFER_ENCODING);
+        Some(Self {
+            headers: kept_headers,
+            policy: AroundNonce::cut(policy, nonce),
+            body: AroundNonce::cut(body, nonce),
+        })
+    }
+
+    fn answer(&self) -> Response {
+        let nonce = Nonce::new();
+        let Ok(policy) = HeaderValue::from_bytes(&self.policy.fill(nonce.as_bytes())) else {
+            // A nonce is URL-safe base64, which a header value always holds.
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        };
+        let mut response = Response::new(Body::from(self.body.fill(nonce.as_bytes())));
+        *response.headers_mut() = self.headers.clone();
+        response
+            .headers_mut()
+            .insert(header::CONTENT_SECURITY_POLICY, policy);
+        response
+    }
+}
+
+/// `'nonce-VALUE'` in a policy: VALUE.
+fn nonce_in(policy: &[u8]) -> Option<&[u8]> {
+    const START: &[u8] = b"'nonce-";
+    let at = policy.windows(START.len()).position(|w| w == START)? + START.len();
+    let length = policy[at..].iter().position(|&b| b == b'\'')?;
+    (length > 0).then(|| &policy[at..at + length])
+}
+
+/// Text with a nonce taken out wherever it was.
+struct AroundNonce(Vec<Bytes>);
+
+impl AroundNonce {
+    fn cut(text: &[u8], nonce: &[u8]) -> Self {
+        let mut pieces = Vec::new();
+        let mut rest = text;
+        while let Some(at) = rest.windows(nonce.len()).position(|w| w == nonce) {
+            pieces.push(Bytes::copy_from_slice(&rest[..at]));
+            rest = &rest[at + nonce.len()..];
+        }
+        pieces.push(Bytes::copy_from_slice(rest));
+        Self(pieces)
+    }
+
+    fn fill(&self, nonce: &[u8]) -> Vec<u8> {
+        let length = self.0.iter().map(Bytes::len).sum::<usize>() + nonce.len() * (self.0.len() - 1);
+        let mut text = Vec::with_capacity(length);
+        for (index, piece) in self.0.iter().enumerate() {
+            if index > 0 {
+                text.extend_from_slice(nonce);
+            }
+            text.extend_from_slice(piece);
+        }
+        text
+    }
+}
+
+/// Sends the kept page to a signed-out `GET /`, rendering and keeping it the first time.
+pub async fn serve(State(home): State<SignedOutHome>, request: Request, next: Next) -> Response {
+    if !home.is_for_everyone(&request) {
+        return next.run(request).await;
+    }
+    if let Some(page) = home.kept.get() {
+        return page.answer();
+    }
+    let (parts, body) = next.run(request).await.into_parts();
+    match to_bytes(body, MOST_PAGE_BYTES).await {
+        Ok(body) => {
+            if let Some(page) = KeptPage::keep(&parts.headers, parts.status, &body) {
+                let _ = home.kept.set(page);
+            }
+            Response::from_parts(parts, Body::from(body))
+        }
+        Err(error) => {
+            tracing::error!(%error, "the sign-in page could not be rendered");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "The sign-in page could not be shown. Try again.",
+            )
+                .into_response()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_nonce_is_found_in_the_policy_and_replaced_everywhere() {
+        let policy = b"script-src 'nonce-abc_9' 'strict-dynamic'; object-src 'none'";
+        let nonce = nonce_in(policy).unwrap();
+        assert_eq!(nonce, b"abc_9");
+        let body = AroundNonce::cut(b"<script nonce=\"abc_9\"></script><link nonce=\"abc_9\">", nonce);
+        assert_eq!(
+            body.fill(b"NEW"),
+            b"<script nonce=\"NEW\"></script><link nonce=\"NEW\">"
+        );
+        assert_eq!(
+            AroundNonce::cut(policy, nonce).fill(b"x"),
+            b"script-src 'nonce-x' 'strict-dynamic'; object-src 'none'"
+        );
+    }
+
+    #[test]
+    fn a_policy_without_a_nonce_keeps_nothing() {
+        assert_eq!(nonce_in(b"default-src 'none'"), None);
+        assert_eq!(nonce_in(b"script-src 'nonce-'"), None);
+    }
+}
