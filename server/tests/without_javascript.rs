@@ -301,6 +301,17 @@ async fn the_signed_out_sign_in_page_is_the_same_page_with_a_fresh_nonce_each_ti
         "{second}"
     );
     assert!(second.contains("acme"), "{second}");
+    // Compressed for a browser that accepts it, as every page is.
+    let compressed = app
+        .http
+        .get(format!("{}/", app.origin))
+        .header(header::ACCEPT_ENCODING, "br")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(compressed.headers()[header::CONTENT_ENCODING], "br");
+    assert!(compressed.headers().contains_key(header::CONTENT_SECURITY_POLICY));
+    assert_eq!(compressed.headers()[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
 
     // A query, or a session, is rendered for its request.
     let html = open(&app, "/?sign_in_error=unknown-provider&provider=nobody", &[])

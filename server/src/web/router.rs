@@ -108,10 +108,6 @@ pub fn build(surface: Surface) -> Router {
         .merge(forward_auth.pages)
         .merge(account_data::routes(protected_pages.clone()))
         .fallback_service(assets)
-        .layer(middleware::from_fn_with_state(
-            signed_out_home,
-            signed_out_home::serve,
-        ))
         .layer(compression::pages())
         .layer(middleware::from_fn_with_state(
             protected_pages,
@@ -129,6 +125,12 @@ pub fn build(surface: Surface) -> Router {
         .layer(middleware::from_fn_with_state(
             app_origin,
             guard::refuse_cross_site,
+        ))
+        // Outside the layers that have nothing to do for a signed-out GET, inside those every
+        // answer needs; it compresses the kept page itself.
+        .layer(middleware::from_fn_with_state(
+            signed_out_home,
+            signed_out_home::serve,
         ))
         .layer(middleware::from_fn_with_state(https, headers::protective_headers))
         .layer(middleware::from_fn_with_state(request_spans, request_id::assign))

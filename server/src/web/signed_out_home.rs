@@ -2,9 +2,13 @@
 //! is the same page for all of them but for its CSP nonce: the providers are fixed when the
 //! process starts, and nothing else of the request reaches it. It is therefore rendered once,
 //! kept with its nonce cut out, and sent with a fresh nonce each time, in the page and in its
-//! policy alike. Anything else (a query, a session cookie, another method) is rendered anew.
+//! policy alike, compressed as any page is. Anything else (a query, a session cookie, another
+//! method) is rendered anew.
 
-use std::sync::{Arc, OnceLock};
+use std::{
+    convert::Infallible,
+    sync::{Arc, OnceLock},
+};
 
 use axum::{
     body::{Body, Bytes, to_bytes},
@@ -14,8 +18,9 @@ use axum::{
 };
 use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use leptos::nonce::Nonce;
+use tower::{Layer, ServiceExt, service_fn};
 
-use super::cookies::SessionCookie;
+use super::{compression, cookies::SessionCookie};
 
 /// Far above the page's size; a body past it is a fault, not the page.
 const MOST_PAGE_BYTES: usize = 1 << 20;
@@ -125,13 +130,35 @@ impl AroundNonce {
 }
 
 /// Sends the kept page to a signed-out `GET /`, rendering and keeping it the first time.
-pub async fn serve(State(home): State<SignedOutHome>, request: Request, next: Next) -> Response {
+pub async fn serve(State(home): State<SignedOutHome>, mut request: Request, next: Next) -> Response {
     if !home.is_for_everyone(&request) {
         return next.run(request).await;
     }
-    if let Some(page) = home.kept.get() {
-        return page.answer();
+    // The page is kept as rendered, and compressed here for each browser as it accepts.
+    let accepts = request.headers_mut().remove(header::ACCEPT_ENCODING);
+    let page = match home.kept.get() {
+        Some(page) => page.answer(),
+        None => render_and_keep(&home, request, next).await,
+    };
+    // The page rides in the request to a service that answers with it, behind compression.
+    let mut asked = http::Request::new(page);
+    if let Some(accepts) = accepts {
+        asked.headers_mut().insert(header::ACCEPT_ENCODING, accepts);
     }
+    let compressed = compression::pages()
+        .layer(service_fn(|asked: http::Request<Response>| {
+            std::future::ready(Ok::<_, Infallible>(asked.into_body()))
+        }))
+        .oneshot(asked)
+        .await;
+    match compressed {
+        Ok(response) => response.map(Body::new),
+        Err(never) => match never {},
+    }
+}
+
+/// The page rendered for this request, kept when it is the page everyone signed out sees.
+async fn render_and_keep(home: &SignedOutHome, request: Request, next: Next) -> Response {
     let (parts, body) = next.run(request).await.into_parts();
     match to_bytes(body, MOST_PAGE_BYTES).await {
         Ok(body) => {
