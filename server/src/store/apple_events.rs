@@ -1,7 +1,7 @@
 //! What Apple's server-to-server notifications change, each in one transaction that first
 //! remembers the notification's `jti` (beside logout tokens'), so a replay changes nothing.
 
-use super::{Database, erasure};
+use super::{Database, back_channel::first_delivery, erasure};
 use crate::oidc::apple_events::{AppleEvent, AppleEventKind};
 
 /// Acts on `event` for identities of `issuer`: `None` when its `jti` was seen before, else
@@ -9,16 +9,7 @@ use crate::oidc::apple_events::{AppleEvent, AppleEventKind};
 pub async fn act(db: &Database, issuer: &str, event: &AppleEvent) -> Result<Option<bool>, sqlx::Error> {
     let mut writer = db.writer().await?;
     let mut tx = writer.begin().await?;
-    let first_time: Option<String> = sqlx::query_scalar(
-        "INSERT INTO logout_tokens_seen (issuer, jti, expires_at) VALUES ($1, $2, $3)
-         ON CONFLICT (issuer, jti) DO NOTHING RETURNING jti",
-    )
-    .bind(issuer)
-    .bind(&event.jti)
-    .bind(event.remember_until)
-    .fetch_optional(&mut *tx)
-    .await?;
-    if first_time.is_none() {
+    if !first_delivery(&mut tx, issuer, &event.jti, event.remember_until).await? {
         return Ok(None);
     }
     let identity: Option<(i64, i64)> =

@@ -4,6 +4,7 @@
 
 use super::{
     Database, Transaction, audit,
+    back_channel::first_delivery,
     erasure::{self, Removed},
 };
 use crate::{
@@ -38,16 +39,7 @@ pub async fn act(
 ) -> Result<Acted, sqlx::Error> {
     let mut writer = db.writer().await?;
     let mut tx = writer.begin().await?;
-    let first_time: Option<String> = sqlx::query_scalar(
-        "INSERT INTO logout_tokens_seen (issuer, jti, expires_at) VALUES ($1, $2, $3)
-         ON CONFLICT (issuer, jti) DO NOTHING RETURNING jti",
-    )
-    .bind(transmitter)
-    .bind(&event.jti)
-    .bind(event.remember_until)
-    .fetch_optional(&mut *tx)
-    .await?;
-    if first_time.is_none() {
+    if !first_delivery(&mut tx, transmitter, &event.jti, event.remember_until).await? {
         return Ok(Acted::Redelivered);
     }
     let mut known = 0;
