@@ -30,6 +30,7 @@ use crate::{
         operations,
         posted_callback::PostedCallbacks,
         protected::ProtectedPages,
+        provider_events,
         rate_limit::SignInRateLimit,
         request_id::RequestSpans,
         router,
@@ -126,7 +127,7 @@ pub async fn build_app(
     let http = ProviderHttp::new()?;
     let sessions = Arc::new(SessionCache::default());
     let session_cookie = SessionCookie::new(settings.cookie_domain.clone());
-    let back_channel = back_channel::routes(back_channel::BackChannel {
+    let back_channel = provider_events::routes(back_channel::BackChannel {
         db: db.clone(),
         registry: registry.clone(),
         http: http.clone(),

@@ -7,10 +7,9 @@
 use std::{collections::HashMap, sync::Arc};
 
 use axum::{
-    Form, Router,
+    Form,
     extract::{Path, State},
     response::{IntoResponse, Response},
-    routing::post,
 };
 use http::{StatusCode, header};
 use serde_json::json;
@@ -35,23 +34,7 @@ pub struct BackChannel {
     pub sessions: Arc<SessionCache>,
 }
 
-/// Back-channel logout, and Apple's notifications and Google's security events, which need the
-/// same.
-pub fn routes<S: Clone + Send + Sync + 'static>(back_channel: BackChannel) -> Router<S> {
-    Router::new()
-        .route(&format!("{PATH_PREFIX}{{provider}}"), post(receive))
-        .route(
-            &format!("{}{{provider}}", super::security_events::PATH_PREFIX),
-            post(super::security_events::receive),
-        )
-        .route(
-            &format!("{}{{provider}}", super::apple_notifications::PATH_PREFIX),
-            post(super::apple_notifications::receive),
-        )
-        .with_state(back_channel)
-}
-
-async fn receive(
+pub async fn receive(
     State(back_channel): State<BackChannel>,
     Path(provider_id): Path<String>,
     Form(form): Form<HashMap<String, String>>,

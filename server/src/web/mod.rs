@@ -17,6 +17,7 @@ pub mod headers;
 pub mod operations;
 pub mod posted_callback;
 pub mod protected;
+pub mod provider_events;
 pub mod rate_limit;
 pub mod request_id;
 pub mod router;

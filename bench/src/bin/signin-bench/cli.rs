@@ -6,7 +6,8 @@ use std::{path::PathBuf, time::Duration};
 
 use bench::provider::ProfileShape;
 
-use crate::forward_auth_check::CHECK_PATH;
+/// The forward-auth check's path, the default of `--check-path`.
+pub(crate) const CHECK_PATH: &str = "/auth/check";
 
 const USAGE: &str = "\
 usage: signin-bench [--clients 1,8,64,256] [--sign-ins 2000] [--returning N] [--check-only | --pages-only]

@@ -7,7 +7,7 @@ use std::time::Duration;
 use bench::http1_client::{Connection, Request};
 
 use crate::{
-    cli::KeepAliveOptions,
+    cli::{CHECK_PATH, KeepAliveOptions},
     keep_alive_rows::{Goal, Target},
 };
 
@@ -17,7 +17,6 @@ const CHECK_GOAL: Goal = Goal {
     share: 0.5,
     p99: Some(Duration::from_millis(2)),
 };
-pub(crate) const CHECK_PATH: &str = "/auth/check";
 
 /// The check's row for the person whose session `cookie` is, probed first (unless another
 /// path was asked for, whose contract is not the check's).
