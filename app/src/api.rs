@@ -28,6 +28,8 @@ mod backend {
     /// The request headers a call came with, and a way to set cookies on its response.
     pub struct HttpExchange {
         pub headers: HeaderMap,
+        /// What the server's middleware learned of this request before the page rendered.
+        pub extensions: http::Extensions,
         response: ResponseOptions,
     }
 
@@ -37,6 +39,7 @@ mod backend {
             let response = use_context::<ResponseOptions>().ok_or(AuthError::Internal)?;
             Ok(Self {
                 headers: parts.headers,
+                extensions: parts.extensions,
                 response,
             })
         }

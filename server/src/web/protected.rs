@@ -3,6 +3,8 @@
 //! lands back there after signing in. The pages themselves (`SignedInOnly`) still handle a
 //! session that ends between this check and their render.
 
+use std::sync::Arc;
+
 use axum::{
     extract::{Request, State},
     middleware::Next,
@@ -11,7 +13,13 @@ use axum::{
 use http::{Method, StatusCode, header};
 
 use super::cookies::SessionCookie;
-use crate::store::{Database, sessions};
+use crate::{
+    domain::SessionId,
+    store::{
+        Database,
+        sessions::{self, SessionProfile},
+    },
+};
 
 pub const PAGES: &[&str] = &["/dashboard", "/account"];
 
@@ -22,14 +30,30 @@ pub struct ProtectedPages {
     pub cookie: SessionCookie,
 }
 
-pub async fn require_session(State(pages): State<ProtectedPages>, request: Request, next: Next) -> Response {
+/// The session this request's page was let in with, so that the page need not read it again.
+#[derive(Clone)]
+pub struct SessionLetIn {
+    pub id: SessionId,
+    pub profile: Arc<SessionProfile>,
+}
+
+pub async fn require_session(
+    State(pages): State<ProtectedPages>,
+    mut request: Request,
+    next: Next,
+) -> Response {
     let is_page_load = matches!(*request.method(), Method::GET | Method::HEAD);
     if !is_page_load || !PAGES.contains(&request.uri().path()) {
         return next.run(request).await;
     }
     let signed_in = match pages.cookie.id(request.headers()) {
         Some(id) => match sessions::profile(&pages.db, &id).await {
-            Ok(profile) => profile.is_some(),
+            Ok(Some(profile)) => {
+                let profile = Arc::new(profile);
+                request.extensions_mut().insert(SessionLetIn { id, profile });
+                true
+            }
+            Ok(None) => false,
             // The page itself shows the failure.
             Err(error) => {
                 tracing::error!(%error, "database error while checking a session");
