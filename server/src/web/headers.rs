@@ -5,7 +5,14 @@ use axum::{
     middleware::Next,
     response::Response,
 };
-use http::{HeaderValue, header};
+use http::{HeaderMap, HeaderValue, header};
+
+/// Whether these are the headers of an HTML page.
+pub fn is_html(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|kind| kind.as_bytes().starts_with(b"text/html"))
+}
 
 /// Whether the site is served over HTTPS, which is when browsers honour HSTS.
 #[derive(Clone, Copy)]
@@ -17,11 +24,7 @@ pub async fn protective_headers(
     next: Next,
 ) -> Response {
     let mut response = next.run(request).await;
-    let is_html = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/html"));
+    let is_html = is_html(response.headers());
     let headers = response.headers_mut();
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,

@@ -13,12 +13,9 @@ use axum::{
 use http::{Method, StatusCode, header};
 
 use super::cookies::SessionCookie;
-use crate::{
-    domain::SessionId,
-    store::{
-        Database,
-        sessions::{self, SessionProfile},
-    },
+use crate::store::{
+    Database,
+    sessions::{self, SessionProfile},
 };
 
 pub const PAGES: &[&str] = &["/dashboard", "/account"];
@@ -30,12 +27,10 @@ pub struct ProtectedPages {
     pub cookie: SessionCookie,
 }
 
-/// The session this request's page was let in with, so that the page need not read it again.
+/// The session this request's page was let in with (named by the same request's cookie), so
+/// that the page need not read it again.
 #[derive(Clone)]
-pub struct SessionLetIn {
-    pub id: SessionId,
-    pub profile: Arc<SessionProfile>,
-}
+pub struct SessionLetIn(pub Arc<SessionProfile>);
 
 pub async fn require_session(
     State(pages): State<ProtectedPages>,
@@ -49,8 +44,7 @@ pub async fn require_session(
     let signed_in = match pages.cookie.id(request.headers()) {
         Some(id) => match sessions::profile(&pages.db, &id).await {
             Ok(Some(profile)) => {
-                let profile = Arc::new(profile);
-                request.extensions_mut().insert(SessionLetIn { id, profile });
+                request.extensions_mut().insert(SessionLetIn(Arc::new(profile)));
                 true
             }
             Ok(None) => false,

@@ -20,7 +20,7 @@ use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use leptos::nonce::Nonce;
 use tower::{Layer, ServiceExt, service_fn};
 
-use super::{compression, cookies::SessionCookie};
+use super::{compression, cookies::SessionCookie, headers::is_html};
 
 /// Far above the page's size; a body past it is a fault, not the page.
 const MOST_PAGE_BYTES: usize = 1 << 20;
@@ -59,10 +59,7 @@ impl KeptPage {
     /// Keeps a rendered page whose policy names its nonce; a page that sets a cookie, or is not
     /// a 200 HTML page, is never kept.
     fn keep(headers: &HeaderMap, status: StatusCode, body: &Bytes) -> Option<Self> {
-        let is_html = headers
-            .get(header::CONTENT_TYPE)
-            .is_some_and(|kind| kind.as_bytes().starts_with(b"text/html"));
-        if status != StatusCode::OK || !is_html || headers.contains_key(header::SET_COOKIE) {
+        if status != StatusCode::OK || !is_html(headers) || headers.contains_key(header::SET_COOKIE) {
             return None;
         }
         let policy = headers.get(header::CONTENT_SECURITY_POLICY)?.as_bytes();
