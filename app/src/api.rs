@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use crate::{
     error::AuthError,
-    model::{Account, HomeState, ProviderLive, SignInStart, SignedIn},
+    model::{Account, Dashboard, HomeState, ProviderLive, SignInStart, SignedIn},
 };
 
 #[cfg(feature = "ssr")]
@@ -22,7 +22,7 @@ mod backend {
 
     use crate::{
         error::AuthError,
-        model::{Account, HomeState, ProviderLive, SignInStart, SignedIn},
+        model::{Account, Dashboard, HomeState, ProviderLive, SignInStart, SignedIn},
     };
 
     /// The request headers a call came with, and a way to set cookies on its response.
@@ -42,6 +42,22 @@ mod backend {
                 extensions: parts.extensions,
                 response,
             })
+        }
+
+        /// A call the server's middleware makes before the page renders, with what it learned
+        /// of the request so far; see [`Self::answers_plainly`].
+        pub fn outside_render(headers: HeaderMap, extensions: http::Extensions) -> Self {
+            Self {
+                headers,
+                extensions,
+                response: ResponseOptions::default(),
+            }
+        }
+
+        /// Whether the call left its response as it was: no status, no cookie, no redirect.
+        pub fn answers_plainly(&self) -> bool {
+            let response = self.response.0.read().unwrap_or_else(|e| e.into_inner());
+            response.status.is_none() && response.headers.is_empty()
         }
 
         pub fn set_cookie(&self, cookie: &str) {
@@ -119,6 +135,7 @@ mod backend {
             callback_query: String,
         ) -> Result<Option<String>, AuthError>;
         async fn account(&self, http: &HttpExchange) -> Result<Account, AuthError>;
+        async fn dashboard(&self, http: &HttpExchange) -> Result<Dashboard, AuthError>;
         async fn begin_connect(
             &self,
             http: &HttpExchange,
@@ -251,6 +268,13 @@ pub async fn sign_out() -> Result<(), AuthError> {
 pub async fn load_account() -> Result<Account, AuthError> {
     let (backend, http) = backend::context()?;
     backend::finish(&http, backend.account(&http).await)
+}
+
+/// What the dashboard shows of the signed-in person's account.
+#[server(endpoint = "load_dashboard")]
+pub async fn load_dashboard() -> Result<Dashboard, AuthError> {
+    let (backend, http) = backend::context()?;
+    backend::finish(&http, backend.dashboard(&http).await)
 }
 
 /// Starts a sign-in at another provider whose result is attached to this account.

@@ -189,7 +189,14 @@ pub struct HistoryEntry {
     pub network: Option<String>,
 }
 
-/// What the dashboard and the account page show.
+/// What the dashboard shows of the account: who is signed in, and the providers connected.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Dashboard {
+    pub profile: Profile,
+    pub connected: Vec<ConnectedAccount>,
+}
+
+/// What the account page shows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Account {
     pub profile: Profile,

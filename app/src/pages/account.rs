@@ -28,7 +28,7 @@ pub fn AccountPage() -> impl IntoView {
     let render = Callback::new(move |account: Account| {
         view! { <AccountView account disconnect sign_out_elsewhere /> }.into_any()
     });
-    view! { <SignedInOnly account render /> }
+    view! { <SignedInOnly data=account render /> }
 }
 
 #[component]

@@ -2,10 +2,10 @@ use leptos::prelude::*;
 
 use super::signed_in_only::SignedInOnly;
 use crate::{
-    api::{load_account, load_provider_live},
+    api::{load_dashboard, load_provider_live},
     components::{brand_mark::BrandMark, profile_card::ProfileCard},
     error::AuthError,
-    model::{Account, ConnectedAccount, LiveFromProvider, ProviderLive},
+    model::{ConnectedAccount, Dashboard, LiveFromProvider, ProviderLive},
 };
 
 type LiveViews = Resource<Result<Vec<ProviderLive>, AuthError>>;
@@ -14,25 +14,25 @@ type LiveViews = Resource<Result<Vec<ProviderLive>, AuthError>>;
 /// each says about you now, asked on the server with the access it granted.
 #[component]
 pub fn DashboardPage() -> impl IntoView {
-    let account = Resource::new(|| (), |_| load_account());
+    let dashboard = Resource::new(|| (), |_| load_dashboard());
     let live: LiveViews = Resource::new(|| (), |_| load_provider_live());
     view! {
         <SignedInOnly
-            account
-            render=Callback::new(move |account: Account| view! { <Dashboard account live /> }.into_any())
+            data=dashboard
+            render=Callback::new(move |dashboard: Dashboard| view! { <DashboardView dashboard live /> }.into_any())
         />
     }
 }
 
 #[component]
-fn Dashboard(account: Account, live: LiveViews) -> impl IntoView {
-    let connected = account
+fn DashboardView(dashboard: Dashboard, live: LiveViews) -> impl IntoView {
+    let connected = dashboard
         .connected
         .into_iter()
         .map(|connected| view! { <Connected connected live /> })
         .collect_view();
     view! {
-        <ProfileCard profile=account.profile />
+        <ProfileCard profile=dashboard.profile />
         <section class="card" aria-labelledby="connected-title">
             <h2 id="connected-title">"Connected providers"</h2>
             <p class="lead">"Any of these signs you in to this same account."</p>

@@ -27,6 +27,7 @@ use crate::{
         forward_auth::{self, ForwardAuth},
         guard::AppOrigin,
         headers::ServedOverHttps,
+        kept_pages::signed_out_home::SignedOutHome,
         operations,
         posted_callback::PostedCallbacks,
         protected::ProtectedPages,
@@ -34,7 +35,6 @@ use crate::{
         rate_limit::SignInRateLimit,
         request_id::RequestSpans,
         router,
-        signed_out_home::SignedOutHome,
     },
 };
 

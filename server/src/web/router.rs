@@ -13,8 +13,9 @@ use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use tower_http::services::ServeDir;
 
 use super::{
-    account_data, api_edge, client_address, compression, forward_auth, guard, headers, posted_callback,
-    protected, rate_limit, request_id, signed_out_home,
+    account_data, api_edge, client_address, compression, forward_auth, guard, headers,
+    kept_pages::{signed_in, signed_out_home},
+    posted_callback, protected, rate_limit, request_id,
 };
 
 /// The page routes, listed once per process: while leptos lists them it holds every resource
@@ -83,6 +84,7 @@ pub fn build(surface: Surface) -> Router {
         signed_out_home,
     } = surface;
     let routes = PAGE_ROUTES.clone();
+    let signed_in_pages = signed_in::SignedInPages::new(backend.clone(), protected_pages.cookie.clone());
     let provide_backend = move || provide_context(backend.clone());
     let render_missing = leptos_axum::render_app_to_stream_with_context(provide_backend.clone(), {
         let options = options.clone();
@@ -109,6 +111,9 @@ pub fn build(surface: Surface) -> Router {
         .merge(account_data::routes(protected_pages.clone()))
         .fallback_service(assets)
         .layer(compression::pages())
+        // Inside the check that sends a browser without a session to sign in, which hands it
+        // the session it read; it compresses the pages it keeps itself.
+        .layer(middleware::from_fn_with_state(signed_in_pages, signed_in::serve))
         .layer(middleware::from_fn_with_state(
             protected_pages,
             protected::require_session,

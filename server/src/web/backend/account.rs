@@ -12,7 +12,7 @@ use crate::{
     flow::{ACCOUNT_PAGE, Pkce, Purpose, REFUSED_BY_POLICY, REFUSED_SUSPENDED},
     logout::at_provider,
     store::{
-        accounts::{self, Disconnected},
+        accounts::{self, ConnectedIdentity, Disconnected},
         audit, erasure, security_events, sessions, sign_ins,
     },
     tokens::revoke,
@@ -29,23 +29,7 @@ impl Backend {
             .await
             .map_err(internal)?;
         let current = id.digest();
-        let connected: Vec<ConnectedAccount> = identities
-            .into_iter()
-            .map(|identity| ConnectedAccount {
-                id: identity.id,
-                provider_name: self.provider_name(&identity.provider_id),
-                brand: self
-                    .flow
-                    .registry
-                    .get(&identity.provider_id)
-                    .and_then(|p| p.config.brand),
-                label: identity.username.or(identity.email),
-                connected_at: shown_time(identity.created_at),
-                last_sign_in_at: shown_time(identity.last_sign_in_at),
-                reconnect_needed: identity.reconnect_needed,
-                provider_id: identity.provider_id,
-            })
-            .collect();
+        let connected = self.connected(identities);
         let connectable = self
             .buttons()
             .into_iter()
@@ -84,6 +68,27 @@ impl Backend {
             sessions,
             history,
         })
+    }
+
+    /// The account's identities as its pages list them.
+    pub(super) fn connected(&self, identities: Vec<ConnectedIdentity>) -> Vec<ConnectedAccount> {
+        identities
+            .into_iter()
+            .map(|identity| ConnectedAccount {
+                id: identity.id,
+                provider_name: self.provider_name(&identity.provider_id),
+                brand: self
+                    .flow
+                    .registry
+                    .get(&identity.provider_id)
+                    .and_then(|p| p.config.brand),
+                label: identity.username.or(identity.email),
+                connected_at: shown_time(identity.created_at),
+                last_sign_in_at: shown_time(identity.last_sign_in_at),
+                reconnect_needed: identity.reconnect_needed,
+                provider_id: identity.provider_id,
+            })
+            .collect()
     }
 
     pub(super) async fn connect_from_browser(

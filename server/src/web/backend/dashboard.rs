@@ -1,16 +1,27 @@
-//! The dashboard's server function: what each connected provider says, asked with the kept
-//! grant at most once a minute per identity.
+//! The dashboard's server functions: who is signed in with which providers, and what each
+//! connected provider says, asked with the kept grant at most once a minute per identity.
 
 use app::{
     api::HttpExchange,
     error::AuthError,
-    model::{LiveFromProvider, ProviderLive},
+    model::{Dashboard, LiveFromProvider, ProviderLive},
 };
 
 use super::{Backend, internal};
 use crate::{provider_api::LiveKey, store::accounts};
 
 impl Backend {
+    pub(super) async fn dashboard_page(&self, http: &HttpExchange) -> Result<Dashboard, AuthError> {
+        let (_, session) = self.signed_in(http).await?;
+        let identities = accounts::identities_of(&self.flow.db, session.user_id)
+            .await
+            .map_err(internal)?;
+        Ok(Dashboard {
+            connected: self.connected(identities),
+            profile: self.profile(session),
+        })
+    }
+
     pub(super) async fn live_from_providers(
         &self,
         http: &HttpExchange,

@@ -11,7 +11,7 @@ mod sign_out;
 use app::{
     api::{AuthBackend, HttpExchange},
     error::AuthError,
-    model::{Account, HomeState, Profile, ProviderButton, ProviderLive, SignInStart, SignedIn},
+    model::{Account, Dashboard, HomeState, Profile, ProviderButton, ProviderLive, SignInStart, SignedIn},
 };
 
 use std::sync::Arc;
@@ -20,6 +20,7 @@ use super::{
     browser_family,
     client_address::{self, ClientAddress},
     cookies::{self, SessionCookie},
+    kept_pages::signed_in::DataLetIn,
     protected::SessionLetIn,
 };
 use crate::{
@@ -159,6 +160,9 @@ fn internal(error: sqlx::Error) -> AuthError {
 #[async_trait::async_trait]
 impl AuthBackend for Backend {
     async fn home_state(&self, http: &HttpExchange) -> Result<HomeState, AuthError> {
+        if let Some(home) = DataLetIn::home(http) {
+            return Ok(home);
+        }
         self.home(http).await
     }
 
@@ -209,7 +213,17 @@ impl AuthBackend for Backend {
     }
 
     async fn account(&self, http: &HttpExchange) -> Result<Account, AuthError> {
+        if let Some(account) = DataLetIn::account(http) {
+            return Ok(account);
+        }
         self.account_page(http).await
+    }
+
+    async fn dashboard(&self, http: &HttpExchange) -> Result<Dashboard, AuthError> {
+        if let Some(dashboard) = DataLetIn::dashboard(http) {
+            return Ok(dashboard);
+        }
+        self.dashboard_page(http).await
     }
 
     async fn begin_connect(
@@ -246,6 +260,9 @@ impl AuthBackend for Backend {
     }
 
     async fn provider_live(&self, http: &HttpExchange) -> Result<Vec<ProviderLive>, AuthError> {
+        if let Some(live) = DataLetIn::provider_live(http) {
+            return Ok(live);
+        }
         self.live_from_providers(http).await
     }
 }

@@ -1,55 +1,26 @@
-//! The sign-in page as everyone signed out first sees it (`GET /` with no query and no session)
-//! is the same page for all of them but for its CSP nonce: the providers are fixed when the
-//! process starts, and nothing else of the request reaches it. It is therefore rendered once,
-//! kept with its nonce cut out, and sent with a fresh nonce each time, in the page and in its
-//! policy alike, compressed as any page is. Anything else (a query, a session cookie, another
-//! method) is rendered anew.
+//! A rendered page kept with its CSP nonce cut out, sent again with a fresh nonce in the page
+//! and in its policy alike; and the compression every page sent from here gets.
 
-use std::{
-    convert::Infallible,
-    sync::{Arc, OnceLock},
-};
+use std::convert::Infallible;
 
 use axum::{
     body::{Body, Bytes, to_bytes},
-    extract::{Request, State},
+    extract::Request,
     middleware::Next,
     response::{IntoResponse, Response},
 };
-use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use http::{HeaderMap, HeaderValue, StatusCode, header};
 use leptos::nonce::Nonce;
 use tower::{Layer, ServiceExt, service_fn};
 
-use super::{compression, cookies::SessionCookie, headers::is_html};
+use crate::web::{compression, headers::is_html};
 
-/// Far above the page's size; a body past it is a fault, not the page.
+/// Far above any page's size; a body past it is a fault, not a page.
 const MOST_PAGE_BYTES: usize = 1 << 20;
-
-#[derive(Clone)]
-pub struct SignedOutHome {
-    session_cookie: SessionCookie,
-    kept: Arc<OnceLock<KeptPage>>,
-}
-
-impl SignedOutHome {
-    pub fn new(session_cookie: SessionCookie) -> Self {
-        Self {
-            session_cookie,
-            kept: Arc::default(),
-        }
-    }
-
-    fn is_for_everyone(&self, request: &Request) -> bool {
-        request.method() == Method::GET
-            && request.uri().path() == "/"
-            && request.uri().query().is_none()
-            && self.session_cookie.id(request.headers()).is_none()
-    }
-}
 
 /// The page once rendered: its headers but the policy, and the policy and the body as the text
 /// around each place the nonce was.
-struct KeptPage {
+pub struct KeptPage {
     headers: HeaderMap,
     policy: AroundNonce,
     body: AroundNonce,
@@ -75,7 +46,7 @@ impl KeptPage {
         })
     }
 
-    fn answer(&self) -> Response {
+    pub fn answer(&self) -> Response {
         let nonce = Nonce::new();
         let Ok(policy) = HeaderValue::from_bytes(&self.policy.fill(nonce.as_bytes())) else {
             // A nonce is URL-safe base64, which a header value always holds.
@@ -126,17 +97,29 @@ impl AroundNonce {
     }
 }
 
-/// Sends the kept page to a signed-out `GET /`, rendering and keeping it the first time.
-pub async fn serve(State(home): State<SignedOutHome>, mut request: Request, next: Next) -> Response {
-    if !home.is_for_everyone(&request) {
-        return next.run(request).await;
+/// Renders the page for `request` (asked uncompressed: see [`compressed`]) and keeps it when it
+/// can be kept.
+pub async fn render(request: Request, next: Next) -> (Response, Option<KeptPage>) {
+    let (parts, body) = next.run(request).await.into_parts();
+    match to_bytes(body, MOST_PAGE_BYTES).await {
+        Ok(body) => {
+            let kept = KeptPage::keep(&parts.headers, parts.status, &body);
+            (Response::from_parts(parts, Body::from(body)), kept)
+        }
+        Err(error) => {
+            tracing::error!(%error, "a page could not be rendered");
+            let failed = (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "The page could not be shown. Try again.",
+            );
+            (failed.into_response(), None)
+        }
     }
-    // The page is kept as rendered, and compressed here for each browser as it accepts.
-    let accepts = request.headers_mut().remove(header::ACCEPT_ENCODING);
-    let page = match home.kept.get() {
-        Some(page) => page.answer(),
-        None => render_and_keep(&home, request, next).await,
-    };
+}
+
+/// `page` compressed as the browser accepts (`accepts`, taken from its request before the page
+/// was rendered or taken from keeping), as any page is.
+pub async fn compressed(accepts: Option<HeaderValue>, page: Response) -> Response {
     // The page rides in the request to a service that answers with it, behind compression.
     let mut asked = http::Request::new(page);
     if let Some(accepts) = accepts {
@@ -151,27 +134,6 @@ pub async fn serve(State(home): State<SignedOutHome>, mut request: Request, next
     match compressed {
         Ok(response) => response.map(Body::new),
         Err(never) => match never {},
-    }
-}
-
-/// The page rendered for this request, kept when it is the page everyone signed out sees.
-async fn render_and_keep(home: &SignedOutHome, request: Request, next: Next) -> Response {
-    let (parts, body) = next.run(request).await.into_parts();
-    match to_bytes(body, MOST_PAGE_BYTES).await {
-        Ok(body) => {
-            if let Some(page) = KeptPage::keep(&parts.headers, parts.status, &body) {
-                let _ = home.kept.set(page);
-            }
-            Response::from_parts(parts, Body::from(body))
-        }
-        Err(error) => {
-            tracing::error!(%error, "the sign-in page could not be rendered");
-            (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "The sign-in page could not be shown. Try again.",
-            )
-                .into_response()
-        }
     }
 }
 
