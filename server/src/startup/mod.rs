@@ -27,7 +27,7 @@ use crate::{
         forward_auth::{self, ForwardAuth},
         guard::AppOrigin,
         headers::ServedOverHttps,
-        kept_pages::signed_out_home::SignedOutHome,
+        kept_pages::{signed_in::SignedInPages, signed_out_home::SignedOutHome},
         operations,
         posted_callback::PostedCallbacks,
         protected::ProtectedPages,
@@ -187,10 +187,11 @@ pub async fn build_app(
         BackendParts {
             tokens,
             app_url: settings.app_url.clone(),
-            session_cookie,
+            session_cookie: session_cookie.clone(),
             sessions,
         },
     ));
+    let signed_in_pages = SignedInPages::new(backend.clone(), session_cookie);
     let https = ServedOverHttps(settings.app_url.scheme() == "https");
     let sign_in_limit = SignInRateLimit::start(settings.sign_in_burst, settings.sign_in_refill)
         .ok_or_else(|| StartupError::Settings("the sign-in rate limit must be above zero".into()))?;
@@ -209,6 +210,7 @@ pub async fn build_app(
         request_spans: RequestSpans(settings.log_format == LogFormat::Json),
         protected_pages,
         signed_out_home,
+        signed_in_pages,
     }))
 }
 

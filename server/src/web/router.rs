@@ -59,6 +59,8 @@ pub struct Surface {
     pub protected_pages: protected::ProtectedPages,
     /// The sign-in page as everyone signed out first sees it, rendered once.
     pub signed_out_home: signed_out_home::SignedOutHome,
+    /// `/`, `/dashboard` and `/account` signed in, kept per session.
+    pub signed_in_pages: signed_in::SignedInPages,
 }
 
 /// The whole HTTP surface: server functions under `/api` and server-rendered pages (both
@@ -82,9 +84,9 @@ pub fn build(surface: Surface) -> Router {
         request_spans,
         protected_pages,
         signed_out_home,
+        signed_in_pages,
     } = surface;
     let routes = PAGE_ROUTES.clone();
-    let signed_in_pages = signed_in::SignedInPages::new(backend.clone(), protected_pages.cookie.clone());
     let provide_backend = move || provide_context(backend.clone());
     let render_missing = leptos_axum::render_app_to_stream_with_context(provide_backend.clone(), {
         let options = options.clone();

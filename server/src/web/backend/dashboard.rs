@@ -8,18 +8,16 @@ use app::{
 };
 
 use super::{Backend, internal};
-use crate::{provider_api::LiveKey, store::accounts};
+use crate::{
+    provider_api::LiveKey,
+    store::{accounts, accounts::ConnectedIdentity, sessions::SessionProfile},
+};
 
 impl Backend {
     pub(super) async fn dashboard_page(&self, http: &HttpExchange) -> Result<Dashboard, AuthError> {
         let (_, session) = self.signed_in(http).await?;
-        let identities = accounts::identities_of(&self.flow.db, session.user_id)
-            .await
-            .map_err(internal)?;
-        Ok(Dashboard {
-            connected: self.connected(identities),
-            profile: self.profile(session),
-        })
+        let identities = self.identities(&session).await?;
+        Ok(self.dashboard(session, identities))
     }
 
     pub(super) async fn live_from_providers(
@@ -27,12 +25,37 @@ impl Backend {
         http: &HttpExchange,
     ) -> Result<Vec<ProviderLive>, AuthError> {
         let (_, session) = self.signed_in(http).await?;
-        let session = &session;
-        let identities = accounts::identities_of(&self.flow.db, session.user_id)
+        let identities = self.identities(&session).await?;
+        Ok(self.live(&session, &identities).await)
+    }
+
+    /// The whole dashboard, its identities read once.
+    pub(super) async fn dashboard_and_live(
+        &self,
+        http: &HttpExchange,
+    ) -> Result<(Dashboard, Vec<ProviderLive>), AuthError> {
+        let (_, session) = self.signed_in(http).await?;
+        let identities = self.identities(&session).await?;
+        let live = self.live(&session, &identities).await;
+        Ok((self.dashboard(session, identities), live))
+    }
+
+    async fn identities(&self, session: &SessionProfile) -> Result<Vec<ConnectedIdentity>, AuthError> {
+        accounts::identities_of(&self.flow.db, session.user_id)
             .await
-            .map_err(internal)?;
+            .map_err(internal)
+    }
+
+    fn dashboard(&self, session: SessionProfile, identities: Vec<ConnectedIdentity>) -> Dashboard {
+        Dashboard {
+            connected: self.connected(identities),
+            profile: self.profile(session),
+        }
+    }
+
+    async fn live(&self, session: &SessionProfile, identities: &[ConnectedIdentity]) -> Vec<ProviderLive> {
         // All providers are asked at once: a slow one delays the page by its own time only.
-        let asks = identities.into_iter().map(|identity| async move {
+        let asks = identities.iter().map(|identity| async move {
             let key = LiveKey {
                 user_id: session.user_id,
                 identity_id: identity.id,
@@ -52,8 +75,7 @@ impl Backend {
                 as_of: said_at.and_then(clock_time),
             }
         });
-        let views = futures::future::join_all(asks).await;
-        Ok(views)
+        futures::future::join_all(asks).await
     }
 }
 

@@ -5,6 +5,7 @@
 mod account;
 mod callback;
 mod dashboard;
+pub mod page_data;
 mod sign_in;
 mod sign_out;
 
@@ -20,7 +21,6 @@ use super::{
     browser_family,
     client_address::{self, ClientAddress},
     cookies::{self, SessionCookie},
-    kept_pages::signed_in::DataLetIn,
     protected::SessionLetIn,
 };
 use crate::{
@@ -34,6 +34,7 @@ use crate::{
     },
     tokens::on_demand::TokenSource,
 };
+use page_data::DataLetIn;
 
 pub struct Backend {
     flow: SignInFlow,

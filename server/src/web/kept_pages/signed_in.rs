@@ -11,10 +11,7 @@ use std::{
     sync::{Arc, RwLock},
 };
 
-use app::{
-    api::{AuthBackend, HttpExchange},
-    model::{Account, Dashboard, HomeState, ProviderLive},
-};
+use app::api::HttpExchange;
 use axum::{
     extract::{Request, State},
     middleware::Next,
@@ -23,76 +20,16 @@ use axum::{
 use http::{Method, header};
 
 use super::kept_page::{self, KeptPage};
-use crate::web::cookies::SessionCookie;
+use crate::web::{
+    backend::{
+        Backend,
+        page_data::{DataLetIn, Page, PageData},
+    },
+    cookies::SessionCookie,
+};
 
 /// Past this many kept pages the memory starts afresh; each is a few kilobytes.
 const MOST_KEPT: usize = 512;
-
-/// The pages answered here.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-enum Page {
-    Home,
-    Dashboard,
-    Account,
-}
-
-impl Page {
-    fn at(path: &str) -> Option<Self> {
-        match path {
-            "/" => Some(Self::Home),
-            "/dashboard" => Some(Self::Dashboard),
-            "/account" => Some(Self::Account),
-            _ => None,
-        }
-    }
-}
-
-/// Everything a page is rendered from but its nonce.
-#[derive(Debug, PartialEq)]
-pub enum PageData {
-    Home(HomeState),
-    Dashboard(Dashboard, Vec<ProviderLive>),
-    Account(Account),
-}
-
-/// The data this request's page is to be rendered from, read by [`serve`] before the render;
-/// the backend answers the page's server functions with it instead of reading again.
-#[derive(Clone)]
-pub struct DataLetIn(Arc<PageData>);
-
-impl DataLetIn {
-    pub fn home(http: &HttpExchange) -> Option<HomeState> {
-        match Self::of(http)? {
-            PageData::Home(home) => Some(home.clone()),
-            _ => None,
-        }
-    }
-
-    pub fn account(http: &HttpExchange) -> Option<Account> {
-        match Self::of(http)? {
-            PageData::Account(account) => Some(account.clone()),
-            _ => None,
-        }
-    }
-
-    pub fn dashboard(http: &HttpExchange) -> Option<Dashboard> {
-        match Self::of(http)? {
-            PageData::Dashboard(dashboard, _) => Some(dashboard.clone()),
-            _ => None,
-        }
-    }
-
-    pub fn provider_live(http: &HttpExchange) -> Option<Vec<ProviderLive>> {
-        match Self::of(http)? {
-            PageData::Dashboard(_, live) => Some(live.clone()),
-            _ => None,
-        }
-    }
-
-    fn of(http: &HttpExchange) -> Option<&PageData> {
-        http.extensions.get::<Self>().map(|Self(data)| &**data)
-    }
-}
 
 /// One page of one session (named by its id's digest).
 #[derive(PartialEq, Eq, Hash)]
@@ -108,13 +45,13 @@ struct Kept {
 
 #[derive(Clone)]
 pub struct SignedInPages {
-    backend: Arc<dyn AuthBackend>,
+    backend: Arc<Backend>,
     cookie: SessionCookie,
     kept: Arc<RwLock<HashMap<SessionPage, Arc<Kept>>>>,
 }
 
 impl SignedInPages {
-    pub fn new(backend: Arc<dyn AuthBackend>, cookie: SessionCookie) -> Self {
+    pub fn new(backend: Arc<Backend>, cookie: SessionCookie) -> Self {
         Self {
             backend,
             cookie,
@@ -122,21 +59,9 @@ impl SignedInPages {
         }
     }
 
-    /// What `page` shows this request's session; `None` when the page is not the signed-in
-    /// person's (no session), or reading failed: the page renders as usual then, and shows why.
+    /// What `page` shows this request's session (see [`Backend::page_data`]).
     async fn read(&self, page: Page, http: HttpExchange) -> Option<PageData> {
-        let data = match page {
-            Page::Home => {
-                let home = self.backend.home_state(&http).await.ok()?;
-                home.user.is_some().then_some(PageData::Home(home))?
-            }
-            Page::Account => PageData::Account(self.backend.account(&http).await.ok()?),
-            Page::Dashboard => {
-                let dashboard = self.backend.dashboard(&http).await.ok()?;
-                let live = self.backend.provider_live(&http).await.ok()?;
-                PageData::Dashboard(dashboard, live)
-            }
-        };
+        let data = self.backend.page_data(page, &http).await?;
         // A read that set a status or a cookie wants its own answer, not a kept page.
         http.answers_plainly().then_some(data)
     }

@@ -1,0 +1,96 @@
+//! What a signed-in page is rendered from, read before the render (by `kept_pages::signed_in`,
+//! to tell whether the page kept for the session still shows it) and handed to the render in
+//! the request's extensions, so that the page's server functions answer with it instead of
+//! reading it again.
+
+use std::sync::Arc;
+
+use app::{
+    api::HttpExchange,
+    model::{Account, Dashboard, HomeState, ProviderLive},
+};
+
+use super::Backend;
+
+/// The pages whose data is read before they render.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Page {
+    Home,
+    Dashboard,
+    Account,
+}
+
+impl Page {
+    pub fn at(path: &str) -> Option<Self> {
+        match path {
+            "/" => Some(Self::Home),
+            "/dashboard" => Some(Self::Dashboard),
+            "/account" => Some(Self::Account),
+            _ => None,
+        }
+    }
+}
+
+/// Everything a page is rendered from but its nonce.
+#[derive(Debug, PartialEq)]
+pub enum PageData {
+    Home(HomeState),
+    Dashboard(Dashboard, Vec<ProviderLive>),
+    Account(Account),
+}
+
+/// The data this request's page is to be rendered from.
+#[derive(Clone)]
+pub struct DataLetIn(pub Arc<PageData>);
+
+impl DataLetIn {
+    pub(super) fn home(http: &HttpExchange) -> Option<HomeState> {
+        match Self::of(http)? {
+            PageData::Home(home) => Some(home.clone()),
+            _ => None,
+        }
+    }
+
+    pub(super) fn account(http: &HttpExchange) -> Option<Account> {
+        match Self::of(http)? {
+            PageData::Account(account) => Some(account.clone()),
+            _ => None,
+        }
+    }
+
+    pub(super) fn dashboard(http: &HttpExchange) -> Option<Dashboard> {
+        match Self::of(http)? {
+            PageData::Dashboard(dashboard, _) => Some(dashboard.clone()),
+            _ => None,
+        }
+    }
+
+    pub(super) fn provider_live(http: &HttpExchange) -> Option<Vec<ProviderLive>> {
+        match Self::of(http)? {
+            PageData::Dashboard(_, live) => Some(live.clone()),
+            _ => None,
+        }
+    }
+
+    fn of(http: &HttpExchange) -> Option<&PageData> {
+        http.extensions.get::<Self>().map(|Self(data)| &**data)
+    }
+}
+
+impl Backend {
+    /// What `page` shows the person signed in with this request; `None` when no one is (`/`
+    /// then offers the providers) or reading failed (the render reads again, and shows why).
+    pub async fn page_data(&self, page: Page, http: &HttpExchange) -> Option<PageData> {
+        match page {
+            Page::Home => {
+                let home = self.home(http).await.ok()?;
+                home.user.is_some().then_some(PageData::Home(home))
+            }
+            Page::Account => self.account_page(http).await.ok().map(PageData::Account),
+            Page::Dashboard => {
+                let (dashboard, live) = self.dashboard_and_live(http).await.ok()?;
+                Some(PageData::Dashboard(dashboard, live))
+            }
+        }
+    }
+}
