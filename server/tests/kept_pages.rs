@@ -21,16 +21,7 @@ async fn page(app: &TestApp, path: &str, session: &str) -> (String, String) {
         .await
         .unwrap();
     assert_eq!(response.status(), 200, "{path}");
-    let policy = response.headers()["content-security-policy"]
-        .to_str()
-        .unwrap()
-        .to_owned();
-    let nonce = policy
-        .split("'nonce-")
-        .nth(1)
-        .and_then(|rest| rest.split('\'').next())
-        .unwrap_or_else(|| panic!("{path}: no nonce in {policy}"))
-        .to_owned();
+    let nonce = support::policy_nonce(&response);
     let body = response.text().await.unwrap();
     assert!(body.contains(&nonce), "{path}: the page uses its policy's nonce");
     (body, nonce)

@@ -274,16 +274,7 @@ async fn a_refused_account_form_comes_back_to_the_account_page_saying_why() {
 
 /// The nonce a page's policy names, and the page with every use of it replaced by `NONCE`.
 async fn page_and_nonce(response: Response) -> (String, String) {
-    let policy = response.headers()[header::CONTENT_SECURITY_POLICY]
-        .to_str()
-        .unwrap()
-        .to_owned();
-    let nonce = policy
-        .split("'nonce-")
-        .nth(1)
-        .and_then(|rest| rest.split('\'').next())
-        .unwrap()
-        .to_owned();
+    let nonce = support::policy_nonce(&response);
     let html = response.text().await.unwrap();
     (html.replace(&nonce, "NONCE"), nonce)
 }

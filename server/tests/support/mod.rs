@@ -19,6 +19,18 @@ pub async fn app_and_provider() -> (TestApp, StandInProvider) {
     (app, provider)
 }
 
+/// The nonce a page's Content-Security-Policy names.
+pub fn policy_nonce(page: &reqwest::Response) -> String {
+    let policy = page.headers()[reqwest::header::CONTENT_SECURITY_POLICY]
+        .to_str()
+        .expect("a policy of visible characters");
+    let nonce = policy
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next());
+    nonce.unwrap_or_else(|| panic!("no nonce in {policy}")).to_owned()
+}
+
 /// What `check` finds, waiting at most ten seconds for it: for effects the app has in the
 /// background.
 pub async fn eventually<T, Fut>(what: &str, check: impl Fn() -> Fut) -> T
