@@ -34,14 +34,17 @@ size: build
 
 # Load benchmark (not a test): full sign-ins at 1, 8, 64 and 256 clients at once against the
 # release server and a fast loopback OpenID provider; prints rate, server CPU per sign-in,
-# latency, errors and memory. Then the forward-auth check (`GET /auth/check`, signed in) and
+# latency, errors and memory; then the same sign-ins against Flask + Authlib (bench/flask-authlib
+# under gunicorn, from a virtual environment made here) with our CPU per sign-in as a share of
+# theirs. Then the forward-auth check (`GET /auth/check`, signed in) and
 # the pages (`/` signed out and in, `/dashboard`, `/account`) on 16 keep-alive connections next
 # to an axum hello-world (bench's `hello-world` binary) in the same run, each with its share of
 # hello-world's rate; `target/release/signin-bench --check-only` (or `--pages-only`) runs just
 # those rows.
 bench: build
 	cargo build --release --locked -p bench
-	target/release/signin-bench --clients 1,8,64,256 --sign-ins 2000
+	scripts/flask-authlib-venv.sh target/flask-authlib-venv
+	target/release/signin-bench --clients 1,8,64,256 --sign-ins 2000 --flask-authlib target/flask-authlib-venv
 
 # Soak (about 11 minutes, not part of `make test`): 80 % of the highest measured rate for ten
 # minutes; fails on any error or on resident memory moving more than 10 % after warm-up.

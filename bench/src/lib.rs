@@ -3,8 +3,9 @@
 //! CPU and memory read from /proc, and the closed- and open-loop runs the benchmark and the
 //! soak are made of. The server's tests use the same pieces. Beside them, a keep-alive HTTP/1.1
 //! driver on a minimal HTTP/1.1 client, and an axum hello-world to measure the forward-auth
-//! check against.
+//! check against; and the Flask + Authlib tutorial stack, to set a sign-in's CPU beside.
 
+pub mod flask_authlib;
 pub mod hello_world;
 pub mod http1_client;
 pub mod keep_alive;

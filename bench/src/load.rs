@@ -166,8 +166,8 @@ pub async fn bare_visits(
 }
 
 /// Runs `task(0)` to `task(count - 1)` on `clients` clients, each taking the next number when
-/// its last task ends.
-async fn run_clients<F, T>(count: u32, clients: u32, task: T) -> Duration
+/// its last task ends; returns the time the run took.
+pub async fn run_clients<F, T>(count: u32, clients: u32, task: T) -> Duration
 where
     T: Fn(u32) -> F + Clone + Send + 'static,
     F: std::future::Future<Output = ()> + Send,

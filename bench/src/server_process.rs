@@ -117,9 +117,7 @@ impl ServerProcess {
 
     /// The last lines the server wrote, for error messages.
     pub fn log_tail(&self) -> String {
-        let log = std::fs::read_to_string(&self.log_path).unwrap_or_default();
-        let lines: Vec<&str> = log.lines().collect();
-        lines[lines.len().saturating_sub(20)..].join("\n")
+        last_lines(&self.log_path)
     }
 
     /// SIGTERM, as an orchestrator or systemd stops a server.
@@ -163,6 +161,13 @@ impl Drop for ServerProcess {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// The last lines of a log, for error messages.
+pub(crate) fn last_lines(log_path: &Path) -> String {
+    let log = std::fs::read_to_string(log_path).unwrap_or_default();
+    let lines: Vec<&str> = log.lines().collect();
+    lines[lines.len().saturating_sub(20)..].join("\n")
 }
 
 /// A port the kernel just gave out on 127.0.0.1, free once the probe closes.

@@ -49,7 +49,7 @@ impl fmt::Display for SignInFailure {
 
 impl std::error::Error for SignInFailure {}
 
-fn failure(step: &'static str) -> impl Fn(reqwest::Error) -> SignInFailure {
+pub(crate) fn failure(step: &'static str) -> impl Fn(reqwest::Error) -> SignInFailure {
     move |error| SignInFailure {
         step,
         detail: error.to_string(),

@@ -21,6 +21,10 @@ usage: signin-bench [--clients 1,8,64,256] [--sign-ins 2000] [--returning N] [--
   --server-env NAME=VALUE  a setting for the server, repeatable (e.g. RUST_LOG=warn)
   --complete-id-tokens  the provider puts the whole profile in the ID token, as Google does,
                  so the server does not ask userinfo (default: the username is only there)
+  --flask-authlib VENV  after the sign-in rows, the same sign-ins against Flask + Authlib
+                 (bench/flask-authlib under gunicorn from the virtual environment VENV, which
+                 scripts/flask-authlib-venv.sh makes), and our CPU per sign-in as a share of
+                 theirs (budget: under a quarter)
 After the sign-in rows, the forward-auth check and the pages (/ signed out and signed in,
 /dashboard, /account) on keep-alive connections beside an axum hello-world:
   --check-only         only the check's row (with hello-world's)
@@ -48,6 +52,8 @@ pub(crate) struct Options {
     pub(crate) site_root: PathBuf,
     pub(crate) server_env: Vec<(String, String)>,
     pub(crate) profile_shape: ProfileShape,
+    /// The virtual environment Flask + Authlib runs from, when it is compared.
+    pub(crate) flask_authlib: Option<PathBuf>,
     pub(crate) keep_alive: KeepAliveOptions,
 }
 
@@ -86,6 +92,7 @@ pub(crate) fn parse_options() -> Result<Options, String> {
         site_root: PathBuf::from("target/site"),
         server_env: Vec::new(),
         profile_shape: ProfileShape::UserinfoNeeded,
+        flask_authlib: None,
         keep_alive: KeepAliveOptions {
             check: true,
             pages: true,
@@ -140,6 +147,7 @@ pub(crate) fn parse_options() -> Result<Options, String> {
                 options.server_env.push((name.to_owned(), value.to_owned()));
             }
             "--complete-id-tokens" => options.profile_shape = ProfileShape::CompleteIdToken,
+            "--flask-authlib" => options.flask_authlib = Some(value()?.into()),
             "--check-only" => {
                 options.keep_alive.only = true;
                 options.keep_alive.pages = false;
@@ -172,6 +180,14 @@ pub(crate) fn parse_options() -> Result<Options, String> {
         return Err(format!(
             "no hello-world binary at {} (run `cargo build --release --locked -p bench` first, or `make bench`)",
             options.keep_alive.hello_world.display()
+        ));
+    }
+    if let Some(venv) = &options.flask_authlib
+        && !venv.join("bin/gunicorn").is_file()
+    {
+        return Err(format!(
+            "no gunicorn in {} (run scripts/flask-authlib-venv.sh {0} first, or `make bench`)",
+            venv.display()
         ));
     }
     if !options.server.is_file() {

@@ -8,6 +8,7 @@
 //! modules of their own.
 
 mod cli;
+mod flask_rows;
 mod forward_auth_check;
 mod keep_alive_rows;
 mod page_rows;
@@ -43,9 +44,14 @@ async fn main() -> ExitCode {
 /// The keep-alive section's person signs in from an address no warm-up sign-in uses.
 const KEEP_ALIVE_SOURCE: u32 = 9_000_000;
 
-/// The sign-in rows, the calibration, then (unless left out) the keep-alive rows.
+/// The sign-in rows, Flask + Authlib's when asked for, the calibration, then (unless left
+/// out) the keep-alive rows.
 async fn benchmark(options: &Options) -> Result<bool, String> {
-    let signed_in = sign_in_rows::run(options).await?;
+    let rows = sign_in_rows::run(options).await?;
+    let mut signed_in = rows.iter().all(|row| row.failed == 0);
+    if let Some(venv) = &options.flask_authlib {
+        signed_in &= flask_rows::compare(options, venv, &rows).await?;
+    }
     let calibrated = sign_in_rows::calibrate(options).await?;
     let kept_alive = if options.keep_alive.any_rows() {
         println!();
