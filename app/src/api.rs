@@ -45,19 +45,14 @@ mod backend {
         }
 
         /// A call the server's middleware makes before the page renders, with what it learned
-        /// of the request so far; see [`Self::answers_plainly`].
+        /// of the request so far. Whatever the call would set on its response is dropped: it
+        /// is for reads, which set nothing.
         pub fn outside_render(headers: HeaderMap, extensions: http::Extensions) -> Self {
             Self {
                 headers,
                 extensions,
                 response: ResponseOptions::default(),
             }
-        }
-
-        /// Whether the call left its response as it was: no status, no cookie, no redirect.
-        pub fn answers_plainly(&self) -> bool {
-            let response = self.response.0.read().unwrap_or_else(|e| e.into_inner());
-            response.status.is_none() && response.headers.is_empty()
         }
 
         pub fn set_cookie(&self, cookie: &str) {

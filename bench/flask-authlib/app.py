@@ -1,8 +1,9 @@
 """The stack people copy from tutorials, for the benchmark to compare with: Flask with Authlib's
 OpenID Connect client, served by gunicorn. It signs in the way Authlib's own Flask example does
 (discovery, authorization code with PKCE, the ID token checked, the profile in Flask's signed
-cookie session) and, like our server with the bench's provider, asks userinfo for the username.
-Started by `signin-bench --flask-authlib`; not part of the product."""
+cookie session) and, as our server does with the bench's provider, asks userinfo for the username
+unless ASK_USERINFO is 0 (the provider then puts the whole profile in the ID token). Started by
+`signin-bench --flask-authlib`; not part of the product."""
 
 import os
 
@@ -39,6 +40,7 @@ def login():
 def callback():
     token = oauth.bench.authorize_access_token()
     profile = dict(token["userinfo"])
-    profile.update(oauth.bench.userinfo(token=token))
+    if os.environ["ASK_USERINFO"] == "1":
+        profile.update(oauth.bench.userinfo(token=token))
     session["user"] = profile
     return redirect("/")

@@ -24,6 +24,7 @@ use crate::{
 const START_TIMEOUT: Duration = Duration::from_secs(60);
 const WORKERS: &str = "2";
 const SESSION_COOKIE: &str = "session";
+const APP_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/flask-authlib");
 
 pub struct FlaskAuthlib {
     gunicorn: Child,
@@ -32,9 +33,15 @@ pub struct FlaskAuthlib {
 }
 
 impl FlaskAuthlib {
-    /// Starts `app_dir`'s app with the gunicorn of the virtual environment `venv`, signing in
-    /// with the provider at `issuer`; its log goes to `data_dir`.
-    pub async fn start(venv: &Path, app_dir: &Path, issuer: &str, data_dir: &Path) -> Result<Self, String> {
+    /// Starts the app with the gunicorn of the virtual environment `venv`, signing in with the
+    /// provider at `issuer` (asking its userinfo when `ask_userinfo`); its log goes to
+    /// `data_dir`.
+    pub async fn start(
+        venv: &Path,
+        issuer: &str,
+        ask_userinfo: bool,
+        data_dir: &Path,
+    ) -> Result<Self, String> {
         let port = free_port().map_err(|e| format!("no free port: {e}"))?;
         let address = format!("127.0.0.1:{port}");
         let log_path = data_dir.join(format!("flask-authlib-{port}.log"));
@@ -42,9 +49,10 @@ impl FlaskAuthlib {
         let gunicorn = venv.join("bin/gunicorn");
         let child = Command::new(&gunicorn)
             .args(["--workers", WORKERS, "--bind", &address, "--chdir"])
-            .arg(app_dir)
+            .arg(APP_DIR)
             .arg("app:app")
             .env("ISSUER", issuer)
+            .env("ASK_USERINFO", if ask_userinfo { "1" } else { "0" })
             .env("CLIENT_ID", CLIENT_ID)
             .env("CLIENT_SECRET", CLIENT_SECRET)
             .env("FLASK_SECRET_KEY", random_secret())
@@ -86,11 +94,11 @@ impl FlaskAuthlib {
         }
     }
 
-    /// CPU time of gunicorn and its workers so far.
+    /// CPU time of gunicorn and its workers so far, those it has replaced included.
     pub fn cpu_time(&self) -> std::io::Result<Duration> {
         let master = self.gunicorn.id();
         let children = std::fs::read_to_string(format!("/proc/{master}/task/{master}/children"))?;
-        let mut total = proc_stats::cpu_time(master)?;
+        let mut total = proc_stats::cpu_time_with_ended_children(master)?;
         for worker in children.split_whitespace().filter_map(|pid| pid.parse().ok()) {
             total += proc_stats::cpu_time(worker)?;
         }

@@ -4,6 +4,16 @@ use std::time::Duration;
 
 /// CPU time (user + system) the process has used so far, its exited threads included.
 pub fn cpu_time(pid: u32) -> std::io::Result<Duration> {
+    cpu_ticks(pid, 2)
+}
+
+/// As [`cpu_time`], with that of the child processes it has waited for after they ended.
+pub fn cpu_time_with_ended_children(pid: u32) -> std::io::Result<Duration> {
+    cpu_ticks(pid, 4)
+}
+
+/// The first `counted` of utime, stime, cutime and cstime added up.
+fn cpu_ticks(pid: u32, counted: usize) -> std::io::Result<Duration> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))?;
     // Fields after the command name, which is in parentheses and may hold spaces.
     let after_name = stat
@@ -11,14 +21,14 @@ pub fn cpu_time(pid: u32) -> std::io::Result<Duration> {
         .map(|(_, rest)| rest)
         .ok_or_else(|| invalid("no command name in /proc/<pid>/stat"))?;
     let fields: Vec<&str> = after_name.split_whitespace().collect();
-    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
-    let ticks = |index: usize| -> std::io::Result<u64> {
-        fields
+    // utime, stime, cutime and cstime are fields 14 to 17 of the line, 12 to 15 after the name.
+    let mut total: u64 = 0;
+    for index in 11..11 + counted {
+        total += fields
             .get(index)
-            .and_then(|v| v.parse().ok())
-            .ok_or_else(|| invalid("short /proc/<pid>/stat"))
-    };
-    let total = ticks(11)? + ticks(12)?;
+            .and_then(|v| v.parse::<u64>().ok())
+            .ok_or_else(|| invalid("short /proc/<pid>/stat"))?;
+    }
     Ok(Duration::from_secs_f64(total as f64 / clock_ticks_per_second()))
 }
 

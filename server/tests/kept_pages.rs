@@ -49,6 +49,12 @@ async fn a_page_asked_again_is_the_same_page_with_a_new_nonce() {
             "{path}: nothing but the nonce differs"
         );
     }
+    // A query changes what a page shows: such a page is rendered for its request, never kept.
+    let (with_error, _) = page(&app, "/account?account_error=last-identity", &session).await;
+    assert!(
+        with_error.contains("This is the only way you can sign in"),
+        "{with_error}"
+    );
 }
 
 #[tokio::test]

@@ -4,7 +4,14 @@
 //! secret that lasts beyond its response (the CSP nonce is new each time), so compressing
 //! pages that may reflect a query gives BREACH nothing to find.
 
-use axum::http::{Extensions, HeaderMap, StatusCode, Version};
+use std::convert::Infallible;
+
+use axum::{
+    body::Body,
+    http::{Extensions, HeaderMap, HeaderValue, StatusCode, Version, header},
+    response::Response,
+};
+use tower::{Layer, ServiceExt, service_fn};
 use tower_http::compression::{
     CompressionLayer, CompressionLevel,
     predicate::{DefaultPredicate, Predicate},
@@ -21,4 +28,24 @@ pub fn pages() -> CompressionLayer<impl Predicate> {
     CompressionLayer::new()
         .quality(CompressionLevel::Precise(QUALITY))
         .compress_when(DefaultPredicate::new().and(html))
+}
+
+/// A page sent from memory (or rendered uncompressed to be kept) compressed as the browser
+/// accepts (`accepts`, taken from its request), as the layer compresses any other page.
+pub async fn compressed(accepts: Option<HeaderValue>, page: Response) -> Response {
+    // The page rides in the request to a service that answers with it, behind compression.
+    let mut asked = http::Request::new(page);
+    if let Some(accepts) = accepts {
+        asked.headers_mut().insert(header::ACCEPT_ENCODING, accepts);
+    }
+    let compressed = pages()
+        .layer(service_fn(|asked: http::Request<Response>| {
+            std::future::ready(Ok::<_, Infallible>(asked.into_body()))
+        }))
+        .oneshot(asked)
+        .await;
+    match compressed {
+        Ok(response) => response.map(Body::new),
+        Err(never) => match never {},
+    }
 }

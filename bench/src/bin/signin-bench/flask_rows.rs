@@ -8,14 +8,13 @@ use std::{path::Path, sync::Arc, time::Duration};
 use bench::{
     flask_authlib::FlaskAuthlib,
     load::{self, Population, Tally},
-    provider::FastProvider,
+    provider::{FastProvider, ProfileShape},
 };
 
 use crate::{cli::Options, print_failures, rig::WARM_UP_SIGN_INS, sign_in_rows::Row};
 
 /// Our server's CPU per sign-in may be at most this share of Flask + Authlib's.
 const BUDGET: f64 = 0.25;
-const APP_DIR: &str = "bench/flask-authlib";
 
 struct FlaskRow {
     clients: u32,
@@ -28,7 +27,7 @@ struct FlaskRow {
 /// A row per row of ours, then the ratios; `Ok(true)` when no sign-in failed there.
 pub(crate) async fn compare(options: &Options, venv: &Path, ours: &[Row]) -> Result<bool, String> {
     println!(
-        "\nFlask + Authlib ({APP_DIR}, gunicorn with 2 workers, {}), the same sign-ins:",
+        "\nFlask + Authlib (bench/flask-authlib, gunicorn with 2 workers, {}), the same sign-ins:",
         venv.display()
     );
     let mut rows = Vec::new();
@@ -63,13 +62,15 @@ pub(crate) async fn compare(options: &Options, venv: &Path, ours: &[Row]) -> Res
 }
 
 /// Flask + Authlib on a fresh provider, warmed up as our server is, then `options.sign_ins`
-/// sign-ins by `clients` clients at once.
+/// sign-ins by `clients` clients at once, by the same people as ours (new or returning), and
+/// asking userinfo when ours does.
 async fn measure(options: &Options, venv: &Path, clients: u32) -> Result<FlaskRow, String> {
     let provider = FastProvider::start_shaped(options.profile_shape)
         .await
         .map_err(|e| format!("cannot start the provider: {e}"))?;
     let logs = tempfile::tempdir().map_err(|e| format!("cannot make a temporary folder: {e}"))?;
-    let app = Arc::new(FlaskAuthlib::start(venv, Path::new(APP_DIR), provider.issuer(), logs.path()).await?);
+    let ask_userinfo = options.profile_shape == ProfileShape::UserinfoNeeded;
+    let app = Arc::new(FlaskAuthlib::start(venv, provider.issuer(), ask_userinfo, logs.path()).await?);
     let warm_up = Arc::new(Tally::default());
     sign_in_all(&app, Population::new_people(0), WARM_UP_SIGN_INS, 1, &warm_up).await;
     if warm_up.summary().failed > 0 {
@@ -81,9 +82,16 @@ async fn measure(options: &Options, venv: &Path, clients: u32) -> Result<FlaskRo
     }
     let cpu_before = app.cpu_time().map_err(|e| e.to_string())?;
     let tally = Arc::new(Tally::default());
-    let population = Population::new_people(WARM_UP_SIGN_INS);
+    let population = Population {
+        first: WARM_UP_SIGN_INS,
+        returning: options.returning,
+    };
     let elapsed = sign_in_all(&app, population, options.sign_ins, clients, &tally).await;
-    let cpu = app.cpu_time().map_err(|e| e.to_string())? - cpu_before;
+    let cpu = app
+        .cpu_time()
+        .map_err(|e| e.to_string())?
+        .checked_sub(cpu_before)
+        .ok_or("Flask + Authlib's CPU time went backwards (a worker ended unseen)")?;
     let summary = tally.summary();
     let row = FlaskRow {
         clients,

@@ -4,7 +4,7 @@
 use app::{
     api::{DELETE_CONFIRMATION, HttpExchange},
     error::AuthError,
-    model::{Account, ActiveSession, ConnectedAccount, HistoryEntry, SignInStart},
+    model::{Account, ActiveSession, HistoryEntry, SignInStart},
 };
 
 use super::{Backend, browser_family, internal, sign_in::error_page};
@@ -12,7 +12,7 @@ use crate::{
     flow::{ACCOUNT_PAGE, Pkce, Purpose, REFUSED_BY_POLICY, REFUSED_SUSPENDED},
     logout::at_provider,
     store::{
-        accounts::{self, ConnectedIdentity, Disconnected},
+        accounts::{self, Disconnected},
         audit, erasure, security_events, sessions, sign_ins,
     },
     tokens::revoke,
@@ -68,27 +68,6 @@ impl Backend {
             sessions,
             history,
         })
-    }
-
-    /// The account's identities as its pages list them.
-    pub(super) fn connected(&self, identities: Vec<ConnectedIdentity>) -> Vec<ConnectedAccount> {
-        identities
-            .into_iter()
-            .map(|identity| ConnectedAccount {
-                id: identity.id,
-                provider_name: self.provider_name(&identity.provider_id),
-                brand: self
-                    .flow
-                    .registry
-                    .get(&identity.provider_id)
-                    .and_then(|p| p.config.brand),
-                label: identity.username.or(identity.email),
-                connected_at: shown_time(identity.created_at),
-                last_sign_in_at: shown_time(identity.last_sign_in_at),
-                reconnect_needed: identity.reconnect_needed,
-                provider_id: identity.provider_id,
-            })
-            .collect()
     }
 
     pub(super) async fn connect_from_browser(
@@ -243,7 +222,7 @@ fn described(outcome: &str) -> String {
 }
 
 /// Unix seconds as the account page shows them.
-fn shown_time(at: i64) -> String {
+pub(super) fn shown_time(at: i64) -> String {
     chrono::DateTime::from_timestamp(at, 0)
         .map(|time| time.format("%Y-%m-%d %H:%M UTC").to_string())
         .unwrap_or_default()

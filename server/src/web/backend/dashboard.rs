@@ -17,7 +17,7 @@ impl Backend {
     pub(super) async fn dashboard_page(&self, http: &HttpExchange) -> Result<Dashboard, AuthError> {
         let (_, session) = self.signed_in(http).await?;
         let identities = self.identities(&session).await?;
-        Ok(self.dashboard(session, identities))
+        Ok(self.dashboard_of(session, identities))
     }
 
     pub(super) async fn live_from_providers(
@@ -30,14 +30,14 @@ impl Backend {
     }
 
     /// The whole dashboard, its identities read once.
-    pub(super) async fn dashboard_and_live(
+    pub async fn dashboard_and_live(
         &self,
         http: &HttpExchange,
     ) -> Result<(Dashboard, Vec<ProviderLive>), AuthError> {
         let (_, session) = self.signed_in(http).await?;
         let identities = self.identities(&session).await?;
         let live = self.live(&session, &identities).await;
-        Ok((self.dashboard(session, identities), live))
+        Ok((self.dashboard_of(session, identities), live))
     }
 
     async fn identities(&self, session: &SessionProfile) -> Result<Vec<ConnectedIdentity>, AuthError> {
@@ -46,7 +46,7 @@ impl Backend {
             .map_err(internal)
     }
 
-    fn dashboard(&self, session: SessionProfile, identities: Vec<ConnectedIdentity>) -> Dashboard {
+    fn dashboard_of(&self, session: SessionProfile, identities: Vec<ConnectedIdentity>) -> Dashboard {
         Dashboard {
             connected: self.connected(identities),
             profile: self.profile(session),

@@ -12,7 +12,10 @@ mod sign_out;
 use app::{
     api::{AuthBackend, HttpExchange},
     error::AuthError,
-    model::{Account, Dashboard, HomeState, Profile, ProviderButton, ProviderLive, SignInStart, SignedIn},
+    model::{
+        Account, ConnectedAccount, Dashboard, HomeState, Profile, ProviderButton, ProviderLive, SignInStart,
+        SignedIn,
+    },
 };
 
 use std::sync::Arc;
@@ -28,6 +31,7 @@ use crate::{
     flow::{Purpose, SignInFlow},
     provider_api::LiveMemory,
     store::{
+        accounts::ConnectedIdentity,
         audit::Seen,
         session_cache::SessionCache,
         sessions::{self, SessionProfile},
@@ -112,6 +116,27 @@ impl Backend {
             subject: session.subject,
             person: session.person,
         }
+    }
+
+    /// The account's identities as the dashboard and the account page list them.
+    fn connected(&self, identities: Vec<ConnectedIdentity>) -> Vec<ConnectedAccount> {
+        identities
+            .into_iter()
+            .map(|identity| ConnectedAccount {
+                id: identity.id,
+                provider_name: self.provider_name(&identity.provider_id),
+                brand: self
+                    .flow
+                    .registry
+                    .get(&identity.provider_id)
+                    .and_then(|p| p.config.brand),
+                label: identity.username.or(identity.email),
+                connected_at: account::shown_time(identity.created_at),
+                last_sign_in_at: account::shown_time(identity.last_sign_in_at),
+                reconnect_needed: identity.reconnect_needed,
+                provider_id: identity.provider_id,
+            })
+            .collect()
     }
 
     fn buttons(&self) -> Vec<ProviderButton> {

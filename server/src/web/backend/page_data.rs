@@ -10,27 +10,6 @@ use app::{
     model::{Account, Dashboard, HomeState, ProviderLive},
 };
 
-use super::Backend;
-
-/// The pages whose data is read before they render.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Page {
-    Home,
-    Dashboard,
-    Account,
-}
-
-impl Page {
-    pub fn at(path: &str) -> Option<Self> {
-        match path {
-            "/" => Some(Self::Home),
-            "/dashboard" => Some(Self::Dashboard),
-            "/account" => Some(Self::Account),
-            _ => None,
-        }
-    }
-}
-
 /// Everything a page is rendered from but its nonce.
 #[derive(Debug, PartialEq)]
 pub enum PageData {
@@ -74,23 +53,5 @@ impl DataLetIn {
 
     fn of(http: &HttpExchange) -> Option<&PageData> {
         http.extensions.get::<Self>().map(|Self(data)| &**data)
-    }
-}
-
-impl Backend {
-    /// What `page` shows the person signed in with this request; `None` when no one is (`/`
-    /// then offers the providers) or reading failed (the render reads again, and shows why).
-    pub async fn page_data(&self, page: Page, http: &HttpExchange) -> Option<PageData> {
-        match page {
-            Page::Home => {
-                let home = self.home(http).await.ok()?;
-                home.user.is_some().then_some(PageData::Home(home))
-            }
-            Page::Account => self.account_page(http).await.ok().map(PageData::Account),
-            Page::Dashboard => {
-                let (dashboard, live) = self.dashboard_and_live(http).await.ok()?;
-                Some(PageData::Dashboard(dashboard, live))
-            }
-        }
     }
 }

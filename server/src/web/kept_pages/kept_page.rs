@@ -1,7 +1,5 @@
 //! A rendered page kept with its CSP nonce cut out, sent again with a fresh nonce in the page
-//! and in its policy alike; and the compression every page sent from here gets.
-
-use std::convert::Infallible;
+//! and in its policy alike.
 
 use axum::{
     body::{Body, Bytes, to_bytes},
@@ -11,9 +9,8 @@ use axum::{
 };
 use http::{HeaderMap, HeaderValue, StatusCode, header};
 use leptos::nonce::Nonce;
-use tower::{Layer, ServiceExt, service_fn};
 
-use crate::web::{compression, headers::is_html};
+use crate::web::headers::is_html;
 
 /// Far above any page's size; a body past it is a fault, not a page.
 const MOST_PAGE_BYTES: usize = 1 << 20;
@@ -97,8 +94,10 @@ impl AroundNonce {
     }
 }
 
-/// Renders the page for `request` (asked uncompressed: see [`compressed`]) and keeps it when it
-/// can be kept.
+/// Renders the page for `request` (asked uncompressed: see [`compression::compressed`]) and
+/// keeps it when it can be kept.
+///
+/// [`compression::compressed`]: crate::web::compression::compressed
 pub async fn render(request: Request, next: Next) -> (Response, Option<KeptPage>) {
     let (parts, body) = next.run(request).await.into_parts();
     match to_bytes(body, MOST_PAGE_BYTES).await {
@@ -114,26 +113,6 @@ pub async fn render(request: Request, next: Next) -> (Response, Option<KeptPage>
             );
             (failed.into_response(), None)
         }
-    }
-}
-
-/// `page` compressed as the browser accepts (`accepts`, taken from its request before the page
-/// was rendered or taken from keeping), as any page is.
-pub async fn compressed(accepts: Option<HeaderValue>, page: Response) -> Response {
-    // The page rides in the request to a service that answers with it, behind compression.
-    let mut asked = http::Request::new(page);
-    if let Some(accepts) = accepts {
-        asked.headers_mut().insert(header::ACCEPT_ENCODING, accepts);
-    }
-    let compressed = compression::pages()
-        .layer(service_fn(|asked: http::Request<Response>| {
-            std::future::ready(Ok::<_, Infallible>(asked.into_body()))
-        }))
-        .oneshot(asked)
-        .await;
-    match compressed {
-        Ok(response) => response.map(Body::new),
-        Err(never) => match never {},
     }
 }
 

@@ -11,7 +11,7 @@ use std::{
     sync::{Arc, RwLock},
 };
 
-use app::api::HttpExchange;
+use app::api::{AuthBackend, HttpExchange};
 use axum::{
     extract::{Request, State},
     middleware::Next,
@@ -23,16 +23,38 @@ use super::kept_page::{self, KeptPage};
 use crate::web::{
     backend::{
         Backend,
-        page_data::{DataLetIn, Page, PageData},
+        page_data::{DataLetIn, PageData},
     },
+    compression,
     cookies::SessionCookie,
 };
 
-/// Past this many kept pages the memory starts afresh; each is a few kilobytes.
-const MOST_KEPT: usize = 512;
+/// Past this many kept pages one makes room for the next; each is a few kilobytes.
+const MOST_KEPT: usize = 2048;
+
+/// The pages answered here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Page {
+    Home,
+    Dashboard,
+    Account,
+}
+
+impl Page {
+    const ALL: [Page; 3] = [Page::Home, Page::Dashboard, Page::Account];
+
+    fn at(path: &str) -> Option<Self> {
+        match path {
+            "/" => Some(Self::Home),
+            "/dashboard" => Some(Self::Dashboard),
+            "/account" => Some(Self::Account),
+            _ => None,
+        }
+    }
+}
 
 /// One page of one session (named by its id's digest).
-#[derive(PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 struct SessionPage {
     session: String,
     page: Page,
@@ -59,11 +81,20 @@ impl SignedInPages {
         }
     }
 
-    /// What `page` shows this request's session (see [`Backend::page_data`]).
-    async fn read(&self, page: Page, http: HttpExchange) -> Option<PageData> {
-        let data = self.backend.page_data(page, &http).await?;
-        // A read that set a status or a cookie wants its own answer, not a kept page.
-        http.answers_plainly().then_some(data)
+    /// What `page` shows the person signed in with this request; `None` when no one is (`/`
+    /// then offers the providers) or reading failed (the render reads again, and shows why).
+    async fn read(&self, page: Page, http: &HttpExchange) -> Option<PageData> {
+        match page {
+            Page::Home => {
+                let home = self.backend.home_state(http).await.ok()?;
+                home.user.is_some().then_some(PageData::Home(home))
+            }
+            Page::Account => self.backend.account(http).await.ok().map(PageData::Account),
+            Page::Dashboard => {
+                let (dashboard, live) = self.backend.dashboard_and_live(http).await.ok()?;
+                Some(PageData::Dashboard(dashboard, live))
+            }
+        }
     }
 
     fn kept(&self, key: &SessionPage, data: &PageData) -> Option<Arc<Kept>> {
@@ -73,10 +104,25 @@ impl SignedInPages {
 
     fn keep(&self, key: SessionPage, kept: Kept) {
         let mut all = self.kept.write().unwrap_or_else(|e| e.into_inner());
-        if all.len() >= MOST_KEPT {
-            all.clear();
+        if all.len() >= MOST_KEPT && !all.contains_key(&key) {
+            // Whichever comes first: a page sent again is worth keeping only while it is asked
+            // for, and one that is not will be rendered again when it is.
+            if let Some(any) = all.keys().next().cloned() {
+                all.remove(&any);
+            }
         }
         all.insert(key, Arc::new(kept));
+    }
+
+    /// A session no longer signed in: its pages, and the person on them, are not kept.
+    fn forget(&self, session: &str) {
+        let mut all = self.kept.write().unwrap_or_else(|e| e.into_inner());
+        for page in Page::ALL {
+            all.remove(&SessionPage {
+                session: session.to_owned(),
+                page,
+            });
+        }
     }
 }
 
@@ -89,13 +135,12 @@ pub async fn serve(State(pages): State<SignedInPages>, mut request: Request, nex
         return next.run(request).await;
     };
     let http = HttpExchange::outside_render(request.headers().clone(), request.extensions().clone());
-    let Some(data) = pages.read(page, http).await else {
+    let session = session.digest();
+    let Some(data) = pages.read(page, &http).await else {
+        pages.forget(&session);
         return next.run(request).await;
     };
-    let key = SessionPage {
-        session: session.digest(),
-        page,
-    };
+    let key = SessionPage { session, page };
     let accepts = request.headers_mut().remove(header::ACCEPT_ENCODING);
     let answer = match pages.kept(&key, &data) {
         Some(kept) => kept.page.answer(),
@@ -109,5 +154,5 @@ pub async fn serve(State(pages): State<SignedInPages>, mut request: Request, nex
             answer
         }
     };
-    kept_page::compressed(accepts, answer).await
+    compression::compressed(accepts, answer).await
 }

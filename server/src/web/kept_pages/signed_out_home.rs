@@ -14,7 +14,7 @@ use axum::{
 use http::{Method, header};
 
 use super::kept_page::{self, KeptPage};
-use crate::web::cookies::SessionCookie;
+use crate::web::{compression, cookies::SessionCookie};
 
 #[derive(Clone)]
 pub struct SignedOutHome {
@@ -54,5 +54,5 @@ pub async fn serve(State(home): State<SignedOutHome>, mut request: Request, next
             page
         }
     };
-    kept_page::compressed(accepts, page).await
+    compression::compressed(accepts, page).await
 }
