@@ -12,13 +12,13 @@ use std::{
     time::{Duration, Instant},
 };
 
-use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
+use reqwest::header::{COOKIE, LOCATION};
 
 use crate::{
     proc_stats,
     provider::{CLIENT_ID, CLIENT_SECRET},
     server_process::{free_port, last_lines},
-    sign_in::{SignInFailure, SignedIn, client_from, failure},
+    sign_in::{SignInFailure, SignedIn, client_from, cookie_value, failure},
 };
 
 const START_TIMEOUT: Duration = Duration::from_secs(60);
@@ -159,18 +159,10 @@ struct Redirect {
 
 fn redirect_with_cookie(step: &'static str, response: &reqwest::Response) -> Result<Redirect, SignInFailure> {
     let location = location(step, response)?;
-    let cookie = response
-        .headers()
-        .get_all(SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|c| c.strip_prefix(SESSION_COOKIE)?.strip_prefix('='))
-        .map(|rest| rest.split(';').next().unwrap_or_default().to_owned())
-        .filter(|v| !v.is_empty())
-        .ok_or_else(|| SignInFailure {
-            step,
-            detail: "no session cookie".into(),
-        })?;
+    let cookie = cookie_value(response, SESSION_COOKIE).ok_or_else(|| SignInFailure {
+        step,
+        detail: "no session cookie".into(),
+    })?;
     Ok(Redirect { location, cookie })
 }
 

@@ -67,6 +67,18 @@ pub struct Summary {
     pub p99: Duration,
 }
 
+impl Summary {
+    /// Completed sign-ins per second of a run that took `elapsed`.
+    pub fn per_second(&self, elapsed: Duration) -> f64 {
+        self.completed as f64 / elapsed.as_secs_f64()
+    }
+
+    /// `cpu` shared out over the completed sign-ins, in milliseconds.
+    pub fn cpu_ms_each(&self, cpu: Duration) -> f64 {
+        cpu.as_secs_f64() * 1000.0 / self.completed.max(1) as f64
+    }
+}
+
 impl Tally {
     pub fn record(&self, result: Result<SignedIn, SignInFailure>, latency: Duration) {
         let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());

@@ -74,7 +74,7 @@ fn pkce_pair() -> (String, String) {
     (verifier, challenge)
 }
 
-fn cookie_value(response: &reqwest::Response, name: &str) -> Option<String> {
+pub(crate) fn cookie_value(response: &reqwest::Response, name: &str) -> Option<String> {
     response
         .headers()
         .get_all(SET_COOKIE)

@@ -97,8 +97,8 @@ async fn measure(options: &Options, venv: &Path, clients: u32) -> Result<FlaskRo
         clients,
         completed: summary.completed,
         failed: summary.failed,
-        per_second: summary.completed as f64 / elapsed.as_secs_f64(),
-        cpu_ms_per_sign_in: cpu.as_secs_f64() * 1000.0 / summary.completed.max(1) as f64,
+        per_second: summary.per_second(elapsed),
+        cpu_ms_per_sign_in: summary.cpu_ms_each(cpu),
     };
     println!(
         "{:>4} clients: {} completed, {} failed in {:.1} s = {:.0} sign-ins/s; Flask + Authlib CPU {:.3} ms per sign-in",

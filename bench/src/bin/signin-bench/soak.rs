@@ -128,8 +128,8 @@ pub(crate) async fn run(options: &Options, duration: Duration) -> Result<bool, S
         summary.completed,
         summary.failed,
         elapsed.as_secs_f64(),
-        summary.completed as f64 / elapsed.as_secs_f64(),
-        cpu.as_secs_f64() * 1000.0 / summary.completed.max(1) as f64,
+        summary.per_second(elapsed),
+        summary.cpu_ms_each(cpu),
         millis(summary.p50),
         millis(summary.p99),
     );
