@@ -30,8 +30,8 @@ pub fn pages() -> CompressionLayer<impl Predicate> {
         .compress_when(DefaultPredicate::new().and(html))
 }
 
-/// A page sent from memory (or rendered uncompressed to be kept) compressed as the browser
-/// accepts (`accepts`, taken from its request), as the layer compresses any other page.
+/// A page sent from memory, or rendered uncompressed to be kept, compressed as the browser
+/// accepts (`accepts`, taken from its request) as the layer compresses any other page.
 pub async fn compressed(accepts: Option<HeaderValue>, page: Response) -> Response {
     // The page rides in the request to a service that answers with it, behind compression.
     let mut asked = http::Request::new(page);

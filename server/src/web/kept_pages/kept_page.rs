@@ -10,7 +10,7 @@ use axum::{
 use http::{HeaderMap, HeaderValue, StatusCode, header};
 use leptos::nonce::Nonce;
 
-use crate::web::headers::is_html;
+use crate::web::{compression, headers::is_html};
 
 /// Far above any page's size; a body past it is a fault, not a page.
 const MOST_PAGE_BYTES: usize = 1 << 20;
@@ -43,7 +43,7 @@ impl KeptPage {
         })
     }
 
-    pub fn answer(&self) -> Response {
+    fn with_fresh_nonce(&self) -> Response {
         let nonce = Nonce::new();
         let Ok(policy) = HeaderValue::from_bytes(&self.policy.fill(nonce.as_bytes())) else {
             // A nonce is URL-safe base64, which a header value always holds.
@@ -94,11 +94,25 @@ impl AroundNonce {
     }
 }
 
-/// Renders the page for `request` (asked uncompressed: see [`compression::compressed`]) and
-/// keeps it when it can be kept.
-///
-/// [`compression::compressed`]: crate::web::compression::compressed
-pub async fn render(request: Request, next: Next) -> (Response, Option<KeptPage>) {
+/// `kept` with a fresh nonce when there is one, else the page rendered for `request` and, when
+/// it can be kept, the page to keep; either way compressed as the browser accepts, the page to
+/// keep taken before compression.
+pub async fn answer(
+    kept: Option<&KeptPage>,
+    mut request: Request,
+    next: Next,
+) -> (Response, Option<KeptPage>) {
+    let accepts = request.headers_mut().remove(header::ACCEPT_ENCODING);
+    let (page, to_keep) = match kept {
+        Some(kept) => (kept.with_fresh_nonce(), None),
+        None => render(request, next).await,
+    };
+    (compression::compressed(accepts, page).await, to_keep)
+}
+
+/// Renders the page for `request`, which asks for it uncompressed, and keeps it when it can be
+/// kept.
+async fn render(request: Request, next: Next) -> (Response, Option<KeptPage>) {
     let (parts, body) = next.run(request).await.into_parts();
     match to_bytes(body, MOST_PAGE_BYTES).await {
         Ok(body) => {

@@ -17,7 +17,7 @@ use axum::{
     middleware::Next,
     response::Response,
 };
-use http::{Method, header};
+use http::Method;
 
 use super::kept_page::{self, KeptPage};
 use crate::web::{
@@ -25,7 +25,6 @@ use crate::web::{
         Backend,
         page_data::{DataLetIn, PageData},
     },
-    compression,
     cookies::SessionCookie,
 };
 
@@ -105,8 +104,7 @@ impl SignedInPages {
     fn keep(&self, key: SessionPage, kept: Kept) {
         let mut all = self.kept.write().unwrap_or_else(|e| e.into_inner());
         if all.len() >= MOST_KEPT && !all.contains_key(&key) {
-            // Whichever comes first: a page sent again is worth keeping only while it is asked
-            // for, and one that is not will be rendered again when it is.
+            // Any one makes room: a page pushed out is only rendered again when next asked for.
             if let Some(any) = all.keys().next().cloned() {
                 all.remove(&any);
             }
@@ -141,18 +139,14 @@ pub async fn serve(State(pages): State<SignedInPages>, mut request: Request, nex
         return next.run(request).await;
     };
     let key = SessionPage { session, page };
-    let accepts = request.headers_mut().remove(header::ACCEPT_ENCODING);
-    let answer = match pages.kept(&key, &data) {
-        Some(kept) => kept.page.answer(),
-        None => {
-            let data = Arc::new(data);
-            request.extensions_mut().insert(DataLetIn(data.clone()));
-            let (answer, page) = kept_page::render(request, next).await;
-            if let Some(page) = page {
-                pages.keep(key, Kept { data, page });
-            }
-            answer
-        }
-    };
-    compression::compressed(accepts, answer).await
+    let kept = pages.kept(&key, &data);
+    let data = Arc::new(data);
+    if kept.is_none() {
+        request.extensions_mut().insert(DataLetIn(data.clone()));
+    }
+    let (answer, to_keep) = kept_page::answer(kept.as_ref().map(|kept| &kept.page), request, next).await;
+    if let Some(page) = to_keep {
+        pages.keep(key, Kept { data, page });
+    }
+    answer
 }

@@ -11,10 +11,10 @@ use axum::{
     middleware::Next,
     response::Response,
 };
-use http::{Method, header};
+use http::Method;
 
 use super::kept_page::{self, KeptPage};
-use crate::web::{compression, cookies::SessionCookie};
+use crate::web::cookies::SessionCookie;
 
 #[derive(Clone)]
 pub struct SignedOutHome {
@@ -39,20 +39,13 @@ impl SignedOutHome {
 }
 
 /// Sends the kept page to a signed-out `GET /`, rendering and keeping it the first time.
-pub async fn serve(State(home): State<SignedOutHome>, mut request: Request, next: Next) -> Response {
+pub async fn serve(State(home): State<SignedOutHome>, request: Request, next: Next) -> Response {
     if !home.is_for_everyone(&request) {
         return next.run(request).await;
     }
-    let accepts = request.headers_mut().remove(header::ACCEPT_ENCODING);
-    let page = match home.kept.get() {
-        Some(page) => page.answer(),
-        None => {
-            let (page, kept) = kept_page::render(request, next).await;
-            if let Some(kept) = kept {
-                let _ = home.kept.set(kept);
-            }
-            page
-        }
-    };
-    compression::compressed(accepts, page).await
+    let (page, to_keep) = kept_page::answer(home.kept.get(), request, next).await;
+    if let Some(kept) = to_keep {
+        let _ = home.kept.set(kept);
+    }
+    page
 }
