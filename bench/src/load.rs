@@ -142,11 +142,35 @@ pub async fn closed_loop(
     clients: u32,
     tally: &Arc<Tally>,
 ) -> Duration {
+    let driver = driver.clone();
+    let sign_in = move |source: IpAddr, login: String| {
+        let driver = driver.clone();
+        async move { driver.sign_in(source, &login).await }
+    };
+    closed_loop_with(sign_in, population, sign_ins, clients, tally).await
+}
+
+/// As [`closed_loop`], for any app: `sign_in(source, login)` signs one person in.
+pub async fn closed_loop_with<S, F>(
+    sign_in: S,
+    population: Population,
+    sign_ins: u32,
+    clients: u32,
+    tally: &Arc<Tally>,
+) -> Duration
+where
+    S: Fn(IpAddr, String) -> F + Clone + Send + 'static,
+    F: Future<Output = Result<SignedIn, SignInFailure>> + Send,
+{
     run_clients(sign_ins, clients, {
-        let (driver, tally) = (driver.clone(), tally.clone());
+        let tally = tally.clone();
         move |i| {
-            let (driver, tally) = (driver.clone(), tally.clone());
-            async move { one_sign_in(&driver, population, i, &tally).await }
+            let (sign_in, tally) = (sign_in.clone(), tally.clone());
+            async move {
+                let started = Instant::now();
+                let result = sign_in(population.source(i), population.login(i)).await;
+                tally.record(result, started.elapsed());
+            }
         }
     })
     .await
@@ -179,7 +203,7 @@ pub async fn bare_visits(
 
 /// Runs `task(0)` to `task(count - 1)` on `clients` clients, each taking the next number when
 /// its last task ends; returns the time the run took.
-pub async fn run_clients<F, T>(count: u32, clients: u32, task: T) -> Duration
+async fn run_clients<F, T>(count: u32, clients: u32, task: T) -> Duration
 where
     T: Fn(u32) -> F + Clone + Send + 'static,
     F: std::future::Future<Output = ()> + Send,

@@ -116,6 +116,7 @@ async fn measure(options: &Options, venv: &Path, clients: u32) -> Result<FlaskRo
     Ok(row)
 }
 
+/// `sign_ins` sign-ins at Flask + Authlib by `clients` clients at once.
 async fn sign_in_all(
     app: &Arc<FlaskAuthlib>,
     population: Population,
@@ -123,16 +124,10 @@ async fn sign_in_all(
     clients: u32,
     tally: &Arc<Tally>,
 ) -> Duration {
-    load::run_clients(sign_ins, clients, {
-        let (app, tally) = (app.clone(), tally.clone());
-        move |i| {
-            let (app, tally) = (app.clone(), tally.clone());
-            async move {
-                let started = std::time::Instant::now();
-                let result = app.sign_in(population.source(i), &population.login(i)).await;
-                tally.record(result, started.elapsed());
-            }
-        }
-    })
-    .await
+    let app = app.clone();
+    let sign_in = move |source, login: String| {
+        let app = app.clone();
+        async move { app.sign_in(source, &login).await }
+    };
+    load::closed_loop_with(sign_in, population, sign_ins, clients, tally).await
 }
